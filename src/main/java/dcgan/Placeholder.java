@@ -1,0 +1,2 @@
+package dcgan;
+final class Placeholder { private Placeholder() {} }
