@@ -1,2 +1,0 @@
-package dcgan;
-final class Placeholder { private Placeholder() {} }

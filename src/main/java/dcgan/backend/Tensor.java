@@ -1,0 +1,36 @@
+package dcgan.backend;
+
+/**
+ * A dense float tensor owned by a {@link Backend}. Its storage lives wherever the backend keeps it
+ * (a Java array on the CPU, device memory on a GPU); model code never touches the elements directly,
+ * only through backend operations and explicit uploads and downloads.
+ *
+ * <p>Closing a tensor frees its storage. Views made with {@link Backend#view} share storage with their
+ * base and closing them frees nothing.
+ */
+public interface Tensor extends AutoCloseable {
+
+    /** The logical shape, outermost dimension first (NCHW for images). */
+    int[] shape();
+
+    /** Number of elements: the product of the shape. */
+    int size();
+
+    @Override
+    void close();
+
+    /** Product of a shape's dimensions, rejecting negative or overflowing shapes. */
+    static int sizeOf(int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("shape too large: " + java.util.Arrays.toString(shape));
+            }
+        }
+        return (int) n;
+    }
+}

@@ -1,0 +1,82 @@
+package dcgan.backend.cpu;
+
+import dcgan.backend.LinearOp;
+import dcgan.backend.Tensor;
+
+/** y = x W^T + b with the three products of its forward and backward passes done by {@link Sgemm}. */
+final class CpuLinear implements LinearOp {
+
+    private final CpuBackend cpu;
+    private final int batch;
+    private final int in;
+    private final int out;
+
+    CpuLinear(CpuBackend cpu, int batch, int in, int out) {
+        if (batch <= 0 || in <= 0 || out <= 0) {
+            throw new IllegalArgumentException("linear layer needs positive sizes: batch " + batch + ", " + in + " -> " + out);
+        }
+        this.cpu = cpu;
+        this.batch = batch;
+        this.in = in;
+        this.out = out;
+    }
+
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public int inFeatures() {
+        return in;
+    }
+
+    @Override
+    public int outFeatures() {
+        return out;
+    }
+
+    @Override
+    public void forward(Tensor xT, Tensor wT, Tensor bT, Tensor yT) {
+        CpuTensor x = CpuTensor.of(xT, batch * in, "linear input");
+        CpuTensor w = CpuTensor.of(wT, out * in, "linear weight");
+        CpuTensor b = CpuTensor.of(bT, out, "linear bias");
+        CpuTensor y = CpuTensor.of(yT, batch * out, "linear output");
+        cpu.gemm().multiply(false, true, batch, out, in, x.data, x.offset, in, w.data, w.offset, in,
+                y.data, y.offset, out, false);
+        cpu.parallel().forRange(batch, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = y.offset + r * out;
+                for (int j = 0; j < out; j++) {
+                    y.data[row + j] += b.data[b.offset + j];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void backward(Tensor xT, Tensor wT, Tensor dyT, Tensor dxT, Tensor dwT, Tensor dbT, boolean accumulate) {
+        CpuTensor x = CpuTensor.of(xT, batch * in, "linear input");
+        CpuTensor w = CpuTensor.of(wT, out * in, "linear weight");
+        CpuTensor dy = CpuTensor.of(dyT, batch * out, "linear output gradient");
+        if (dwT != null || dbT != null) {
+            CpuTensor dw = CpuTensor.of(dwT, out * in, "linear weight gradient");
+            CpuTensor db = CpuTensor.of(dbT, out, "linear bias gradient");
+            // dW[out, in] = dY^T[out, B] * X[B, in]
+            cpu.gemm().multiply(true, false, out, in, batch, dy.data, dy.offset, out, x.data, x.offset, in,
+                    dw.data, dw.offset, in, accumulate);
+            // A linear layer's features are channels with one pixel each.
+            CpuOps.channelSums(cpu.parallel(), dy.data, dy.offset, batch, out, 1, db.data, db.offset, accumulate);
+        }
+        if (dxT != null) {
+            CpuTensor dx = CpuTensor.of(dxT, batch * in, "linear input gradient");
+            // dX[B, in] = dY[B, out] * W[out, in]
+            cpu.gemm().multiply(false, false, batch, in, out, dy.data, dy.offset, out, w.data, w.offset, in,
+                    dx.data, dx.offset, in, false);
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}
