@@ -20,9 +20,6 @@ final class CpuBatchNorm implements BatchNormOp {
         if (batch <= 0 || channels <= 0 || spatial <= 0) {
             throw new IllegalArgumentException("batch norm needs positive sizes: " + batch + "x" + channels + "x" + spatial);
         }
-        if (batch * spatial < 2) {
-            throw new IllegalArgumentException("batch norm in training needs at least 2 values per channel");
-        }
         this.cpu = cpu;
         this.batch = batch;
         this.channels = channels;
@@ -60,6 +57,9 @@ final class CpuBatchNorm implements BatchNormOp {
         CpuTensor mv = CpuTensor.of(varT, channels, "batch norm moving variance");
         CpuTensor y = CpuTensor.of(yT, size(), "batch norm output");
         int n = batch * spatial;
+        if (n < 2) {
+            throw new IllegalArgumentException("batch norm in training needs at least 2 values per channel, got " + n);
+        }
         int stride = channels * spatial;
         cpu.parallel().forRange(channels, (from, to) -> {
             for (int c = from; c < to; c++) {

@@ -1,0 +1,52 @@
+package dcgan.cli;
+
+import dcgan.backend.Backend;
+import dcgan.train.Benchmark;
+import dcgan.train.Hyperparameters;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** {@code bench}: milliseconds per training iteration and images per second. */
+final class BenchCommand extends Command {
+
+    @Override
+    String name() {
+        return "bench";
+    }
+
+    @Override
+    String summary() {
+        return "Times full training iterations (D step + G step, as in training) on synthetic images "
+               + "after a warm-up and prints the median ms/iteration and images/s.";
+    }
+
+    @Override
+    Options options() {
+        Options o = new Options();
+        o.addOption(valued("batch-size", "N", "images per iteration (default 256)"));
+        o.addOption(valued("iterations", "N", "timed iterations (default 5)"));
+        o.addOption(valued("warmup", "N", "untimed iterations first, for the JIT (default 2)"));
+        o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
+        DeviceOption.add(o);
+        return o;
+    }
+
+    @Override
+    int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        int batch = intOption(cl, "batch-size", Hyperparameters.DEFAULT_BATCH, 2);
+        int iterations = intOption(cl, "iterations", 5, 1);
+        int warmup = intOption(cl, "warmup", 2, 0);
+        int zDim = intOption(cl, "z-dim", Hyperparameters.DEFAULT_Z_DIM, 1);
+        Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
+        try (Backend backend = DeviceOption.open(cl, out)) {
+            out.println("bench: " + backend.describe() + ", batch " + batch);
+            Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);
+            out.printf(Locale.ROOT, "bench: %s batch %d: %.1f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
+                    backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
+        }
+        return OK;
+    }
+}

@@ -1,0 +1,58 @@
+package dcgan.train;
+
+import dcgan.backend.Backend;
+import dcgan.random.CounterRng;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Times whole training iterations (D step + G step) on synthetic images after a warm-up, so that the
+ * numbers measure the trainer, not the disk. Any data gives the same work per iteration.
+ */
+public final class Benchmark {
+
+    /** Multiply-adds of one iteration per image (SPEC.md): D and G forward are about 13 M each. */
+    public static final double MULTIPLY_ADDS_PER_IMAGE = 156e6;
+
+    public record Result(int batchSize, double[] millis) {
+        public double medianMillis() {
+            double[] s = millis.clone();
+            Arrays.sort(s);
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+
+        public double imagesPerSecond() {
+            return batchSize * 1000.0 / medianMillis();
+        }
+
+        public double gflops() {
+            return 2 * MULTIPLY_ADDS_PER_IMAGE * imagesPerSecond() / 1e9;
+        }
+    }
+
+    private Benchmark() {
+    }
+
+    public static Result run(Backend backend, Hyperparameters hp, int warmup, int iterations, PrintStream out) {
+        int b = hp.batchSize();
+        float[] images = new CounterRng(7).uniform(b * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
+        double[] millis = new double[iterations];
+        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1))) {
+            for (int i = 0; i < warmup; i++) {
+                long t = System.nanoTime();
+                trainer.step(images, 0);
+                out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
+            }
+            for (int i = 0; i < iterations; i++) {
+                long t = System.nanoTime();
+                trainer.step(images, 0);
+                backend.synchronize();
+                millis[i] = (System.nanoTime() - t) / 1e6;
+                out.printf(Locale.ROOT, "iteration %d/%d: %.1f ms%n", i + 1, iterations, millis[i]);
+            }
+        }
+        return new Result(b, millis);
+    }
+}

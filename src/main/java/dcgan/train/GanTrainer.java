@@ -1,0 +1,125 @@
+package dcgan.train;
+
+import dcgan.backend.Backend;
+import dcgan.backend.Tensor;
+import dcgan.model.Discriminator;
+import dcgan.model.Generator;
+import dcgan.model.Gradients;
+import dcgan.model.Mode;
+import dcgan.model.NetworkState;
+import dcgan.random.CounterRng;
+
+/**
+ * One training iteration of SPEC.md on any backend:
+ * <ol>
+ *   <li>z ~ U(-1, 1) from the counter-based generator (step t, so a run can be replayed);</li>
+ *   <li>D step: D(x) and D(G(z)) in training mode, D_loss = CE(D(x), 1) + CE(D(G(z)), 0), Adam on D;</li>
+ *   <li>G step: G(z) again, D(G(z)) with the updated D, G_loss = CE(D(G(z)), 1) backpropagated through D
+ *       into G only, Adam on G.</li>
+ * </ol>
+ * Everything stays on the backend; only the three losses come back to the host.
+ */
+public final class GanTrainer implements AutoCloseable {
+
+    private static final int LOSS_D_REAL = 0;
+    private static final int LOSS_D_FAKE = 1;
+    private static final int LOSS_G = 2;
+    // Streams 1000.. initialise D's tensors, 1100.. G's (CounterRng.STREAM_INIT_BASE).
+    private static final int D_INIT_STREAMS = CounterRng.STREAM_INIT_BASE;
+    private static final int G_INIT_STREAMS = CounterRng.STREAM_INIT_BASE + 100;
+
+    private final Backend backend;
+    private final Hyperparameters hp;
+    private final CounterRng rng;
+    private final NetworkState dState;
+    private final NetworkState gState;
+    private final Discriminator d;
+    private final Generator g;
+    private final AdamSchedule dAdam;
+    private final AdamSchedule gAdam;
+    private final Tensor real;
+    private final Tensor z;
+    private final Tensor dLogits;
+    private final Tensor dFake;
+    private final Tensor losses;
+    private final float[] hostLosses = new float[3];
+    private long step;
+
+    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng) {
+        this.backend = backend;
+        this.hp = hp;
+        this.rng = rng;
+        int b = hp.batchSize();
+        dState = new NetworkState(backend, Discriminator.layout(), D_INIT_STREAMS);
+        gState = new NetworkState(backend, Generator.layout(hp.zDim()), G_INIT_STREAMS);
+        dState.initialise(rng);
+        gState.initialise(rng);
+        d = new Discriminator(backend, dState, b);
+        g = new Generator(backend, gState, b, hp.zDim());
+        dAdam = new AdamSchedule(hp.lr(), hp.beta1(), hp.beta2());
+        gAdam = new AdamSchedule(hp.generatorLr(), hp.beta1(), hp.beta2());
+        real = backend.allocate(b, 1, 28, 28);
+        z = backend.allocate(b, hp.zDim());
+        dLogits = backend.allocate(b, 1);
+        dFake = backend.allocate(b, 1, 28, 28);
+        losses = backend.allocate(3);
+    }
+
+    public Hyperparameters hyperparameters() {
+        return hp;
+    }
+
+    public NetworkState discriminatorState() {
+        return dState;
+    }
+
+    public NetworkState generatorState() {
+        return gState;
+    }
+
+    /** Iterations done so far; the next one is {@code steps() + 1}. */
+    public long steps() {
+        return step;
+    }
+
+    /**
+     * Trains on {@code batchSize} images taken from {@code images[offset...]} (28x28 each, in [0, 1]).
+     * Returns the losses, read back from the backend.
+     */
+    public StepLosses step(float[] images, int offset) {
+        step++;
+        backend.upload(images, offset, real);
+        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
+
+        // D step: G's output is a constant here; D's gradient is the sum of the real and fake halves.
+        Tensor fake = g.forward(z, Mode.TRAINING);
+        backend.sigmoidCrossEntropy(d.forward(real, Mode.TRAINING), 1f, dLogits, losses, LOSS_D_REAL);
+        d.backward(dLogits, null, Gradients.WRITE);
+        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 0f, dLogits, losses, LOSS_D_FAKE);
+        d.backward(dLogits, null, Gradients.ACCUMULATE);
+        backend.adam(dState.params(), dState.grads(), dState.adamM(), dState.adamV(),
+                dAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
+
+        // G step: same z and real batch; gradients flow through the updated D into G alone.
+        fake = g.forward(z, Mode.TRAINING);
+        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 1f, dLogits, losses, LOSS_G);
+        d.backward(dLogits, dFake, Gradients.NONE);
+        g.backward(dFake, Gradients.WRITE);
+        backend.adam(gState.params(), gState.grads(), gState.adamM(), gState.adamV(),
+                gAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
+
+        backend.download(losses, hostLosses, 0);
+        return new StepLosses(hostLosses[LOSS_D_REAL], hostLosses[LOSS_D_FAKE], hostLosses[LOSS_G]);
+    }
+
+    @Override
+    public void close() {
+        d.close();
+        g.close();
+        dState.close();
+        gState.close();
+        for (Tensor t : new Tensor[] {real, z, dLogits, dFake, losses}) {
+            t.close();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dcgan.train;
+
+import java.nio.file.Path;
+
+/**
+ * What a training run does besides the optimisation constants: where the data and outputs are, how
+ * long to train, and the seeds.
+ *
+ * @param shuffleSeed the dataset is shuffled once with this seed, as the notebook does (547)
+ * @param seed        initial weights and the noise z of every step
+ * @param maxSteps    stop after this many iterations (0: no limit)
+ * @param sampleCount images in each per-epoch grid
+ */
+public record TrainOptions(Path dataDir, Path outDir, int epochs, long maxSteps, long seed, long shuffleSeed,
+                           int sampleCount) {
+
+    public static final long NOTEBOOK_SHUFFLE_SEED = 547;
+    public static final int DEFAULT_EPOCHS = 100;
+    public static final int DEFAULT_SAMPLES = 64;
+
+    public TrainOptions {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        }
+        if (maxSteps < 0) {
+            throw new IllegalArgumentException("max steps must be >= 0, got " + maxSteps);
+        }
+        if (sampleCount < 1) {
+            throw new IllegalArgumentException("sample count must be positive, got " + sampleCount);
+        }
+    }
+}
