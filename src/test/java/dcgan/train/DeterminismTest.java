@@ -1,0 +1,60 @@
+package dcgan.train;
+
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.random.CounterRng;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The CPU reference must give bit-identical results for the same seed whatever the thread count, so
+ * that runs can be reproduced and the GPU compared against one fixed answer.
+ */
+class DeterminismTest {
+
+    @Test
+    void threeStepsAreBitIdenticalOnOneAndThreeThreads() {
+        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        float[] images = new CounterRng(11).uniform(3 * 8 * 784, 0f, 1f, 9, 0);
+        float[][] one = train(1, hp, images);
+        float[][] three = train(3, hp, images);
+        for (int i = 0; i < one.length; i++) {
+            assertArrayEquals(one[i], three[i], "state buffer " + i);
+        }
+    }
+
+    @Test
+    void aStepChangesBothNetworksAndTheMovingAverages() {
+        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        float[] images = new CounterRng(11).uniform(8 * 784, 0f, 1f, 9, 0);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5))) {
+            float[] d0 = cpu.download(t.discriminatorState().params());
+            float[] g0 = cpu.download(t.generatorState().params());
+            float[] dBuffers0 = cpu.download(t.discriminatorState().buffers());
+            float[] gBuffers0 = cpu.download(t.generatorState().buffers());
+            StepLosses l = t.step(images, 0);
+            assertFalse(java.util.Arrays.equals(d0, cpu.download(t.discriminatorState().params())));
+            assertFalse(java.util.Arrays.equals(g0, cpu.download(t.generatorState().params())));
+            assertFalse(java.util.Arrays.equals(dBuffers0, cpu.download(t.discriminatorState().buffers())));
+            assertFalse(java.util.Arrays.equals(gBuffers0, cpu.download(t.generatorState().buffers())));
+            // At initialisation D cannot tell real from fake: both losses are near log 2.
+            assertEquals(Math.log(2), l.dReal(), 0.1);
+            assertEquals(Math.log(2), l.dFake(), 0.1);
+            assertEquals(1, t.steps());
+        }
+    }
+
+    private static float[][] train(int threads, Hyperparameters hp, float[] images) {
+        try (CpuBackend cpu = new CpuBackend(threads); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5))) {
+            for (int s = 0; s < 3; s++) {
+                t.step(images, s * hp.batchSize() * 784);
+            }
+            return new float[][] {
+                cpu.download(t.discriminatorState().params()), cpu.download(t.generatorState().params()),
+                cpu.download(t.discriminatorState().adamV()), cpu.download(t.generatorState().buffers()),
+            };
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dcgan.train;
+
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.data.MnistData;
+import dcgan.data.MnistLoader;
+import dcgan.io.MetricsCsv;
+import dcgan.random.CounterRng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A short real training run on the bundled digits. The generator starts out drawing flat grey
+ * (sigmoid of small values, about 0.5 everywhere); real digits are mostly black with a few bright
+ * strokes. If any gradient on the path D -> G were wrong, G would not move toward the real statistics.
+ */
+class TrainingOnDigitsTest {
+
+    private static final int BATCH = 32;
+    private static final int STEPS = 80;
+
+    @Test
+    void generatorMovesTowardRealDigitsAndOutputsAreWritten(@TempDir Path out) throws Exception {
+        MnistData data = MnistLoader.load(Path.of("test-data")).firstN(BATCH * STEPS);
+        data = data.permuted(new CounterRng(547).permutation(data.count(), CounterRng.STREAM_SHUFFLE));
+        ImageStats real = ImageStats.of(data.images(), 0, data.count() * MnistData.PIXELS);
+
+        Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
+        TrainOptions options = new TrainOptions(Path.of("unused"), out, 1, STEPS, 3, 547, 64);
+        ImageStats before;
+        try (CpuBackend cpu = new CpuBackend(2);
+             GanTrainer untrained = new GanTrainer(cpu, hp, new CounterRng(options.seed()));
+             Sampler sampler = new Sampler(cpu, untrained.generatorState(), 64, hp.zDim())) {
+            float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(options.seed()), 64, hp.zDim()));
+            before = ImageStats.of(s, 0, s.length);
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingRun.Result result;
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            result = new TrainingRun(cpu, hp, options, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
+        }
+        ImageStats after = ImageStats.of(result.lastSamples(), 0, result.lastSamples().length);
+        String context = "real " + real + ", untrained " + before + ", trained " + after;
+
+        assertEquals(STEPS, result.steps());
+        assertTrue(before.mean() > 0.3 && before.darkFraction() < 0.2, "untrained G should draw grey: " + context);
+        assertTrue(ImageStats.remaining(before.mean(), after.mean(), real.mean()) < 0.5, "mean intensity: " + context);
+        assertTrue(ImageStats.remaining(before.darkFraction(), after.darkFraction(), real.darkFraction()) < 0.5,
+                "background: " + context);
+        assertTrue(ImageStats.remaining(before.inkFraction(), after.inkFraction(), real.inkFraction()) < 0.5,
+                "ink: " + context);
+
+        // The run's files: one grid for the (partial) epoch, and one metrics row per step.
+        Path grid = out.resolve("samples-epoch-001.png");
+        assertEquals(grid, result.lastGrid());
+        BufferedImage png = ImageIO.read(grid.toFile());
+        assertNotNull(png, "grid is a readable PNG");
+        assertEquals(8 * (28 * 2 + 2) + 2, png.getWidth());
+        List<String> rows = Files.readAllLines(out.resolve(MetricsCsv.FILE_NAME));
+        assertEquals(MetricsCsv.HEADER, rows.get(0));
+        assertEquals(STEPS + 1, rows.size());
+        String[] last = rows.get(STEPS).split(",");
+        assertEquals(String.valueOf(STEPS), last[0]);
+        float dReal = Float.parseFloat(last[3]);
+        float dFake = Float.parseFloat(last[4]);
+        assertEquals(dReal + dFake, Float.parseFloat(last[2]), 1e-5f, "D_loss = D_real_loss + D_fake_loss");
+        assertEquals(result.lastLosses().g(), Float.parseFloat(last[5]));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("img/s"), "progress lines are printed");
+    }
+}
