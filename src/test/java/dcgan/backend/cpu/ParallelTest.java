@@ -123,6 +123,48 @@ class ParallelTest {
     }
 
     @Test
+    void anErrorOnTheCallingThreadStillWaitsForTheWorkers() {
+        // forEach returns (here: throws) only when no task is running any more, even when the failure on the
+        // calling thread is an Error rather than a RuntimeException; otherwise workers would go on writing
+        // into arrays the caller already considers finished.
+        try (Parallel p = new Parallel(3)) {
+            Thread caller = Thread.currentThread();
+            CountDownLatch workerStarted = new CountDownLatch(1);
+            AtomicInteger running = new AtomicInteger();
+            AssertionError boom = new AssertionError("caller failure");
+            AssertionError thrown = assertThrows(AssertionError.class, () -> p.forEach(3, i -> {
+                if (Thread.currentThread() == caller) {
+                    await(workerStarted);
+                    throw boom;
+                }
+                running.incrementAndGet();
+                workerStarted.countDown();
+                sleep(300);
+                running.decrementAndGet();
+            }));
+            assertSame(boom, thrown);
+            assertEquals(0, running.get(), "forEach returned while a worker task was still running");
+        }
+    }
+
+    @Test
+    void anErrorOnAWorkerIsRethrownAsItself() {
+        try (Parallel p = new Parallel(3)) {
+            Thread caller = Thread.currentThread();
+            CountDownLatch workerFailed = new CountDownLatch(1);
+            StackOverflowError boom = new StackOverflowError("worker error");
+            StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> p.forEach(20, i -> {
+                if (Thread.currentThread() != caller) {
+                    workerFailed.countDown();
+                    throw boom;
+                }
+                await(workerFailed);
+            }));
+            assertSame(boom, thrown);
+        }
+    }
+
+    @Test
     void oneFailingTaskOfManyIsReported() {
         for (int threads : new int[] {1, 2, 3}) {
             try (Parallel p = new Parallel(threads)) {
