@@ -57,10 +57,11 @@ public final class Parallel implements AutoCloseable {
         for (int h = 0; h < helpers; h++) {
             pending.add(workers.submit(drain));
         }
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
             drain.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Errors too: the helpers must be waited for before this returns, whatever the failure.
             failure = e;
             next.set(tasks); // let the helpers stop early
         }
@@ -69,15 +70,21 @@ public final class Parallel implements AutoCloseable {
                 f.get();
             } catch (ExecutionException e) {
                 if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re : new RuntimeException(e.getCause());
+                    failure = e.getCause();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for worker threads", e);
             }
         }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
         if (failure != null) {
-            throw failure;
+            throw new RuntimeException(failure);
         }
     }
 
