@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingOnDigitsTest {
 
     private static final int BATCH = 32;
-    private static final int STEPS = 80;
+    private static final int STEPS = 300;
 
     @Test
     void generatorMovesTowardRealDigitsAndOutputsAreWritten(@TempDir Path out) throws Exception {

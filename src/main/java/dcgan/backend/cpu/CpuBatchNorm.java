@@ -113,12 +113,12 @@ final class CpuBatchNorm implements BatchNormOp {
     private void normalise(CpuTensor x, CpuTensor y, int c, float mean, float invStd, float g, float b) {
         int stride = channels * spatial;
         float scale = g * invStd;
-        float shift = b - mean * scale;
         for (int bi = 0; bi < batch; bi++) {
             int xb = x.offset + bi * stride + c * spatial;
             int yb = y.offset + bi * stride + c * spatial;
             for (int s = 0; s < spatial; s++) {
-                y.data[yb + s] = x.data[xb + s] * scale + shift;
+                // (x - mean) first: folding the mean into a shift would lose digits when |mean| >> std.
+                y.data[yb + s] = (x.data[xb + s] - mean) * scale + b;
             }
         }
     }

@@ -15,7 +15,7 @@ final class CpuConv implements ConvOp {
     private final CpuBackend cpu;
     private final float[] patches;      // [B*P, K] of the latest forward's x
     private final float[] rows;         // [B*P, out]: output, or dy, in channels-last order
-    private final float[] patchGrads;   // [B*P, K], allocated on the first backward that needs dx
+    private final float[] patchGrads;   // [B*P, K]: gradient of the patch matrix, for dx
     private CpuTensor patchesOf;        // the x that patches was built from
 
     CpuConv(CpuBackend cpu, ConvGeometry g) {

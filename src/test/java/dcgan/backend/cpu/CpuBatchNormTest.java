@@ -215,14 +215,12 @@ class CpuBatchNormTest {
         assertFinite(r.y(), "y");
         assertFinite(r.dx(), "dx");
         assertFinite(r.movingVar(), "moving variance");
-        // The op computes y = x * scale + (beta - mean * scale) in float with scale = gamma / sqrt(var + eps),
-        // here 1.5 / sqrt(1e-5) = 474: the constant channel's x * scale = 1186 carries a rounding error of
-        // ~ulp(1186) / 2 = 6e-5 that the subtraction does not remove, so this degenerate case gets a looser
-        // tolerance than the 1e-5 of ordinary inputs.
-        assertClose(c.reference(), r.y(), 1e-4, "forward with tiny variances");
+        // The op subtracts the mean before scaling (scale = gamma / sqrt(var + eps) = 474 here), so a constant
+        // channel gives exactly beta; folding the mean into a shift would leave ~ulp(1186) of rounding.
+        assertClose(c.reference(), r.y(), 1e-5, "forward with tiny variances");
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < spatial; s++) {
-                assertEquals(0.1f, r.y()[(b * channels) * spatial + s], 1e-4f, "constant channel gives beta");
+                assertEquals(0.1f, r.y()[(b * channels) * spatial + s], 1e-6f, "constant channel gives beta");
             }
         }
         double[][] g = c.referenceGrads();
@@ -335,8 +333,16 @@ class CpuBatchNormTest {
         assertThrows(IllegalArgumentException.class, () -> cpu1.batchNorm(0, 3, 1));
         assertThrows(IllegalArgumentException.class, () -> cpu1.batchNorm(2, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> cpu1.batchNorm(2, 3, 0));
-        // One value per channel has no variance to normalise by.
-        assertThrows(IllegalArgumentException.class, () -> cpu1.batchNorm(1, 3, 1));
+        // One value per channel has no batch variance: fine for inference (one sample), refused in training.
+        try (BatchNormOp single = cpu1.batchNorm(1, 3, 1)) {
+            assertThrows(IllegalArgumentException.class, () -> single.forwardTraining(filled(0f, 1, 3), filled(1f, 3),
+                    filled(0f, 3), filled(0f, 3), filled(1f, 3), MOMENTUM, true, filled(0f, 1, 3)));
+            float[] y = new float[3];
+            Tensor out = cpu1.allocate(1, 3);
+            single.forwardInference(filled(2f, 1, 3), filled(1f, 3), filled(0f, 3), filled(0f, 3), filled(1f, 3), out);
+            cpu1.download(out, y, 0);
+            assertEquals(2f / (float) Math.sqrt(1 + 1e-5), y[0], 1e-6f);
+        }
         try (BatchNormOp op = cpu1.batchNorm(2, 3, 4)) {
             assertEquals(2, op.batch());
             assertEquals(3, op.channels());
