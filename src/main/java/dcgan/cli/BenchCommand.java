@@ -1,6 +1,7 @@
 package dcgan.cli;
 
 import dcgan.backend.Backend;
+import dcgan.backend.cpu.CpuBackend;
 import dcgan.train.Benchmark;
 import dcgan.train.Hyperparameters;
 import org.apache.commons.cli.CommandLine;
@@ -46,6 +47,11 @@ final class BenchCommand extends Command {
             Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);
             out.printf(Locale.ROOT, "bench: %s batch %d: %.1f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
                     backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
+            if (backend instanceof CpuBackend cpu) {
+                double peak = cpu.measureGemmGflops();
+                out.printf(Locale.ROOT, "bench: anchor, measured now: SGEMM 1024^3 runs at %.1f GFLOP/s; "
+                                        + "a training iteration reaches %.0f%% of it%n", peak, 100 * r.gflops() / peak);
+            }
         }
         return OK;
     }

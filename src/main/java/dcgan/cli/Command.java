@@ -40,7 +40,7 @@ abstract class Command {
         options.addOption(Option.builder("h").longOpt("help").desc("show this help and exit").build());
         CommandLine cl;
         try {
-            cl = new DefaultParser().parse(options, args);
+            cl = DefaultParser.builder().setAllowPartialMatching(false).build().parse(options, args);
         } catch (ParseException e) {
             err.println("error: " + e.getMessage());
             err.println("see 'run.sh " + name() + " --help'");

@@ -23,7 +23,7 @@ final class TrainCommand extends Command {
 
     @Override
     String summary() {
-        return "Trains the DCGAN of SPEC.md. Writes OUT/metrics.csv (losses per step) and "
+        return "Trains the DCGAN (see README.md). Writes OUT/metrics.csv (losses per step) and "
                + "OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference mode) after each epoch.";
     }
 

@@ -35,6 +35,25 @@ public final class TrainingRun {
     public record Result(long steps, StepLosses lastLosses, Path lastGrid, float[] lastSamples) {
     }
 
+    /**
+     * A new run starts a new metrics.csv; an earlier run's file in the same directory is kept under the
+     * first free name metrics.N.csv rather than appended to (its steps would restart) or overwritten.
+     */
+    private void keepPreviousMetrics() throws IOException {
+        Path metrics = options.outDir().resolve(MetricsCsv.FILE_NAME);
+        if (!Files.exists(metrics)) {
+            return;
+        }
+        for (int n = 1; ; n++) {
+            Path kept = options.outDir().resolve("metrics." + n + ".csv");
+            if (!Files.exists(kept)) {
+                Files.move(metrics, kept);
+                out.println("kept the previous run's " + metrics + " as " + kept);
+                return;
+            }
+        }
+    }
+
     /** Trains on data that is already loaded and shuffled. */
     public Result run(MnistData data) throws IOException {
         int b = hp.batchSize();
@@ -47,6 +66,7 @@ public final class TrainingRun {
             totalSteps = Math.min(totalSteps, options.maxSteps());
         }
         Files.createDirectories(options.outDir());
+        keepPreviousMetrics();
         float[] images = data.images();
         CounterRng rng = new CounterRng(options.seed());
         float[] gridNoise = Sampler.fixedNoise(rng, options.sampleCount(), hp.zDim());

@@ -33,6 +33,24 @@ public final class CpuBackend implements Backend {
         return gemm;
     }
 
+    /**
+     * The speed of this backend's matrix multiply on a large square product (GFLOP/s, best of a few runs
+     * after a warm-up): the ceiling for the whole model, since nearly all of its work is such products.
+     */
+    public double measureGemmGflops() {
+        int n = 1024;
+        float[] a = new CounterRng(1).uniform(n * n, -1f, 1f, 1, 0);
+        float[] b = new CounterRng(2).uniform(n * n, -1f, 1f, 1, 0);
+        float[] c = new float[n * n];
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 8; rep++) {
+            long t = System.nanoTime();
+            gemm.multiply(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
     @Override
     public String describe() {
         return "cpu (" + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");

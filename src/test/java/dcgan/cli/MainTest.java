@@ -1,0 +1,102 @@
+package dcgan.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as a user meets it: help, exit codes, and messages that name the problem. */
+class MainTest {
+
+    private record Outcome(int status, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        Outcome o = run("--help");
+        assertEquals(0, o.status());
+        assertTrue(o.out().contains("train") && o.out().contains("bench"), o.out());
+        assertEquals(2, run().status(), "no command is a usage error");
+    }
+
+    @Test
+    void trainHelpListsEveryOptionWithItsDefault() {
+        Outcome o = run("train", "--help");
+        assertEquals(0, o.status());
+        for (String option : List.of("--data-dir", "--out", "--epochs", "--max-steps", "--batch-size", "--z-dim",
+                "--lr", "--beta1", "--seed", "--shuffle-seed", "--device", "--threads")) {
+            assertTrue(o.out().contains(option), "help lacks " + option + ":\n" + o.out());
+        }
+        assertTrue(o.out().contains("./mnist") && o.out().contains("./log/DCGAN") && o.out().contains("2e-4"), o.out());
+    }
+
+    @Test
+    void benchHelp() {
+        Outcome o = run("bench", "--help");
+        assertEquals(0, o.status());
+        assertTrue(o.out().contains("--batch-size") && o.out().contains("--iterations"), o.out());
+    }
+
+    @Test
+    void unknownCommandAndBadOptionsAreUsageErrors() {
+        assertEquals(2, run("fly").status());
+        Outcome notANumber = run("train", "--epochs", "many");
+        assertEquals(2, notANumber.status());
+        assertTrue(notANumber.err().contains("--epochs needs a whole number, got 'many'"), notANumber.err());
+        Outcome unknownOption = run("train", "--epoch", "3");
+        assertEquals(2, unknownOption.status());
+        assertTrue(unknownOption.err().contains("--epoch"), unknownOption.err());
+        Outcome device = run("train", "--device", "gpu");
+        assertEquals(2, device.status());
+        assertTrue(device.err().contains("--device gpu"), device.err());
+        assertEquals(2, run("train", "--batch-size", "1").status());
+    }
+
+    @Test
+    void missingDataDirectoryIsNamed(@TempDir Path tmp) {
+        Path missing = tmp.resolve("no-such-mnist");
+        Outcome o = run("train", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
+        assertEquals(1, o.status());
+        assertTrue(o.err().contains(missing.toString()) && o.err().contains("not found"), o.err());
+    }
+
+    @Test
+    void corruptDataFileIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("mnist"));
+        Path images = dir.resolve("digits-images-idx3-ubyte.gz");
+        Files.write(images, "this is not gzip".getBytes(StandardCharsets.US_ASCII));
+        Files.copy(Path.of("test-data/mnist10k-labels-idx1-ubyte.gz"), dir.resolve("digits-labels-idx1-ubyte.gz"));
+        Outcome o = run("train", "--data-dir", dir.toString(), "--out", tmp.resolve("out").toString());
+        assertEquals(1, o.status());
+        assertTrue(o.err().contains(images.toString()) && o.err().contains("gzip"), o.err());
+        assertTrue(Files.notExists(tmp.resolve("out").resolve("metrics.csv")), "nothing written for bad data");
+    }
+
+    @Test
+    void aShortRunOnTheBundledDigitsWritesItsOutputs(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("run");
+        Outcome o = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "3",
+                "--out", out.toString(), "--threads", "2");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("10000 images") && o.out().contains("step 3/1250"), o.out());
+        assertTrue(Files.size(out.resolve("samples-epoch-001.png")) > 0);
+        assertEquals(4, Files.readAllLines(out.resolve("metrics.csv")).size());
+    }
+}
