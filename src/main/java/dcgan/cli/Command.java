@@ -63,6 +63,10 @@ abstract class Command {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return USAGE;
+        } catch (OutOfMemoryError e) {
+            err.println("error: out of memory (Java heap at most " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                        + " MiB); use a smaller --batch-size, or a larger heap: JAVA_OPTS=-Xmx8g ./run.sh ...");
+            return FAILED;
         } catch (Exception e) {
             err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILED;

@@ -22,12 +22,12 @@ public final class Discriminator implements AutoCloseable {
 
     private final Backend backend;
     private final int batch;
-    private final Conv2d c1;
-    private final Conv2d c2;
+    private final WeightedLayer c1;
+    private final WeightedLayer c2;
     private final BatchNorm bn2;
-    private final Linear l3;
+    private final WeightedLayer l3;
     private final BatchNorm bn3;
-    private final Linear l4;
+    private final WeightedLayer l4;
     // Gradients flowing backwards, one buffer per activation shape.
     private final Tensor dH1;
     private final Tensor dZ2;
@@ -39,24 +39,24 @@ public final class Discriminator implements AutoCloseable {
     /** Names, shapes and initial values of D's tensors. */
     public static NetworkLayout layout() {
         NetworkLayout n = new NetworkLayout();
-        Conv2d.declare(n.params(), "D.c1", 1, 64);
-        Conv2d.declare(n.params(), "D.c2", 64, 128);
+        WeightedLayer.declareConv(n.params(), "D.c1", 1, 64);
+        WeightedLayer.declareConv(n.params(), "D.c2", 64, 128);
         BatchNorm.declare(n, "D.bn2", 128);
-        Linear.declare(n.params(), "D.l3", 128 * 7 * 7, 1024);
+        WeightedLayer.declareLinear(n.params(), "D.l3", 128 * 7 * 7, 1024);
         BatchNorm.declare(n, "D.bn3", 1024);
-        Linear.declare(n.params(), "D.l4", 1024, 1);
+        WeightedLayer.declareLinear(n.params(), "D.l4", 1024, 1);
         return n;
     }
 
     public Discriminator(Backend backend, NetworkState state, int batch) {
         this.backend = backend;
         this.batch = batch;
-        c1 = new Conv2d(backend, state, "D.c1", new ConvGeometry(batch, 1, 28, 28, 64));
-        c2 = new Conv2d(backend, state, "D.c2", new ConvGeometry(batch, 64, 14, 14, 128));
+        c1 = WeightedLayer.conv(backend, state, "D.c1", new ConvGeometry(batch, 1, 28, 28, 64));
+        c2 = WeightedLayer.conv(backend, state, "D.c2", new ConvGeometry(batch, 64, 14, 14, 128));
         bn2 = new BatchNorm(backend, state, "D.bn2", batch, 128, 7 * 7);
-        l3 = new Linear(backend, state, "D.l3", batch, 128 * 7 * 7, 1024);
+        l3 = WeightedLayer.linear(backend, state, "D.l3", batch, 128 * 7 * 7, 1024);
         bn3 = new BatchNorm(backend, state, "D.bn3", batch, 1024, 1);
-        l4 = new Linear(backend, state, "D.l4", batch, 1024, 1);
+        l4 = WeightedLayer.linear(backend, state, "D.l4", batch, 1024, 1);
         dH1 = backend.allocate(batch, 64, 14, 14);
         dZ2 = backend.allocate(batch, 128 * 7 * 7);
         dH2 = backend.allocate(batch, 128 * 7 * 7);

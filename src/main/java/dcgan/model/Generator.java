@@ -20,13 +20,13 @@ public final class Generator implements AutoCloseable {
 
     private final Backend backend;
     private final int batch;
-    private final Linear l1;
+    private final WeightedLayer l1;
     private final BatchNorm bn1;
-    private final Linear l2;
+    private final WeightedLayer l2;
     private final BatchNorm bn2;
-    private final ConvTranspose2d d3;
+    private final WeightedLayer d3;
     private final BatchNorm bn3;
-    private final ConvTranspose2d d4;
+    private final WeightedLayer d4;
     private final Tensor images;
     private final Tensor dZ4;
     private final Tensor dH3;
@@ -40,26 +40,26 @@ public final class Generator implements AutoCloseable {
     /** Names, shapes and initial values of G's tensors. */
     public static NetworkLayout layout(int zDim) {
         NetworkLayout n = new NetworkLayout();
-        Linear.declare(n.params(), "G.l1", zDim, 1024);
+        WeightedLayer.declareLinear(n.params(), "G.l1", zDim, 1024);
         BatchNorm.declare(n, "G.bn1", 1024);
-        Linear.declare(n.params(), "G.l2", 1024, 128 * 7 * 7);
+        WeightedLayer.declareLinear(n.params(), "G.l2", 1024, 128 * 7 * 7);
         BatchNorm.declare(n, "G.bn2", 128 * 7 * 7);
-        ConvTranspose2d.declare(n.params(), "G.d3", 128, 64);
+        WeightedLayer.declareConvTranspose(n.params(), "G.d3", 128, 64);
         BatchNorm.declare(n, "G.bn3", 64);
-        ConvTranspose2d.declare(n.params(), "G.d4", 64, 1);
+        WeightedLayer.declareConvTranspose(n.params(), "G.d4", 64, 1);
         return n;
     }
 
     public Generator(Backend backend, NetworkState state, int batch, int zDim) {
         this.backend = backend;
         this.batch = batch;
-        l1 = new Linear(backend, state, "G.l1", batch, zDim, 1024);
+        l1 = WeightedLayer.linear(backend, state, "G.l1", batch, zDim, 1024);
         bn1 = new BatchNorm(backend, state, "G.bn1", batch, 1024, 1);
-        l2 = new Linear(backend, state, "G.l2", batch, 1024, 128 * 7 * 7);
+        l2 = WeightedLayer.linear(backend, state, "G.l2", batch, 1024, 128 * 7 * 7);
         bn2 = new BatchNorm(backend, state, "G.bn2", batch, 128 * 7 * 7, 1);
-        d3 = new ConvTranspose2d(backend, state, "G.d3", batch, 128, 64, 7, 7);
+        d3 = WeightedLayer.convTranspose(backend, state, "G.d3", batch, 128, 64, 7, 7);
         bn3 = new BatchNorm(backend, state, "G.bn3", batch, 64, 14 * 14);
-        d4 = new ConvTranspose2d(backend, state, "G.d4", batch, 64, 1, 14, 14);
+        d4 = WeightedLayer.convTranspose(backend, state, "G.d4", batch, 64, 1, 14, 14);
         images = backend.allocate(batch, 1, 28, 28);
         dZ4 = backend.allocate(batch, 1, 28, 28);
         dH3 = backend.allocate(batch, 64, 14, 14);

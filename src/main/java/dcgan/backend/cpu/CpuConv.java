@@ -21,10 +21,10 @@ final class CpuConv implements ConvOp {
     CpuConv(CpuBackend cpu, ConvGeometry g) {
         this.cpu = cpu;
         this.g = g;
-        int rowsCount = g.batch() * g.outHeight() * g.outWidth();
-        this.patches = new float[rowsCount * g.patchSize()];
-        this.rows = new float[rowsCount * g.outChannels()];
-        this.patchGrads = new float[rowsCount * g.patchSize()];
+        int rowsCount = Tensor.sizeOf(g.batch(), g.outHeight(), g.outWidth());
+        this.patches = new float[Tensor.sizeOf(rowsCount, g.patchSize())];
+        this.rows = new float[Tensor.sizeOf(rowsCount, g.outChannels())];
+        this.patchGrads = new float[Tensor.sizeOf(rowsCount, g.patchSize())];
     }
 
     @Override

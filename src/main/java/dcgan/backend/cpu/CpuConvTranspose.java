@@ -22,10 +22,10 @@ final class CpuConvTranspose implements ConvTransposeOp {
     CpuConvTranspose(CpuBackend cpu, ConvGeometry g) {
         this.cpu = cpu;
         this.g = g;
-        int rowsCount = g.batch() * g.outHeight() * g.outWidth();
-        this.inputRows = new float[rowsCount * g.outChannels()];
-        this.patchMatrix = new float[rowsCount * g.patchSize()];
-        this.gradRows = new float[rowsCount * g.outChannels()];
+        int rowsCount = Tensor.sizeOf(g.batch(), g.outHeight(), g.outWidth());
+        this.inputRows = new float[Tensor.sizeOf(rowsCount, g.outChannels())];
+        this.patchMatrix = new float[Tensor.sizeOf(rowsCount, g.patchSize())];
+        this.gradRows = new float[Tensor.sizeOf(rowsCount, g.outChannels())];
     }
 
     @Override
