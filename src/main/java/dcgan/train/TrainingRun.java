@@ -81,6 +81,7 @@ public final class TrainingRun {
              Sampler sampler = new Sampler(backend, trainer.generatorState(), options.sampleCount(), hp.zDim());
              MetricsCsv metrics = MetricsCsv.open(options.outDir())) {
             Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b, 1);
+            long start = System.nanoTime();
             StepLosses losses = null;
             Path grid = null;
             float[] samples = null;
@@ -102,6 +103,9 @@ public final class TrainingRun {
                 PngGrid.write(grid, samples, 0, options.sampleCount(), 28, 28, columns, 2);
                 out.println("wrote " + grid);
             }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf(Locale.ROOT, "trained %d steps in %s (%.1f img/s on average, sample grids included)%n",
+                    step, Progress.duration(seconds), step * b / seconds);
             return new Result(step, losses, grid, samples);
         }
     }

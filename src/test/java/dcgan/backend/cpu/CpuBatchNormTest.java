@@ -21,8 +21,6 @@ import dcgan.backend.BatchNormOp;
 import dcgan.backend.Tensor;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * inference with the moving statistics, and the backward pass against central finite differences of the
  * training-mode forward (whose batch statistics depend on x).
  */
-class CpuBatchNormTest {
+class CpuBatchNormTest extends CpuBackendFixture {
 
     private static final double EPS = 1e-5;        // BatchNormOp.EPSILON
     private static final float MOMENTUM = 0.9f;
@@ -39,20 +37,6 @@ class CpuBatchNormTest {
     private static final double GRAD_TOL = 1e-4;
     private static final double FD_STEP = 1e-4;
 
-    private static CpuBackend cpu1;
-    private static CpuBackend cpu3;
-
-    @BeforeAll
-    static void start() {
-        cpu1 = new CpuBackend(1);
-        cpu3 = new CpuBackend(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        cpu1.close();
-        cpu3.close();
-    }
 
     private record Case(int batch, int channels, int spatial, double[] x, double[] gamma, double[] beta,
                         double[] movingMean, double[] movingVar, double[] r) {

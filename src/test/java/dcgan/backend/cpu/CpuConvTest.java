@@ -20,8 +20,6 @@ import dcgan.backend.Tensor;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,26 +27,12 @@ import org.junit.jupiter.api.Test;
  * against central finite differences of {@code L = sum(r * conv(x, w, b))} on small shapes, and against
  * the direct double formulas at the model's real shapes.
  */
-class CpuConvTest {
+class CpuConvTest extends CpuBackendFixture {
 
     private static final double FORWARD_TOL = 1e-5;
     private static final double GRAD_TOL = 1e-4;
     private static final double FD_STEP = 1e-3;
 
-    private static CpuBackend cpu1;
-    private static CpuBackend cpu3;
-
-    @BeforeAll
-    static void start() {
-        cpu1 = new CpuBackend(1);
-        cpu3 = new CpuBackend(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        cpu1.close();
-        cpu3.close();
-    }
 
     /** Random inputs for one geometry, all float-exact. */
     private record Case(ConvGeometry g, double[] x, double[] w, double[] b, double[] r) {

@@ -24,8 +24,6 @@ import dcgan.backend.ConvTransposeOp;
 import dcgan.backend.Tensor;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,26 +34,12 @@ import org.junit.jupiter.api.Test;
  * <p>The geometry g is that of the convolution being transposed: this op maps g.outShape() (g.outChannels
  * channels) to g.inShape() (g.inChannels channels), with weight [g.outChannels, g.inChannels, 4, 4].
  */
-class CpuConvTransposeTest {
+class CpuConvTransposeTest extends CpuBackendFixture {
 
     private static final double FORWARD_TOL = 1e-5;
     private static final double GRAD_TOL = 1e-4;
     private static final double FD_STEP = 1e-3;
 
-    private static CpuBackend cpu1;
-    private static CpuBackend cpu3;
-
-    @BeforeAll
-    static void start() {
-        cpu1 = new CpuBackend(1);
-        cpu3 = new CpuBackend(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        cpu1.close();
-        cpu3.close();
-    }
 
     private static int[] biasShape(ConvGeometry g) {
         return new int[] {g.inChannels()};

@@ -23,33 +23,17 @@ import dcgan.random.CounterRng;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The elementwise operations of {@link CpuBackend}: leaky ReLU, ReLU, sigmoid, the fused sigmoid
  * cross-entropy loss and Adam, against double references, finite differences and hand-computed values.
  */
-class CpuElementwiseTest {
+class CpuElementwiseTest extends CpuBackendFixture {
 
     private static final float ALPHA = 0.2f;
     private static final double FD_STEP = 1e-4;
 
-    private static CpuBackend cpu1;
-    private static CpuBackend cpu3;
-
-    @BeforeAll
-    static void start() {
-        cpu1 = new CpuBackend(1);
-        cpu3 = new CpuBackend(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        cpu1.close();
-        cpu3.close();
-    }
 
     /** n values at least 0.05 away from zero (finite differences must not straddle a kink), both signs, float-exact. */
     private static double[] awayFromZero(Random rnd, int n) {

@@ -18,31 +18,15 @@ import dcgan.backend.LinearOp;
 import dcgan.backend.Tensor;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@link CpuLinear} (y = x W^T + b, W [out, in]) against a naive double product and finite differences. */
-class CpuLinearTest {
+class CpuLinearTest extends CpuBackendFixture {
 
     private static final double FORWARD_TOL = 1e-5;
     private static final double GRAD_TOL = 1e-4;
     private static final double FD_STEP = 1e-3;
 
-    private static CpuBackend cpu1;
-    private static CpuBackend cpu3;
-
-    @BeforeAll
-    static void start() {
-        cpu1 = new CpuBackend(1);
-        cpu3 = new CpuBackend(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        cpu1.close();
-        cpu3.close();
-    }
 
     private record Case(int batch, int in, int out, double[] x, double[] w, double[] b, double[] r) {
         static Case random(int batch, int in, int out, long seed) {
