@@ -7,8 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+command -v java >/dev/null || { echo "run.sh: java not found; install a JDK 17 or newer" >&2; exit 1; }
 jar=target/dcgan-java-0.1.0-SNAPSHOT.jar
 if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
+  command -v mvn >/dev/null || { echo "run.sh: mvn not found; install Maven 3.8 or newer to build" >&2; exit 1; }
   echo "run.sh: building (mvn package, tests skipped)..." >&2
   mvn -q -B -DskipTests package >&2
 fi
