@@ -29,11 +29,11 @@ final class Progress {
         this.lastPrintStep = firstStep - 1;
     }
 
-    /** Reports the finished global step (1-based) if it is time to. */
-    void update(long step, int epoch, StepLosses l, boolean force) {
+    /** Reports the finished global step (1-based) if it is time to; returns whether it did. */
+    boolean update(long step, int epoch, StepLosses l, boolean force) {
         long now = System.nanoTime();
         if (!force && now - lastPrintNanos < INTERVAL_NANOS && step != 1) {
-            return;
+            return false;
         }
         double seconds = (now - lastPrintNanos) / 1e9;
         double imagesPerSecond = seconds > 0 ? (step - lastPrintStep) * batchSize / seconds : 0;
@@ -45,6 +45,7 @@ final class Progress {
         out.flush();
         lastPrintNanos = now;
         lastPrintStep = step;
+        return true;
     }
 
     static String duration(double seconds) {

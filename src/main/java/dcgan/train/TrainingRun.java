@@ -95,9 +95,10 @@ public final class TrainingRun {
                         throw new IllegalStateException("training diverged at step " + step + ": losses " + losses);
                     }
                     boolean lastOfEpoch = i == stepsPerEpoch - 1 || step == totalSteps;
-                    progress.update(step, epoch, losses, lastOfEpoch);
+                    if (progress.update(step, epoch, losses, lastOfEpoch)) {
+                        metrics.flush(); // so an interrupted run loses at most a few seconds of rows
+                    }
                 }
-                metrics.flush();
                 samples = sampler.sample(gridNoise);
                 grid = options.outDir().resolve(String.format(Locale.ROOT, "samples-epoch-%03d.png", epoch));
                 PngGrid.write(grid, samples, 0, options.sampleCount(), 28, 28, columns, 2);
