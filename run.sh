@@ -3,16 +3,15 @@
 #   ./run.sh                  train; on ./mnist if it exists, else a quick demo on the bundled test-data/
 #   ./run.sh train --help     options of a command (train, bench)
 #   ./run.sh --epochs 5 ...   options alone mean 'train'
-# Needs Java 17+ and Maven 3.8+. Extra JVM flags can be given in JAVA_OPTS.
+# Needs Java 17+; ./mvnw fetches Maven on first use. Extra JVM flags can be given in JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v java >/dev/null || { echo "run.sh: java not found; install a JDK 17 or newer" >&2; exit 1; }
 jar=target/dcgan-java-0.1.0-SNAPSHOT.jar
 if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
-  command -v mvn >/dev/null || { echo "run.sh: mvn not found; install Maven 3.8 or newer to build" >&2; exit 1; }
-  echo "run.sh: building (mvn package, tests skipped)..." >&2
-  mvn -q -B -DskipTests package >&2
+  echo "run.sh: building (./mvnw package, tests skipped)..." >&2
+  ./mvnw -q -B -DskipTests package >&2
 fi
 
 if [ $# -eq 0 ]; then
