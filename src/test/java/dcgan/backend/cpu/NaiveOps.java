@@ -5,13 +5,16 @@ package dcgan.backend.cpu;
  * no im2col, no matrix products, no sharing with the code under test. All arrays are flat, row-major
  * (NCHW for images). The convolution is always 4x4, stride 2, padding 1, so an output pixel (oy, ox)
  * sees the input pixels (2 oy - 1 + kh, 2 ox - 1 + kw) for kh, kw in 0..3.
+ *
+ * <p>Public so that the whole-iteration reference ({@code dcgan.train.FullIterationReferenceTest}) can
+ * compose the same independent ops into D and G.
  */
-final class NaiveOps {
+public final class NaiveOps {
 
     private NaiveOps() {
     }
 
-    static final int K = 4;
+    public static final int K = 4;
 
     // ------------------------------------------------------------------ convolution
 
@@ -19,7 +22,7 @@ final class NaiveOps {
      * Conv2d(c -> o, 4, stride 2, pad 1): y[b, o, oy, ox] = bias[o] + sum over c, kh, kw of
      * x[b, c, 2oy-1+kh, 2ox-1+kw] * w[o, c, kh, kw], padding reading as zero.
      */
-    static double[] conv(double[] x, double[] w, double[] bias, int batch, int inC, int h, int wd, int outC) {
+    public static double[] conv(double[] x, double[] w, double[] bias, int batch, int inC, int h, int wd, int outC) {
         int oh = h / 2, ow = wd / 2;
         double[] y = new double[batch * outC * oh * ow];
         for (int b = 0; b < batch; b++) {
@@ -51,7 +54,7 @@ final class NaiveOps {
     }
 
     /** dL/dx of the convolution: each dy[b, o, oy, ox] * w[o, c, kh, kw] summed back onto the pixel it came from. */
-    static double[] convInputGrad(double[] dy, double[] w, int batch, int inC, int h, int wd, int outC) {
+    public static double[] convInputGrad(double[] dy, double[] w, int batch, int inC, int h, int wd, int outC) {
         int oh = h / 2, ow = wd / 2;
         double[] dx = new double[batch * inC * h * wd];
         for (int b = 0; b < batch; b++) {
@@ -82,7 +85,7 @@ final class NaiveOps {
     }
 
     /** dL/dw of the convolution: dw[o, c, kh, kw] = sum over b, oy, ox of dy[b, o, oy, ox] * x[b, c, 2oy-1+kh, 2ox-1+kw]. */
-    static double[] convWeightGrad(double[] x, double[] dy, int batch, int inC, int h, int wd, int outC) {
+    public static double[] convWeightGrad(double[] x, double[] dy, int batch, int inC, int h, int wd, int outC) {
         int oh = h / 2, ow = wd / 2;
         double[] dw = new double[outC * inC * K * K];
         for (int o = 0; o < outC; o++) {
@@ -114,7 +117,7 @@ final class NaiveOps {
     }
 
     /** Sum of t[b, c, p] over b and p: the bias gradient of a [batch, channels, pixels] output. */
-    static double[] channelSums(double[] t, int batch, int channels, int pixels) {
+    public static double[] channelSums(double[] t, int batch, int channels, int pixels) {
         double[] s = new double[channels];
         for (int b = 0; b < batch; b++) {
             for (int c = 0; c < channels; c++) {
@@ -133,7 +136,7 @@ final class NaiveOps {
      * every input value x[b, i, iy, ix] adds x * w[i, o, kh, kw] to y[b, o, 2iy-1+kh, 2ix-1+kw] (dropped
      * where that falls in the padding), plus bias[o] everywhere.
      */
-    static double[] convTranspose(double[] x, double[] w, double[] bias, int batch, int inC, int h, int wd, int outC) {
+    public static double[] convTranspose(double[] x, double[] w, double[] bias, int batch, int inC, int h, int wd, int outC) {
         int yh = 2 * h, yw = 2 * wd;
         double[] y = new double[batch * outC * yh * yw];
         for (int b = 0; b < batch; b++) {
@@ -169,7 +172,7 @@ final class NaiveOps {
     }
 
     /** dL/dx of the transposed convolution: dx[b, i, iy, ix] = sum over o, kh, kw of dy[b, o, 2iy-1+kh, 2ix-1+kw] * w[i, o, kh, kw]. */
-    static double[] convTransposeInputGrad(double[] dy, double[] w, int batch, int inC, int h, int wd, int outC) {
+    public static double[] convTransposeInputGrad(double[] dy, double[] w, int batch, int inC, int h, int wd, int outC) {
         int yh = 2 * h, yw = 2 * wd;
         double[] dx = new double[batch * inC * h * wd];
         for (int b = 0; b < batch; b++) {
@@ -201,7 +204,7 @@ final class NaiveOps {
     }
 
     /** dL/dw of the transposed convolution: dw[i, o, kh, kw] = sum over b, iy, ix of x[b, i, iy, ix] * dy[b, o, 2iy-1+kh, 2ix-1+kw]. */
-    static double[] convTransposeWeightGrad(double[] x, double[] dy, int batch, int inC, int h, int wd, int outC) {
+    public static double[] convTransposeWeightGrad(double[] x, double[] dy, int batch, int inC, int h, int wd, int outC) {
         int yh = 2 * h, yw = 2 * wd;
         double[] dw = new double[inC * outC * K * K];
         for (int i = 0; i < inC; i++) {
@@ -235,7 +238,7 @@ final class NaiveOps {
     // ------------------------------------------------------------------ linear
 
     /** y[r, j] = bias[j] + sum over i of x[r, i] * w[j, i]. */
-    static double[] linear(double[] x, double[] w, double[] bias, int batch, int in, int out) {
+    public static double[] linear(double[] x, double[] w, double[] bias, int batch, int in, int out) {
         double[] y = new double[batch * out];
         for (int r = 0; r < batch; r++) {
             for (int j = 0; j < out; j++) {
@@ -250,7 +253,7 @@ final class NaiveOps {
     }
 
     /** dx[r, i] = sum over j of dy[r, j] * w[j, i]. */
-    static double[] linearInputGrad(double[] dy, double[] w, int batch, int in, int out) {
+    public static double[] linearInputGrad(double[] dy, double[] w, int batch, int in, int out) {
         double[] dx = new double[batch * in];
         for (int r = 0; r < batch; r++) {
             for (int i = 0; i < in; i++) {
@@ -265,7 +268,7 @@ final class NaiveOps {
     }
 
     /** dw[j, i] = sum over r of dy[r, j] * x[r, i]. */
-    static double[] linearWeightGrad(double[] x, double[] dy, int batch, int in, int out) {
+    public static double[] linearWeightGrad(double[] x, double[] dy, int batch, int in, int out) {
         double[] dw = new double[out * in];
         for (int j = 0; j < out; j++) {
             for (int i = 0; i < in; i++) {
@@ -282,7 +285,7 @@ final class NaiveOps {
     // ------------------------------------------------------------------ batch norm
 
     /** Per-channel mean of a [batch, channels, spatial] tensor. */
-    static double[] channelMean(double[] x, int batch, int channels, int spatial) {
+    public static double[] channelMean(double[] x, int batch, int channels, int spatial) {
         double[] mean = channelSums(x, batch, channels, spatial);
         for (int c = 0; c < channels; c++) {
             mean[c] /= batch * spatial;
@@ -291,7 +294,7 @@ final class NaiveOps {
     }
 
     /** Per-channel sum of squared deviations from the mean. */
-    static double[] channelSquaredDeviations(double[] x, double[] mean, int batch, int channels, int spatial) {
+    public static double[] channelSquaredDeviations(double[] x, double[] mean, int batch, int channels, int spatial) {
         double[] sq = new double[channels];
         for (int b = 0; b < batch; b++) {
             for (int c = 0; c < channels; c++) {
@@ -305,7 +308,7 @@ final class NaiveOps {
     }
 
     /** y = gamma (x - mean) / sqrt(var + eps) + beta with the given per-channel mean and variance. */
-    static double[] normalise(double[] x, double[] gamma, double[] beta, double[] mean, double[] var, double eps,
+    public static double[] normalise(double[] x, double[] gamma, double[] beta, double[] mean, double[] var, double eps,
                               int batch, int channels, int spatial) {
         double[] y = new double[x.length];
         for (int b = 0; b < batch; b++) {
@@ -321,7 +324,7 @@ final class NaiveOps {
     }
 
     /** Training-mode batch norm: normalised with the batch mean and the biased (divide by n) batch variance. */
-    static double[] batchNormTraining(double[] x, double[] gamma, double[] beta, double eps, int batch, int channels, int spatial) {
+    public static double[] batchNormTraining(double[] x, double[] gamma, double[] beta, double eps, int batch, int channels, int spatial) {
         double[] mean = channelMean(x, batch, channels, spatial);
         double[] var = channelSquaredDeviations(x, mean, batch, channels, spatial);
         for (int c = 0; c < channels; c++) {
@@ -335,7 +338,7 @@ final class NaiveOps {
      * xhat = (x - mean) / sqrt(var + eps), dGamma = sum(dy * xhat), dBeta = sum(dy) and
      * dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat)) (the batch statistics depend on x).
      */
-    static double[][] batchNormTrainingGrads(double[] x, double[] gamma, double[] dy, double eps,
+    public static double[][] batchNormTrainingGrads(double[] x, double[] gamma, double[] dy, double eps,
                                              int batch, int channels, int spatial) {
         int n = batch * spatial;
         double[] mean = channelMean(x, batch, channels, spatial);
