@@ -3,10 +3,7 @@ package dcgan.cli;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-
-import java.io.PrintStream;
 
 /** The --device and --threads options shared by the commands that compute, and the backend they pick. */
 final class DeviceOption {
@@ -21,7 +18,7 @@ final class DeviceOption {
                 "CPU threads (default: all " + Runtime.getRuntime().availableProcessors() + " cores)"));
     }
 
-    static Backend open(CommandLine cl, PrintStream out) throws Command.UsageException {
+    static Backend open(CommandLine cl) throws Command.UsageException {
         String device = cl.getOptionValue("device", "cpu");
         int threads = Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
         switch (device) {
@@ -34,11 +31,5 @@ final class DeviceOption {
             default:
                 throw new Command.UsageException("--device must be cpu, got '" + device + "'");
         }
-    }
-
-    static Option[] all() {
-        Options o = new Options();
-        add(o);
-        return o.getOptions().toArray(new Option[0]);
     }
 }

@@ -18,7 +18,6 @@ import dcgan.backend.Tensor;
 public final class Discriminator implements AutoCloseable {
 
     public static final float LEAKY_SLOPE = 0.2f;
-    public static final String PREFIX = "D.";
 
     private final Backend backend;
     private final int batch;

@@ -16,8 +16,6 @@ import dcgan.backend.Tensor;
  */
 public final class Generator implements AutoCloseable {
 
-    public static final String PREFIX = "G.";
-
     private final Backend backend;
     private final int batch;
     private final WeightedLayer l1;

@@ -65,10 +65,6 @@ public final class GanTrainer implements AutoCloseable {
         losses = backend.allocate(3);
     }
 
-    public Hyperparameters hyperparameters() {
-        return hp;
-    }
-
     public NetworkState discriminatorState() {
         return dState;
     }

@@ -19,14 +19,14 @@ final class Progress {
     private long lastPrintNanos;
     private long lastPrintStep;
 
-    Progress(PrintStream out, int epochs, long stepsPerEpoch, long totalSteps, int batchSize, long firstStep) {
+    Progress(PrintStream out, int epochs, long stepsPerEpoch, long totalSteps, int batchSize) {
         this.out = out;
         this.epochs = epochs;
         this.stepsPerEpoch = stepsPerEpoch;
         this.totalSteps = totalSteps;
         this.batchSize = batchSize;
         this.lastPrintNanos = System.nanoTime();
-        this.lastPrintStep = firstStep - 1;
+        this.lastPrintStep = 0;
     }
 
     /** Reports the finished global step (1-based) if it is time to; returns whether it did. */

@@ -32,10 +32,6 @@ public final class Sampler implements AutoCloseable {
         return rng.uniform(count * zDim, -1f, 1f, CounterRng.STREAM_SAMPLE_NOISE, 0);
     }
 
-    public int count() {
-        return count;
-    }
-
     /** {@code count} images of 28x28 in [0, 1] for noise {@code [count, zDim]}. */
     public float[] sample(float[] noise) {
         if (noise.length != count * zDim) {

@@ -80,7 +80,7 @@ public final class TrainingRun {
         try (GanTrainer trainer = new GanTrainer(backend, hp, rng);
              Sampler sampler = new Sampler(backend, trainer.generatorState(), options.sampleCount(), hp.zDim());
              MetricsCsv metrics = MetricsCsv.open(options.outDir())) {
-            Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b, 1);
+            Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b);
             long start = System.nanoTime();
             StepLosses losses = null;
             Path grid = null;

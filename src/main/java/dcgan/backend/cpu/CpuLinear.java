@@ -44,14 +44,9 @@ final class CpuLinear implements LinearOp {
         CpuTensor y = CpuTensor.of(yT, batch * out, "linear output");
         cpu.gemm().multiply(false, true, batch, out, in, x.data, x.offset, in, w.data, w.offset, in,
                 y.data, y.offset, out, false);
-        cpu.parallel().forRange(batch, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int row = y.offset + r * out;
-                for (int j = 0; j < out; j++) {
-                    y.data[row + j] += b.data[b.offset + j];
-                }
-            }
-        });
+        // A linear layer's features are channels with one pixel each, as for the bias gradient below.
+        cpu.parallel().forRange(batch, (from, to) ->
+                CpuOps.addChannelBias(y.data, y.offset, b.data, b.offset, out, 1, from, to));
     }
 
     @Override
