@@ -42,7 +42,7 @@ final class BenchCommand extends Command {
         int warmup = intOption(cl, "warmup", 2, 0);
         int zDim = intOption(cl, "z-dim", Hyperparameters.DEFAULT_Z_DIM, 1);
         Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
-        try (Backend backend = DeviceOption.open(cl)) {
+        try (Backend backend = DeviceOption.open(cl, out)) {
             out.println("bench: " + backend.describe() + ", batch " + batch);
             Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);
             out.printf(Locale.ROOT, "bench: %s batch %d: %.1f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",

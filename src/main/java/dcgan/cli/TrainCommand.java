@@ -60,7 +60,7 @@ final class TrainCommand extends Command {
                 longOption(cl, "seed", 0, Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", TrainOptions.NOTEBOOK_SHUFFLE_SEED, Long.MIN_VALUE),
                 TrainOptions.DEFAULT_SAMPLES);
-        try (Backend backend = DeviceOption.open(cl)) {
+        try (Backend backend = DeviceOption.open(cl, out)) {
             out.println("loading " + options.dataDir());
             MnistData data = MnistLoader.load(options.dataDir());
             data = data.permuted(new CounterRng(options.shuffleSeed()).permutation(data.count(), CounterRng.STREAM_SHUFFLE));

@@ -83,11 +83,22 @@ public final class GanTrainer implements AutoCloseable {
      * Returns the losses, read back from the backend.
      */
     public StepLosses step(float[] images, int offset) {
+        trainDiscriminator(images, offset);
+        trainGenerator();
+        backend.download(losses, hostLosses, 0);
+        return new StepLosses(hostLosses[LOSS_D_REAL], hostLosses[LOSS_D_FAKE], hostLosses[LOSS_G]);
+    }
+
+    /**
+     * The first half of {@link #step}: draws this step's z and updates D. Public so that tests can compare
+     * backends half by half; training calls {@link #step}.
+     */
+    public void trainDiscriminator(float[] images, int offset) {
         step++;
         backend.upload(images, offset, real);
         backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
 
-        // D step: G's output is a constant here; D's gradient is the sum of the real and fake halves.
+        // G's output is a constant here; D's gradient is the sum of the real and fake halves.
         Tensor fake = g.forward(z, Mode.TRAINING);
         backend.sigmoidCrossEntropy(d.forward(real, Mode.TRAINING), 1f, dLogits, losses, LOSS_D_REAL);
         d.backward(dLogits, null, Gradients.WRITE);
@@ -95,17 +106,19 @@ public final class GanTrainer implements AutoCloseable {
         d.backward(dLogits, null, Gradients.ACCUMULATE);
         backend.adam(dState.params(), dState.grads(), dState.adamM(), dState.adamV(),
                 dAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
+    }
 
-        // G step: same z and real batch; gradients flow through the updated D into G alone.
-        fake = g.forward(z, Mode.TRAINING);
+    /**
+     * The second half of {@link #step}: with the same z, gradients flow through the updated D into G
+     * alone, and G is updated.
+     */
+    public void trainGenerator() {
+        Tensor fake = g.forward(z, Mode.TRAINING);
         backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 1f, dLogits, losses, LOSS_G);
         d.backward(dLogits, dFake, Gradients.NONE);
         g.backward(dFake, Gradients.WRITE);
         backend.adam(gState.params(), gState.grads(), gState.adamM(), gState.adamV(),
                 gAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
-
-        backend.download(losses, hostLosses, 0);
-        return new StepLosses(hostLosses[LOSS_D_REAL], hostLosses[LOSS_D_FAKE], hostLosses[LOSS_G]);
     }
 
     @Override

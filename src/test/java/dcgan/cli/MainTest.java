@@ -63,9 +63,10 @@ class MainTest {
         Outcome unknownOption = run("train", "--epoch", "3");
         assertEquals(2, unknownOption.status());
         assertTrue(unknownOption.err().contains("--epoch"), unknownOption.err());
-        Outcome device = run("train", "--device", "gpu");
+        Outcome device = run("train", "--device", "tpu");
         assertEquals(2, device.status());
-        assertTrue(device.err().contains("--device gpu"), device.err());
+        assertTrue(device.err().contains("--device must be auto, gpu, gpu:N or cpu, got 'tpu'"), device.err());
+        assertEquals(2, run("train", "--device", "gpu:first").status());
         assertEquals(2, run("train", "--batch-size", "1").status());
     }
 

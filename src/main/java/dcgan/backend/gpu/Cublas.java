@@ -1,0 +1,66 @@
+package dcgan.backend.gpu;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
+import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
+
+/**
+ * A cuBLAS handle bound to the backend's stream, with the three calls the linear layers need. cuBLAS is
+ * column-major; {@link GpuLinear} maps its row-major tensors onto it. The math mode is pinned to plain
+ * FP32 (no TF32), so results agree with the CPU reference to FP32 rounding.
+ */
+final class Cublas implements AutoCloseable {
+
+    private static final Pointer ONE = Pointer.to(new float[] {1f});
+    private static final Pointer ZERO = Pointer.to(new float[] {0f});
+
+    private final cublasHandle handle = new cublasHandle();
+    private boolean open;
+
+    Cublas(CUstream stream) {
+        CudaStatus.cublas(JCublas2.cublasCreate(handle), "cublasCreate");
+        open = true;
+        CudaStatus.cublas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
+        CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_PEDANTIC_MATH),
+                "cublasSetMathMode(CUBLAS_PEDANTIC_MATH)");
+    }
+
+    static Pointer scale(boolean accumulate) {
+        return accumulate ? ONE : ZERO;
+    }
+
+    /** C[m, n] = op(A) op(B) + (accumulate ? C : 0), column-major. */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, CUdeviceptr a, int lda, CUdeviceptr b, int ldb,
+               CUdeviceptr c, int ldc, boolean accumulate) {
+        CudaStatus.cublas(JCublas2.cublasSgemm(handle, op(transA), op(transB), m, n, k, ONE, a, lda, b, ldb,
+                scale(accumulate), c, ldc), "cublasSgemm(" + m + "x" + n + "x" + k + ")");
+    }
+
+    /** y[m] = A[m, n] x + (accumulate ? y : 0), column-major, unit strides. */
+    void sgemv(int m, int n, CUdeviceptr a, int lda, CUdeviceptr x, CUdeviceptr y, boolean accumulate) {
+        CudaStatus.cublas(JCublas2.cublasSgemv(handle, cublasOperation.CUBLAS_OP_N, m, n, ONE, a, lda, x, 1,
+                scale(accumulate), y, 1), "cublasSgemv(" + m + "x" + n + ")");
+    }
+
+    /** A[m, n] += x[m] y[n]^T, column-major, unit strides. */
+    void sger(int m, int n, CUdeviceptr x, CUdeviceptr y, CUdeviceptr a, int lda) {
+        CudaStatus.cublas(JCublas2.cublasSger(handle, m, n, ONE, x, 1, y, 1, a, lda), "cublasSger(" + m + "x" + n + ")");
+    }
+
+    private static int op(boolean transpose) {
+        return transpose ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    }
+
+    @Override
+    public void close() {
+        if (open) {
+            open = false;
+            CudaStatus.cublas(JCublas2.cublasDestroy(handle), "cublasDestroy");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dcgan.backend.gpu;
+
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One GPU through the CUDA driver API: its primary context (the one cuBLAS and cuDNN use too), made
+ * current on the opening thread, and the single stream all of the backend's work is queued on. The
+ * stream is a blocking one, so synchronous copies on the default stream wait for it.
+ */
+final class CudaDevice implements AutoCloseable {
+
+    /** The PTX in kernels/ targets sm_75; older GPUs cannot run it. */
+    static final int MIN_COMPUTE_CAPABILITY = 75;
+    // cuda.h's CUDA_ERROR_INSUFFICIENT_DRIVER, which JCuda's CUresult table does not list.
+    private static final int INSUFFICIENT_DRIVER = 35;
+
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final int index;
+    private final String name;
+    private final int computeCapability;
+    private final long totalMemory;
+    private final int driverVersion;
+    private boolean contextRetained;
+    private boolean streamCreated;
+
+    /** Opens device {@code index}; a GPU that cannot be used at all is reported as unavailable. */
+    static CudaDevice open(int index) throws GpuUnavailableException {
+        try {
+            JCudaDriver.setExceptionsEnabled(false); // statuses are checked by CudaStatus
+        } catch (LinkageError e) {
+            throw new GpuUnavailableException("the JCuda driver binding could not load libcuda.so.1 ("
+                                              + GpuBackend.rootMessage(e) + "); is an NVIDIA driver installed? "
+                                              + "see native-libs.md", e);
+        }
+        int init = JCudaDriver.cuInit(0);
+        if (init == CUresult.CUDA_ERROR_NO_DEVICE) {
+            throw new GpuUnavailableException("no CUDA device (cuInit: " + CudaStatus.driverName(init) + ")", null);
+        }
+        if (init == INSUFFICIENT_DRIVER) {
+            throw new GpuUnavailableException("the NVIDIA driver is older than CUDA 12 needs (cuInit: "
+                                              + CudaStatus.driverName(init) + "); see native-libs.md", null);
+        }
+        if (init != CUresult.CUDA_SUCCESS) {
+            throw new GpuUnavailableException("cuInit failed: " + CudaStatus.driverName(init), null);
+        }
+        int[] count = new int[1];
+        CudaStatus.driver(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (index < 0 || index >= count[0]) {
+            throw new GpuUnavailableException("no CUDA device " + index + " (this machine has " + count[0] + ")", null);
+        }
+        CudaDevice d = new CudaDevice(index);
+        if (d.computeCapability < MIN_COMPUTE_CAPABILITY) {
+            d.close();
+            throw new GpuUnavailableException(d.name + " has compute capability " + d.computeCapability / 10 + "."
+                                              + d.computeCapability % 10 + "; this build needs 7.5 or newer", null);
+        }
+        return d;
+    }
+
+    private CudaDevice(int index) {
+        this.index = index;
+        CudaStatus.driver(JCudaDriver.cuDeviceGet(device, index), "cuDeviceGet(" + index + ")");
+        byte[] nameBytes = new byte[256];
+        CudaStatus.driver(JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, device), "cuDeviceGetName");
+        int len = 0;
+        while (len < nameBytes.length && nameBytes[len] != 0) {
+            len++;
+        }
+        name = new String(nameBytes, 0, len, StandardCharsets.US_ASCII);
+        computeCapability = 10 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)
+                            + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        long[] total = new long[1];
+        CudaStatus.driver(JCudaDriver.cuDeviceTotalMem(total, device), "cuDeviceTotalMem");
+        totalMemory = total[0];
+        int[] version = new int[1];
+        CudaStatus.driver(JCudaDriver.cuDriverGetVersion(version), "cuDriverGetVersion");
+        driverVersion = version[0];
+        if (computeCapability >= MIN_COMPUTE_CAPABILITY) {
+            CudaStatus.driver(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+            contextRetained = true;
+            CudaStatus.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            CudaStatus.driver(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+            streamCreated = true;
+        }
+    }
+
+    private int attribute(int attribute) {
+        int[] v = new int[1];
+        CudaStatus.driver(JCudaDriver.cuDeviceGetAttribute(v, attribute, device), "cuDeviceGetAttribute(" + attribute + ")");
+        return v[0];
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    void synchronize() {
+        CudaStatus.driver(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+    }
+
+    /** Free and total device memory now, in bytes. */
+    long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        CudaStatus.driver(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[] {free[0], total[0]};
+    }
+
+    /** e.g. "NVIDIA H100 80GB HBM3 (device 0, sm_90, 79.2 GiB, driver for CUDA 13.0)". */
+    String describe() {
+        return String.format(Locale.ROOT, "%s (device %d, sm_%d, %.1f GiB, driver for CUDA %d.%d)", name, index,
+                computeCapability, totalMemory / (double) (1L << 30), driverVersion / 1000, driverVersion % 1000 / 10);
+    }
+
+    @Override
+    public void close() {
+        if (streamCreated) {
+            streamCreated = false;
+            CudaStatus.driver(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
+        }
+        if (contextRetained) {
+            contextRetained = false;
+            CudaStatus.driver(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dcgan.backend.gpu;
+
+import dcgan.backend.Backend;
+import dcgan.backend.BatchNormOp;
+import dcgan.backend.ConvGeometry;
+import dcgan.backend.ConvOp;
+import dcgan.backend.ConvTransposeOp;
+import dcgan.backend.LinearOp;
+import dcgan.backend.Tensor;
+import dcgan.random.CounterRng;
+import jcuda.Pointer;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcudnn.JCudnn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The CUDA backend: tensors in device memory, convolutions and batch norm on cuDNN, linear layers on
+ * cuBLAS, everything else on our own PTX kernels (kernels/). All work is queued on one stream in
+ * call order; the host waits only in {@link #download} and {@link #synchronize}. Like the CPU backend it
+ * computes in FP32 (no TF32), and the GPU tests hold it to the CPU reference.
+ *
+ * <p>A backend belongs to the thread that opened it (the CUDA context is current there).
+ */
+public final class GpuBackend implements Backend {
+
+    private final CudaDevice device;
+    private final DeviceMemory memory;
+    private final Workspace workspace;
+    private final Cublas cublas;
+    private final Cudnn cudnn;
+    private final Kernels kernels;
+    private final long cudnnVersion;
+
+    private GpuBackend(CudaDevice device, DeviceMemory memory, Workspace workspace, Cublas cublas, Cudnn cudnn,
+                       long cudnnVersion, Kernels kernels) {
+        this.device = device;
+        this.memory = memory;
+        this.workspace = workspace;
+        this.cublas = cublas;
+        this.cudnn = cudnn;
+        this.cudnnVersion = cudnnVersion;
+        this.kernels = kernels;
+    }
+
+    /**
+     * Opens GPU {@code deviceIndex}. Everything that makes a GPU unusable (a missing native library, no
+     * device, an old driver, a PTX the driver cannot load) comes back as one {@link GpuUnavailableException}
+     * whose message says what and where to look.
+     */
+    public static GpuBackend open(int deviceIndex) throws GpuUnavailableException {
+        CudaDevice device = CudaDevice.open(deviceIndex);
+        List<AutoCloseable> made = new ArrayList<>();
+        made.add(device);
+        try {
+            DeviceMemory memory = new DeviceMemory();
+            Workspace workspace = new Workspace(memory, device::synchronize);
+            made.add(workspace);
+            workspace.reserve(1 << 20); // so that cuDNN always gets a valid address
+            Cublas cublas;
+            try {
+                cublas = new Cublas(device.stream());
+            } catch (LinkageError e) {
+                throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + rootMessage(e)
+                                                  + "); see native-libs.md", e);
+            }
+            made.add(cublas);
+            Cudnn cudnn;
+            long cudnnVersion;
+            try {
+                cudnnVersion = JCudnn.cudnnGetVersion();
+                cudnn = new Cudnn(device.stream());
+            } catch (LinkageError e) {
+                throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + rootMessage(e)
+                                                  + "); see native-libs.md", e);
+            }
+            made.add(cudnn);
+            Kernels kernels = new Kernels(device.stream());
+            return new GpuBackend(device, memory, workspace, cublas, cudnn, cudnnVersion, kernels);
+        } catch (CudaException e) {
+            closeInReverse(made);
+            throw new GpuUnavailableException("the GPU could not be set up: " + e.getMessage(), e);
+        } catch (GpuUnavailableException | RuntimeException | Error e) {
+            closeInReverse(made);
+            throw e;
+        }
+    }
+
+    private static void closeInReverse(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception | LinkageError ignored) {
+                // already failing; the first error is the one to report
+            }
+        }
+    }
+
+    /** The innermost message of an error chain: for a failed native load, the missing file. */
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.toString() : root.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+    Cublas cublas() {
+        return cublas;
+    }
+
+    Cudnn cudnn() {
+        return cudnn;
+    }
+
+    /** Bytes of device memory this backend holds now, and the most it has held at once. */
+    public long liveBytes() {
+        return memory.liveBytes();
+    }
+
+    public long peakBytes() {
+        return memory.peakBytes();
+    }
+
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "gpu: %s, cuDNN %d.%d.%d", device.describe(),
+                cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100);
+    }
+
+    @Override
+    public Tensor allocate(int... shape) {
+        GpuTensor t = GpuTensor.allocate(memory, shape);
+        fill(t, 0f);
+        return t;
+    }
+
+    @Override
+    public Tensor view(Tensor base, int offset, int... shape) {
+        return GpuTensor.of(base).view(offset, shape);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        GpuTensor d = GpuTensor.of(dst);
+        Objects.checkFromIndexSize(srcOffset, d.size(), src.length);
+        // Queued work may still read dst; a synchronous copy from a Java array must not overtake it.
+        device.synchronize();
+        CudaStatus.driver(JCudaDriver.cuMemcpyHtoD(d.pointer(), Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES),
+                d.bytes()), "cuMemcpyHtoD(" + d.bytes() + " bytes)");
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int dstOffset) {
+        GpuTensor s = GpuTensor.of(src);
+        Objects.checkFromIndexSize(dstOffset, s.size(), dst.length);
+        device.synchronize();
+        CudaStatus.driver(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES),
+                s.pointer(), s.bytes()), "cuMemcpyDtoH(" + s.bytes() + " bytes)");
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        GpuTensor g = GpuTensor.of(t);
+        if (g.size() > 0) {
+            CudaStatus.driver(JCudaDriver.cuMemsetD32Async(g.pointer(), Float.floatToRawIntBits(value), g.size(),
+                    device.stream()), "cuMemsetD32Async(" + g.size() + " floats)");
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        GpuTensor s = GpuTensor.of(src);
+        GpuTensor d = GpuTensor.of(dst, s.size(), "copy destination");
+        if (s.size() > 0) {
+            CudaStatus.driver(JCudaDriver.cuMemcpyDtoDAsync(d.pointer(), s.pointer(), s.bytes(), device.stream()),
+                    "cuMemcpyDtoDAsync(" + s.bytes() + " bytes)");
+        }
+    }
+
+    @Override
+    public ConvOp conv(ConvGeometry geometry) {
+        return new GpuConv(cudnn, workspace, geometry);
+    }
+
+    @Override
+    public ConvTransposeOp convTranspose(ConvGeometry geometry) {
+        return new GpuConvTranspose(cudnn, workspace, geometry);
+    }
+
+    @Override
+    public LinearOp linear(int batch, int inFeatures, int outFeatures) {
+        return new GpuLinear(this, batch, inFeatures, outFeatures);
+    }
+
+    @Override
+    public BatchNormOp batchNorm(int batch, int channels, int spatial) {
+        return new GpuBatchNorm(this, batch, channels, spatial);
+    }
+
+    @Override
+    public void leakyRelu(Tensor xT, Tensor yT, float alpha) {
+        GpuTensor x = GpuTensor.of(xT);
+        GpuTensor y = GpuTensor.of(yT, x.size(), "leaky ReLU output");
+        kernels.leakyReluForward(x.pointer(), y.pointer(), alpha, x.size());
+    }
+
+    @Override
+    public void leakyReluBackward(Tensor yT, Tensor dyT, Tensor dxT, float alpha) {
+        GpuTensor y = GpuTensor.of(yT);
+        GpuTensor dy = GpuTensor.of(dyT, y.size(), "leaky ReLU output gradient");
+        GpuTensor dx = GpuTensor.of(dxT, y.size(), "leaky ReLU input gradient");
+        kernels.leakyReluBackward(y.pointer(), dy.pointer(), dx.pointer(), alpha, y.size());
+    }
+
+    @Override
+    public void relu(Tensor xT, Tensor yT) {
+        GpuTensor x = GpuTensor.of(xT);
+        GpuTensor y = GpuTensor.of(yT, x.size(), "ReLU output");
+        kernels.reluForward(x.pointer(), y.pointer(), x.size());
+    }
+
+    @Override
+    public void reluBackward(Tensor yT, Tensor dyT, Tensor dxT) {
+        GpuTensor y = GpuTensor.of(yT);
+        GpuTensor dy = GpuTensor.of(dyT, y.size(), "ReLU output gradient");
+        GpuTensor dx = GpuTensor.of(dxT, y.size(), "ReLU input gradient");
+        kernels.reluBackward(y.pointer(), dy.pointer(), dx.pointer(), y.size());
+    }
+
+    @Override
+    public void sigmoid(Tensor xT, Tensor yT) {
+        GpuTensor x = GpuTensor.of(xT);
+        GpuTensor y = GpuTensor.of(yT, x.size(), "sigmoid output");
+        kernels.sigmoidForward(x.pointer(), y.pointer(), x.size());
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor yT, Tensor dyT, Tensor dxT) {
+        GpuTensor y = GpuTensor.of(yT);
+        GpuTensor dy = GpuTensor.of(dyT, y.size(), "sigmoid output gradient");
+        GpuTensor dx = GpuTensor.of(dxT, y.size(), "sigmoid input gradient");
+        kernels.sigmoidBackward(y.pointer(), dy.pointer(), dx.pointer(), y.size());
+    }
+
+    @Override
+    public void sigmoidCrossEntropy(Tensor logitsT, float label, Tensor dLogitsT, Tensor lossT, int lossIndex) {
+        GpuTensor logits = GpuTensor.of(logitsT);
+        GpuTensor dLogits = GpuTensor.of(dLogitsT, logits.size(), "loss gradient");
+        GpuTensor loss = GpuTensor.of(lossT);
+        if (lossIndex < 0 || lossIndex >= loss.size()) {
+            throw new IllegalArgumentException("loss index " + lossIndex + " outside a tensor of " + loss.size());
+        }
+        if (logits.sameStart(dLogits)) {
+            throw new IllegalArgumentException("sigmoid cross-entropy cannot write its gradient over the logits");
+        }
+        if (logits.size() == 0) {
+            throw new IllegalArgumentException("sigmoid cross-entropy of an empty batch");
+        }
+        kernels.sigmoidCrossEntropy(logits.pointer(), label, dLogits.pointer(), loss.pointer(lossIndex), logits.size());
+    }
+
+    @Override
+    public void adam(Tensor pT, Tensor gT, Tensor mT, Tensor vT, float lrT, float beta1, float beta2, float epsilon) {
+        GpuTensor p = GpuTensor.of(pT);
+        GpuTensor g = GpuTensor.of(gT, p.size(), "Adam gradients");
+        GpuTensor m = GpuTensor.of(mT, p.size(), "Adam first moments");
+        GpuTensor v = GpuTensor.of(vT, p.size(), "Adam second moments");
+        kernels.adamStep(p.pointer(), g.pointer(), m.pointer(), v.pointer(), lrT, beta1, beta2, epsilon, p.size());
+    }
+
+    @Override
+    public void uniform(Tensor dstT, CounterRng rng, int stream, long step, float lo, float hi) {
+        GpuTensor dst = GpuTensor.of(dstT);
+        if (dst.size() > 0) {
+            long seed = rng.seed();
+            // The counter layout of CounterRng.fillUniform: block i is (i, step lo, stream, step hi).
+            kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
+                    (int) (step >>> 32), lo, hi);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    @Override
+    public void close() {
+        // Wait for queued work first, so that a kernel error is reported rather than lost.
+        device.synchronize();
+        kernels.close();
+        cudnn.close();
+        cublas.close();
+        workspace.close();
+        device.close();
+    }
+}
