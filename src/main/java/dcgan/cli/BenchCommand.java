@@ -2,6 +2,7 @@ package dcgan.cli;
 
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
+import dcgan.backend.gpu.GpuBackend;
 import dcgan.train.Benchmark;
 import dcgan.train.Hyperparameters;
 import org.apache.commons.cli.CommandLine;
@@ -28,8 +29,8 @@ final class BenchCommand extends Command {
     Options options() {
         Options o = new Options();
         o.addOption(valued("batch-size", "N", "images per iteration (default 256)"));
-        o.addOption(valued("iterations", "N", "timed iterations (default 5)"));
-        o.addOption(valued("warmup", "N", "untimed iterations first, for the JIT (default 2)"));
+        o.addOption(valued("iterations", "N", "timed iterations (default 5 on the CPU, 100 on a GPU)"));
+        o.addOption(valued("warmup", "N", "untimed iterations first, for the JIT and cuDNN (default 2 on the CPU, 10 on a GPU)"));
         o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
         DeviceOption.add(o);
         return o;
@@ -38,11 +39,13 @@ final class BenchCommand extends Command {
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         int batch = intOption(cl, "batch-size", Hyperparameters.DEFAULT_BATCH, 2);
-        int iterations = intOption(cl, "iterations", 5, 1);
-        int warmup = intOption(cl, "warmup", 2, 0);
         int zDim = intOption(cl, "z-dim", Hyperparameters.DEFAULT_Z_DIM, 1);
         Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
         try (Backend backend = DeviceOption.open(cl, out)) {
+            boolean gpu = backend instanceof GpuBackend;
+            // A GPU iteration takes milliseconds: more of them give a stable median.
+            int iterations = intOption(cl, "iterations", gpu ? 100 : 5, 1);
+            int warmup = intOption(cl, "warmup", gpu ? 10 : 2, 0);
             out.println("bench: " + backend.describe() + ", batch " + batch);
             Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);
             out.printf(Locale.ROOT, "bench: %s batch %d: %.1f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
@@ -51,6 +54,10 @@ final class BenchCommand extends Command {
                 double peak = cpu.measureGemmGflops();
                 out.printf(Locale.ROOT, "bench: anchor, measured now: SGEMM 1024^3 runs at %.1f GFLOP/s; "
                                         + "a training iteration reaches %.0f%% of it%n", peak, 100 * r.gflops() / peak);
+            }
+            if (backend instanceof GpuBackend g) {
+                out.printf(Locale.ROOT, "bench: peak device memory held by the trainer: %.1f MiB%n",
+                        g.peakBytes() / (double) (1 << 20));
             }
         }
         return OK;

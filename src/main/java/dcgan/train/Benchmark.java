@@ -39,19 +39,31 @@ public final class Benchmark {
         int b = hp.batchSize();
         float[] images = new CounterRng(7).uniform(b * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
         double[] millis = new double[iterations];
+        // Per-iteration lines help on the CPU (seconds each); on a GPU they would be hundreds of lines.
+        boolean eachLine = iterations <= 10;
         try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1))) {
             for (int i = 0; i < warmup; i++) {
                 long t = System.nanoTime();
                 trainer.step(images, 0);
-                out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
+                if (eachLine || i == 0) {
+                    out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
+                }
             }
             for (int i = 0; i < iterations; i++) {
                 long t = System.nanoTime();
                 trainer.step(images, 0);
                 backend.synchronize();
                 millis[i] = (System.nanoTime() - t) / 1e6;
-                out.printf(Locale.ROOT, "iteration %d/%d: %.1f ms%n", i + 1, iterations, millis[i]);
+                if (eachLine) {
+                    out.printf(Locale.ROOT, "iteration %d/%d: %.1f ms%n", i + 1, iterations, millis[i]);
+                }
             }
+        }
+        if (!eachLine) {
+            double[] sorted = millis.clone();
+            Arrays.sort(sorted);
+            out.printf(Locale.ROOT, "%d iterations: min %.3f ms, median %.3f ms, max %.3f ms%n", iterations, sorted[0],
+                    sorted[iterations / 2], sorted[iterations - 1]);
         }
         return new Result(b, millis);
     }

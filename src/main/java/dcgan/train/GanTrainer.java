@@ -85,6 +85,11 @@ public final class GanTrainer implements AutoCloseable {
     public StepLosses step(float[] images, int offset) {
         trainDiscriminator(images, offset);
         trainGenerator();
+        return losses();
+    }
+
+    /** The losses of the latest step (or half step), read back from the backend. */
+    public StepLosses losses() {
         backend.download(losses, hostLosses, 0);
         return new StepLosses(hostLosses[LOSS_D_REAL], hostLosses[LOSS_D_FAKE], hostLosses[LOSS_G]);
     }

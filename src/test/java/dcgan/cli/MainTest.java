@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.backend.gpu.GpuTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The command line as a user meets it: help, exit codes, and messages that name the problem. */
 class MainTest {
@@ -68,6 +70,21 @@ class MainTest {
         assertTrue(device.err().contains("--device must be auto, gpu, gpu:N or cpu, got 'tpu'"), device.err());
         assertEquals(2, run("train", "--device", "gpu:first").status());
         assertEquals(2, run("train", "--batch-size", "1").status());
+    }
+
+    @Test
+    void anUnusableGpuIsAnErrorWithItsReasonOrAFallbackUnderAuto(@TempDir Path tmp) {
+        String reason = GpuTestSupport.unavailableReason();
+        assumeTrue(reason != null, "this machine has a working GPU; the no-GPU messages cannot be seen here");
+        Outcome gpu = run("bench", "--device", "gpu", "--batch-size", "2", "--iterations", "1", "--warmup", "0");
+        assertEquals(1, gpu.status());
+        assertTrue(gpu.err().contains("--device gpu: " + reason) && gpu.err().contains("native-libs.md"), gpu.err());
+        assertEquals(1, gpu.err().strip().lines().count(), "one line, not JCuda's nested stack traces: " + gpu.err());
+        Outcome auto = run("bench", "--device", "auto", "--batch-size", "2", "--iterations", "1", "--warmup", "0",
+                "--threads", "1");
+        assertEquals(0, auto.status(), auto.err());
+        assertTrue(auto.out().startsWith("device: no usable GPU (" + reason + "); computing on the CPU"), auto.out());
+        assertTrue(auto.out().contains("bench: cpu (1 thread)"), auto.out());
     }
 
     @Test

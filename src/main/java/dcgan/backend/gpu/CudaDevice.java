@@ -38,8 +38,8 @@ final class CudaDevice implements AutoCloseable {
         try {
             JCudaDriver.setExceptionsEnabled(false); // statuses are checked by CudaStatus
         } catch (LinkageError e) {
-            throw new GpuUnavailableException("the JCuda driver binding could not load libcuda.so.1 ("
-                                              + GpuBackend.rootMessage(e) + "); is an NVIDIA driver installed? "
+            throw new GpuUnavailableException("the NVIDIA driver library could not be loaded ("
+                                              + GpuBackend.rootMessage(e) + "); "
                                               + "see native-libs.md", e);
         }
         int init = JCudaDriver.cuInit(0);

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The CUDA backend: tensors in device memory, convolutions and batch norm on cuDNN, linear layers on
@@ -99,14 +101,30 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** The innermost message of an error chain: for a failed native load, the missing file. */
+    private static final Pattern MISSING_LIBRARY =
+            Pattern.compile("([\\w.+-]+\\.so[.\\d]*): cannot open shared object file: ([^\\t\\n]*?)(?=\\s+at |\\t|\\n|$)");
+
+    /**
+     * Why a native library failed to load, in one line. JCuda's own message runs to dozens of lines of
+     * nested stack traces; what matters is the library the dynamic loader could not find, e.g.
+     * "libcublas.so.12: cannot open shared object file: No such file or directory".
+     */
     static String rootMessage(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null && all.length() < 100_000; c = c.getCause() == c ? null : c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        Matcher m = MISSING_LIBRARY.matcher(all);
+        if (m.find()) {
+            return m.group(1) + ": cannot open shared object file: " + m.group(2).trim();
+        }
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String m = root.getMessage() == null ? root.toString() : root.getMessage();
-        return m.replace('\n', ' ');
+        String msg = root.getMessage() == null ? root.toString() : root.getMessage();
+        String firstLine = msg.strip().split("\\R", 2)[0];
+        return firstLine.length() > 300 ? firstLine.substring(0, 300) + "..." : firstLine;
     }
 
     Cublas cublas() {

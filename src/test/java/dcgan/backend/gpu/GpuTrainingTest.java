@@ -1,0 +1,222 @@
+package dcgan.backend.gpu;
+
+import dcgan.backend.Backend;
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.data.MnistData;
+import dcgan.data.MnistLoader;
+import dcgan.model.NetworkState;
+import dcgan.model.ParameterLayout;
+import dcgan.random.CounterRng;
+import dcgan.train.GanTrainer;
+import dcgan.train.Hyperparameters;
+import dcgan.train.StepLosses;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static dcgan.backend.gpu.GpuTestSupport.assertBitIdentical;
+import static dcgan.backend.gpu.GpuTestSupport.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Whole training iterations on the GPU against the CPU reference: one iteration from the same weights,
+ * batch and noise, compared half by half in every tensor, and 50 iterations whose losses must track.
+ *
+ * <p>Why half by half: Adam's first step is {@code lr * g / (|g| + 3.2e-7)}, about {@code lr * sign(g)},
+ * so a gradient within rounding of zero can step +lr on one backend and -lr on the other. The biases
+ * that feed a batch norm have gradients that are zero in exact arithmetic (pure rounding noise), and a
+ * few weights have near-zero ones. Such legitimately different D weights would then move the G step's
+ * gradients by more than FP32 rounding. So the D step is compared first, then the CPU's updated D is
+ * copied to the GPU, and the G step is compared from identical networks.
+ */
+@Tag("gpu")
+class GpuTrainingTest {
+
+    private static final int Z_DIM = 100;
+    private static final float D_LR = 2e-4f;
+    private static final float BETA1 = 0.5f;
+    /** Biases followed by a batch norm: their gradient is rounding noise (see the class comment). */
+    private static final Set<String> BIASES_BEFORE_BN =
+            Set.of("D.c2.bias", "D.l3.bias", "G.l1.bias", "G.l2.bias", "G.d3.bias");
+    /** GEMM, convolution and batch-norm results in FP32 (the tolerance). */
+    private static final double TOL = 1e-4;
+
+    private static Backend gpu;
+    private static CpuBackend cpu;
+    private static MnistData digits;
+
+    @BeforeAll
+    static void open() throws IOException {
+        gpu = GpuTestSupport.openGpuOrSkip();
+        cpu = new CpuBackend(2);
+        digits = MnistLoader.load(Path.of("test-data"));
+    }
+
+    @AfterAll
+    static void close() {
+        if (gpu != null) {
+            gpu.close();
+        }
+        if (cpu != null) {
+            cpu.close();
+        }
+    }
+
+    /** batch * steps real digits starting at a random image. */
+    private static float[] images(SplittableRandom rnd, int count) {
+        float[] all = digits.images();
+        int start = rnd.nextInt(digits.count() - count + 1);
+        return Arrays.copyOfRange(all, start * MnistData.PIXELS, (start + count) * MnistData.PIXELS);
+    }
+
+    @Test
+    void oneIterationFromTheSameStartAgreesWithTheCpu() {
+        long seed = GpuTestSupport.freshSeed();
+        String at = " (seed " + seed + ")";
+        int batch = 256;
+        float[] images = images(new SplittableRandom(seed), batch);
+        Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed))) {
+            NetworkState cd = onCpu.discriminatorState();
+            NetworkState gd = onGpu.discriminatorState();
+            NetworkState cg = onCpu.generatorState();
+            NetworkState gg = onGpu.generatorState();
+            // The weights are drawn on the host, so both start bit for bit the same.
+            assertBitIdentical("initial D" + at, cpu.download(cd.params()), gpu.download(gd.params()));
+            assertBitIdentical("initial G" + at, cpu.download(cg.params()), gpu.download(gg.params()));
+
+            onCpu.trainDiscriminator(images, 0);
+            onGpu.trainDiscriminator(images, 0);
+            StepLosses cl = onCpu.losses();
+            StepLosses gl = onGpu.losses();
+            assertClose("D_real_loss" + at, new float[] {cl.dReal()}, new float[] {gl.dReal()}, TOL);
+            assertClose("D_fake_loss" + at, new float[] {cl.dFake()}, new float[] {gl.dFake()}, TOL);
+            compareUpdatedNetwork("D step" + at, cd, gd, hp.lr());
+            compareBuffers("D step: G's moving averages" + at, cg, gg);
+
+            // The G step from identical networks: the CPU's D, moving averages included, goes to the GPU.
+            gpu.upload(cpu.download(cd.params()), 0, gd.params());
+            gpu.upload(cpu.download(cd.buffers()), 0, gd.buffers());
+            gpu.upload(cpu.download(cg.buffers()), 0, gg.buffers());
+            onCpu.trainGenerator();
+            onGpu.trainGenerator();
+            assertClose("G_loss" + at, new float[] {onCpu.losses().g()}, new float[] {onGpu.losses().g()}, TOL);
+            compareUpdatedNetwork("G step" + at, cg, gg, hp.generatorLr());
+            compareBuffers("G step: D's moving averages" + at, cd, gd);
+        }
+    }
+
+    /**
+     * One network after its Adam step on both backends: the moments (which after one step are the
+     * gradient and its square) within TOL; the parameters within TOL where the gradient is clear of zero
+     * (at least 1% of the tensor's largest), and elsewhere within 2 lr, the most two first Adam steps of
+     * opposite signs can differ; the moving averages within TOL.
+     */
+    private static void compareUpdatedNetwork(String what, NetworkState onCpu, NetworkState onGpu, float lr) {
+        ParameterLayout layout = onCpu.paramLayout();
+        float[] cm = cpu.download(onCpu.adamM());
+        float[] gm = gpu.download(onGpu.adamM());
+        float[] cv = cpu.download(onCpu.adamV());
+        float[] gv = gpu.download(onGpu.adamV());
+        float[] cp = cpu.download(onCpu.params());
+        float[] gp = gpu.download(onGpu.params());
+        for (ParameterLayout.Entry e : layout.entries()) {
+            String name = what + " " + e.name();
+            float[] cmE = slice(cm, e);
+            float[] gmE = slice(gm, e);
+            if (BIASES_BEFORE_BN.contains(e.name())) {
+                // Rounding noise on both sides: it must stay tiny next to the batch norm shift's gradient.
+                float[] shift = slice(cm, layout.entry(followingBatchNormShift(e.name())));
+                double scale = maxAbs(shift);
+                for (int i = 0; i < cmE.length; i++) {
+                    if (!(Math.abs(gmE[i] - cmE[i]) <= 1e-3 * scale)) {
+                        fail(name + " Adam m[" + i + "]: " + gmE[i] + " vs " + cmE[i] + ", not negligible next to "
+                             + scale);
+                    }
+                }
+            } else {
+                assertClose(name + " Adam m", cmE, gmE, TOL);
+                assertClose(name + " Adam v", slice(cv, e), slice(gv, e), TOL);
+            }
+            float[] cpE = slice(cp, e);
+            float[] gpE = slice(gp, e);
+            double clear = 0.01 * maxAbs(cmE);
+            float[] cpClear = new float[cpE.length];
+            float[] gpClear = new float[gpE.length];
+            for (int i = 0; i < cpE.length; i++) {
+                if (Math.abs(cmE[i]) >= clear && !BIASES_BEFORE_BN.contains(e.name())) {
+                    cpClear[i] = cpE[i];
+                    gpClear[i] = gpE[i];
+                } else if (!(Math.abs(gpE[i] - cpE[i]) <= 2.001 * lr)) {
+                    fail(name + "[" + i + "]: " + gpE[i] + " vs " + cpE[i] + ", more than 2 lr apart");
+                }
+            }
+            assertClose(name + " where the gradient is clear of zero", cpClear, gpClear, TOL);
+        }
+        compareBuffers(what, onCpu, onGpu);
+    }
+
+    private static void compareBuffers(String what, NetworkState onCpu, NetworkState onGpu) {
+        float[] cb = cpu.download(onCpu.buffers());
+        float[] gb = gpu.download(onGpu.buffers());
+        for (ParameterLayout.Entry e : onCpu.bufferLayout().entries()) {
+            assertClose(what + " " + e.name(), slice(cb, e), slice(gb, e), TOL);
+        }
+    }
+
+    @Test
+    void fiftyIterationsOnRealDigitsTrackTheCpu() {
+        long seed = GpuTestSupport.freshSeed();
+        int batch = 64;
+        int steps = 50;
+        float[] images = images(new SplittableRandom(seed), batch * steps);
+        Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
+        double worst = 0;
+        StringBuilder log = new StringBuilder();
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed))) {
+            for (int s = 0; s < steps; s++) {
+                StepLosses c = onCpu.step(images, s * batch * MnistData.PIXELS);
+                StepLosses g = onGpu.step(images, s * batch * MnistData.PIXELS);
+                assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
+                float[] cv = {c.dReal(), c.dFake(), c.g()};
+                float[] gv = {g.dReal(), g.dFake(), g.g()};
+                for (int k = 0; k < 3; k++) {
+                    double diff = Math.abs(gv[k] - cv[k]);
+                    // Tracking, not equality: sign-like first Adam steps of near-zero gradients (see the class
+                    // comment) make the two runs drift apart slowly; a wrong op makes them part at once.
+                    worst = Math.max(worst, diff / (0.02 + 0.02 * Math.abs(cv[k])));
+                }
+                log.append(String.format("step %d cpu %s gpu %s%n", s + 1, c, g));
+            }
+        }
+        assertTrue(worst <= 1, "losses drifted beyond 0.02 + 2% (worst ratio " + worst + ", seed " + seed + "):\n" + log);
+    }
+
+    private static float[] slice(float[] flat, ParameterLayout.Entry e) {
+        return Arrays.copyOfRange(flat, e.offset(), e.offset() + e.size());
+    }
+
+    private static double maxAbs(float[] v) {
+        double m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
+    }
+
+    /** "D.c2.bias" -> "D.bn2.bias", "G.d3.bias" -> "G.bn3.bias": the shift of the batch norm right after it. */
+    private static String followingBatchNormShift(String bias) {
+        String layer = bias.substring(0, bias.indexOf(".bias"));
+        return layer.substring(0, 2) + "bn" + layer.charAt(layer.length() - 1) + ".bias";
+    }
+}
