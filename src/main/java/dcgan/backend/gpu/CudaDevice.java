@@ -35,12 +35,10 @@ final class CudaDevice implements AutoCloseable {
 
     /** Opens device {@code index}; a GPU that cannot be used at all is reported as unavailable. */
     static CudaDevice open(int index) throws GpuUnavailableException {
-        try {
-            JCudaDriver.setExceptionsEnabled(false); // statuses are checked by CudaStatus
-        } catch (LinkageError e) {
-            throw new GpuUnavailableException("the NVIDIA driver library could not be loaded ("
-                                              + GpuBackend.rootMessage(e) + "); "
-                                              + "see native-libs.md", e);
+        String failure = NativeLibraries.driverFailure();
+        if (failure != null) {
+            throw new GpuUnavailableException("the NVIDIA driver library could not be loaded (" + failure
+                                              + "); see native-libs.md", null);
         }
         int init = JCudaDriver.cuInit(0);
         if (init == CUresult.CUDA_ERROR_NO_DEVICE) {

@@ -62,23 +62,18 @@ public final class GpuBackend implements Backend {
             Workspace workspace = new Workspace(memory, device::synchronize);
             made.add(workspace);
             workspace.reserve(1 << 20); // so that cuDNN always gets a valid address
-            Cublas cublas;
-            try {
-                cublas = new Cublas(device.stream());
-            } catch (LinkageError e) {
-                throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + rootMessage(e)
-                                                  + "); see native-libs.md", e);
+            if (NativeLibraries.cublasFailure() != null) {
+                throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + NativeLibraries.cublasFailure()
+                                                  + "); see native-libs.md", null);
             }
+            Cublas cublas = new Cublas(device.stream());
             made.add(cublas);
-            Cudnn cudnn;
-            long cudnnVersion;
-            try {
-                cudnnVersion = JCudnn.cudnnGetVersion();
-                cudnn = new Cudnn(device.stream());
-            } catch (LinkageError e) {
-                throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + rootMessage(e)
-                                                  + "); see native-libs.md", e);
+            if (NativeLibraries.cudnnFailure() != null) {
+                throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + NativeLibraries.cudnnFailure()
+                                                  + "); see native-libs.md", null);
             }
+            long cudnnVersion = JCudnn.cudnnGetVersion();
+            Cudnn cudnn = new Cudnn(device.stream());
             made.add(cudnn);
             Kernels kernels = new Kernels(device.stream());
             return new GpuBackend(device, memory, workspace, cublas, cudnn, cudnnVersion, kernels);

@@ -1,7 +1,5 @@
 package dcgan.backend.gpu;
 
-import dcgan.backend.Backend;
-import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.MnistData;
 import dcgan.data.MnistLoader;
 import dcgan.model.NetworkState;
@@ -10,9 +8,7 @@ import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
 import dcgan.train.StepLosses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -37,8 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * gradients by more than FP32 rounding. So the D step is compared first, then the CPU's updated D is
  * copied to the GPU, and the G step is compared from identical networks.
  */
-@Tag("gpu")
-class GpuTrainingTest {
+class GpuTrainingTest extends GpuTestBase {
 
     private static final int Z_DIM = 100;
     private static final float D_LR = 2e-4f;
@@ -49,25 +44,11 @@ class GpuTrainingTest {
     /** GEMM, convolution and batch-norm results in FP32 (the tolerance). */
     private static final double TOL = 1e-4;
 
-    private static Backend gpu;
-    private static CpuBackend cpu;
     private static MnistData digits;
 
     @BeforeAll
-    static void open() throws IOException {
-        gpu = GpuTestSupport.openGpuOrSkip();
-        cpu = new CpuBackend(2);
+    static void loadDigits() throws IOException {
         digits = MnistLoader.load(Path.of("test-data"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) {
-            gpu.close();
-        }
-        if (cpu != null) {
-            cpu.close();
-        }
     }
 
     /** batch * steps real digits starting at a random image. */
