@@ -304,12 +304,23 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void close() {
-        // Wait for queued work first, so that a kernel error is reported rather than lost.
-        device.synchronize();
-        kernels.close();
-        cudnn.close();
-        cublas.close();
-        workspace.close();
-        device.close();
+        // Wait for queued work first, so that a kernel error is reported rather than lost; free the rest
+        // whatever happens, reporting the first failure.
+        List<AutoCloseable> parts = List.of(device::synchronize, kernels, cudnn, cublas, workspace, device);
+        RuntimeException first = null;
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // no part throws checked exceptions
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }
