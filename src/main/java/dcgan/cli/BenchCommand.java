@@ -5,7 +5,9 @@ import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.gpu.GpuBackend;
 import dcgan.train.Benchmark;
 import dcgan.train.Hyperparameters;
+import dcgan.train.OpBenchmark;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
@@ -32,6 +34,8 @@ final class BenchCommand extends Command {
         o.addOption(valued("iterations", "N", "timed iterations (default 5 on the CPU, 100 on a GPU)"));
         o.addOption(valued("warmup", "N", "untimed iterations first, for the JIT and cuDNN (default 2 on the CPU, 10 on a GPU)"));
         o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
+        o.addOption(Option.builder().longOpt("ops").desc("time each operation at the model's shapes instead "
+                + "(median of --iterations calls each)").build());
         DeviceOption.add(o);
         return o;
     }
@@ -43,6 +47,10 @@ final class BenchCommand extends Command {
         Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
         try (Backend backend = DeviceOption.open(cl, out)) {
             boolean gpu = backend instanceof GpuBackend;
+            if (cl.hasOption("ops")) {
+                OpBenchmark.run(backend, batch, zDim, intOption(cl, "iterations", gpu ? 100 : 5, 1), out);
+                return OK;
+            }
             // A GPU iteration takes milliseconds: more of them give a stable median.
             int iterations = intOption(cl, "iterations", gpu ? 100 : 5, 1);
             int warmup = intOption(cl, "warmup", gpu ? 10 : 2, 0);

@@ -88,6 +88,22 @@ class MainTest {
     }
 
     @Test
+    void benchOpsTimesEveryOperationAtTheModelsShapes() {
+        Outcome o = run("bench", "--ops", "--device", "cpu", "--threads", "1", "--batch-size", "2", "--iterations", "1");
+        assertEquals(0, o.status(), o.err());
+        List<String> timed = o.out().lines().filter(l -> l.endsWith(" ms")).toList();
+        assertEquals(34, timed.size(), o.out());
+        for (String name : List.of("leaky ReLU forward", "Adam over G's parameters (6679105)", "D.c2 conv 64->128",
+                "G.d4 transposed conv 64->1", "G.bn2 batch norm [B,6272,1] backward", "Philox uniform [B,100]")) {
+            assertTrue(o.out().contains(name), name + " missing from\n" + o.out());
+        }
+        for (String line : timed) {
+            double ms = Double.parseDouble(line.substring(0, line.length() - 3).trim().replaceAll(".* ", ""));
+            assertTrue(ms >= 0 && Double.isFinite(ms), line);
+        }
+    }
+
+    @Test
     void missingDataDirectoryIsNamed(@TempDir Path tmp) {
         Path missing = tmp.resolve("no-such-mnist");
         Outcome o = run("train", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
