@@ -2,7 +2,7 @@ package dcgan.backend.gpu;
 
 import dcgan.backend.Backend;
 import dcgan.backend.Tensor;
-import dcgan.backend.cpu.CpuBackend;
+import org.junit.jupiter.api.AfterEach;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,65 +10,16 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.opentest4j.TestAbortedException;
-
 /**
  * Base of the tests that hold the backend under test (the GPU) to the CPU reference: both backends are
- * opened once per class, and every test builds its operands as {@link Twin}s, one tensor on each backend
- * uploaded from the same host array, runs the same calls on both ({@link #onBoth}) and compares what
- * comes back. Tensors and ops made through here are closed after each test, so device memory does not
+ * opened once per class ({@link GpuTestBase}), and every test builds its operands as {@link Twin}s, one
+ * tensor on each backend uploaded from the same host array, runs the same calls on both ({@link #onBoth})
+ * and compares what comes back. Tensors and ops made through here are closed after each test, so device memory does not
  * pile up over a class.
  */
-abstract class CpuVsGpuFixture {
-
-    /** The CPU reference. */
-    static Backend cpu;
-    /** The backend under test: the GPU, or the CPU stand-in of the harness self-check. */
-    static Backend gpu;
-
-    /** Why the class has no backend under test (the skip's message), or null. */
-    private static String skipReason;
+abstract class CpuVsGpuFixture extends GpuTestBase {
 
     private static final Deque<AutoCloseable> OPEN = new ArrayDeque<>();
-
-    @BeforeAll
-    static void openBackends() {
-        // The GPU first: when there is none nothing else is opened. The skip is not left to abort the
-        // class here: surefire reports an aborted class as no tests at all, neither run nor skipped,
-        // and the reason is lost. Each test is skipped with it instead (skipWithoutBackend).
-        try {
-            gpu = GpuTestSupport.openGpuOrSkip();
-        } catch (TestAbortedException e) {
-            skipReason = e.getMessage().replaceFirst("^Assumption failed: ", "");
-            return;
-        }
-        skipReason = null;
-        cpu = new CpuBackend(2);
-    }
-
-    @BeforeEach
-    void skipWithoutBackend() {
-        assumeTrue(gpu != null, () -> skipReason);
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        // Runs after a skipped @BeforeAll too, hence the null checks.
-        if (gpu != null) {
-            gpu.close();
-            gpu = null;
-        }
-        if (cpu != null) {
-            cpu.close();
-            cpu = null;
-        }
-    }
 
     @AfterEach
     void closeWhatTheTestMade() throws Exception {
