@@ -170,7 +170,7 @@ class ExactResumeTest {
     }
 
     @Test
-    void aNewRunKeepsThePreviousRunsMetricsAndCheckpoint(@TempDir Path out) throws IOException {
+    void earlierRunsAndNewerCheckpointsAreKeptUnderNumberedNames(@TempDir Path out) throws IOException {
         train(out, 1, null, StopCheck.NEVER, quiet());
         byte[] checkpoint = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
         train(out, 2, null, StopCheck.NEVER, quiet());
@@ -178,6 +178,16 @@ class ExactResumeTest {
         assertEquals(2, Files.readAllLines(out.resolve("metrics.1.csv")).size());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());
         assertEquals(2, CheckpointFile.peekStep(out.resolve("checkpoint.safetensors")).getAsLong());
+
+        // Resuming from the older checkpoint into the same directory: the newer one is kept, not replaced.
+        Checkpoint older = CheckpointFile.read(out.resolve("checkpoint.1.safetensors"));
+        byte[] newer = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
+        String newerMetrics = Files.readString(out.resolve("metrics.csv"));
+        train(out, 2, older, StopCheck.NEVER, quiet());
+        assertArrayEquals(newer, Files.readAllBytes(out.resolve("checkpoint.2.safetensors")));
+        assertEquals(newerMetrics, Files.readString(out.resolve("metrics.2.csv")));
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "step 1 of the older run, then step 2");
+        assertEquals(Files.readAllLines(out.resolve("metrics.1.csv")).get(1), Files.readAllLines(out.resolve("metrics.csv")).get(1));
     }
 
     private static void assertSameTensors(Path expected, Path actual) throws IOException {
