@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the trainer if needed, then runs it: ./run.sh [COMMAND] [OPTIONS]
 #   ./run.sh                  train; on ./mnist if it exists, else a quick demo on the bundled test-data/
-#   ./run.sh train --help     options of a command (train, bench)
+#   ./run.sh train --help     options of a command (train, generate, bench)
 #   ./run.sh --epochs 5 ...   options alone mean 'train'
 # Needs Java 17+; ./mvnw fetches Maven on first use. Extra JVM flags can be given in JAVA_OPTS.
 # Computes on the GPU when one works (--device auto), else on the CPU; native-libs.md lists the NVIDIA

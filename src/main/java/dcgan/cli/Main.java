@@ -26,6 +26,7 @@ public final class Main {
         Command command = switch (args[0]) {
             case "train" -> new TrainCommand();
             case "bench" -> new BenchCommand();
+            case "generate" -> new GenerateCommand();
             default -> null;
         };
         if (command == null) {
@@ -40,8 +41,9 @@ public final class Main {
         s.println("usage: run.sh <command> [options]");
         s.println();
         s.println("commands:");
-        s.println("  train   train the DCGAN on MNIST (writes PNG sample grids and metrics.csv)");
-        s.println("  bench   time training iterations on synthetic data");
+        s.println("  train      train the DCGAN on MNIST (sample grids, metrics.csv, TensorBoard events, checkpoints)");
+        s.println("  generate   draw images from a checkpoint's generator (PNG grid, NumPy .npy)");
+        s.println("  bench      time training iterations on synthetic data");
         s.println();
         s.println(String.format(Locale.ROOT, "'run.sh <command> --help' lists a command's options."));
     }

@@ -1,6 +1,8 @@
 package dcgan.data;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.zip.CRC32C;
 
 /**
  * An immutable in-memory set of 28x28 MNIST digits and their labels.
@@ -72,6 +74,16 @@ public final class MnistData {
         for (int p = 0; p < PIXELS; p++) {
             dst[offset + p] = Byte.toUnsignedInt(pixels[from + p]) / 255f;
         }
+    }
+
+    /**
+     * CRC-32C of the pixels in their current order, as 8 hex digits: a checkpoint records it so that a
+     * resumed run can tell whether it sees the same images in the same (shuffled) order.
+     */
+    public String fingerprint() {
+        CRC32C crc = new CRC32C();
+        crc.update(pixels);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
     /** One digit 0..9 per image (a copy). */

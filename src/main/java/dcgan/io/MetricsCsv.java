@@ -73,6 +73,51 @@ public final class MetricsCsv implements AutoCloseable {
         writer.close();
     }
 
+    /**
+     * Prepares {@code file} for a run resumed after {@code lastStep}: keeps the header and the complete rows
+     * of steps up to {@code lastStep}, and drops the rest, which the run killed after its checkpoint logged
+     * and the resumed run will log again. The file is replaced atomically, and only if something is dropped.
+     *
+     * @return the number of rows dropped (a cut-off last line counts as one)
+     */
+    public static int keepStepsUpTo(Path file, long lastStep) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        checkHeader(file);
+        String content = Files.readString(file, StandardCharsets.ISO_8859_1);
+        String[] lines = content.split("\n", -1);
+        StringBuilder kept = new StringBuilder(HEADER).append('\n');
+        int dropped = 0;
+        // The last element follows the final newline: empty for a complete file, else a cut-off row.
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            boolean complete = i < lines.length - 1;
+            if (line.isEmpty() && !complete) {
+                continue;
+            }
+            if (complete && stepOf(line) <= lastStep) {
+                kept.append(line).append('\n');
+            } else {
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            AtomicFiles.writeString(file, kept.toString());
+        }
+        return dropped;
+    }
+
+    /** The step in a row's first column; Long.MAX_VALUE for a row that has none, so it is dropped. */
+    private static long stepOf(String row) {
+        int comma = row.indexOf(',');
+        try {
+            return comma < 0 ? Long.MAX_VALUE : Long.parseLong(row.substring(0, comma));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** Float.toString is locale independent and round-trips; it writes NaN and Infinity as CSV readers expect. */
     private static String format(double value) {
         return Float.toString((float) value);

@@ -28,6 +28,17 @@ public final class PngGrid {
 
     private PngGrid() {}
 
+    /** Width in pixels of a grid of {@code columns} tiles of {@code width} pixels at {@code scale}. */
+    public static int gridWidth(int width, int columns, int scale) {
+        return columns * (width * scale + GAP) + GAP;
+    }
+
+    /** Height in pixels of a grid of {@code count} tiles of {@code height} pixels in {@code columns} columns. */
+    public static int gridHeight(int count, int height, int columns, int scale) {
+        int rows = (count + columns - 1) / columns;
+        return rows * (height * scale + GAP) + GAP;
+    }
+
     /** Writes the grid atomically to {@code file} at scale 1. */
     public static void write(Path file, float[] images, int offset, int count, int height, int width,
                              int columns) throws IOException {

@@ -46,6 +46,9 @@ public final class CounterRng {
     public static final int STREAM_NOISE = 2;
     /** Fixed latent noise for the sample grids written during training. */
     public static final int STREAM_SAMPLE_NOISE = 3;
+    /** Latent noise of the {@code generate} command: {@code --seed} is the key, step 0, so that sample
+     *  i's noise is the same whatever the number of samples drawn. */
+    public static final int STREAM_GENERATE = 4;
     /** Parameter initialisation: tensor number {@code t} uses stream {@code STREAM_INIT_BASE + t},
      *  far above the other ids so they never collide. */
     public static final int STREAM_INIT_BASE = 1000;

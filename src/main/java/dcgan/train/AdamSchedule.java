@@ -28,6 +28,14 @@ public final class AdamSchedule {
         return step;
     }
 
+    /** Continues a resumed run: the next {@link #nextStepSize} is for step t + 1. */
+    public void resumeAt(long t) {
+        if (t < 0) {
+            throw new IllegalArgumentException("Adam step must be >= 0, got " + t);
+        }
+        step = t;
+    }
+
     static float stepSize(float lr, float beta1, float beta2, long t) {
         return (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
     }

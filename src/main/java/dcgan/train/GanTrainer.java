@@ -45,15 +45,23 @@ public final class GanTrainer implements AutoCloseable {
     private final float[] hostLosses = new float[3];
     private long step;
 
+    /** A trainer at step 0 with freshly initialised networks. */
     public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng) {
+        this(backend, hp, rng, null);
+    }
+
+    /** A trainer that continues from {@code state}, a snapshot of a trainer with the same constants. */
+    public static GanTrainer resumed(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state) {
+        return new GanTrainer(backend, hp, rng, state);
+    }
+
+    private GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state) {
         this.backend = backend;
         this.hp = hp;
         this.rng = rng;
         int b = hp.batchSize();
         dState = new NetworkState(backend, Discriminator.layout(), D_INIT_STREAMS);
         gState = new NetworkState(backend, Generator.layout(hp.zDim()), G_INIT_STREAMS);
-        dState.initialise(rng);
-        gState.initialise(rng);
         d = new Discriminator(backend, dState, b);
         g = new Generator(backend, gState, b, hp.zDim());
         dAdam = new AdamSchedule(hp.lr(), hp.beta1(), hp.beta2());
@@ -63,6 +71,18 @@ public final class GanTrainer implements AutoCloseable {
         dLogits = backend.allocate(b, 1);
         dFake = backend.allocate(b, 1, 28, 28);
         losses = backend.allocate(3);
+        if (state == null) {
+            dState.initialise(rng);
+            gState.initialise(rng);
+        } else {
+            // Initialising first would be wasted: drawing the truncated normals takes most of a second.
+            try {
+                restore(state);
+            } catch (RuntimeException e) {
+                close(); // device memory is not garbage-collected
+                throw e;
+            }
+        }
     }
 
     public NetworkState discriminatorState() {
@@ -76,6 +96,39 @@ public final class GanTrainer implements AutoCloseable {
     /** Iterations done so far; the next one is {@code steps() + 1}. */
     public long steps() {
         return step;
+    }
+
+    /**
+     * Copies the trainer's state to the host (through {@link Backend#download}, so on the calling thread,
+     * which must be the training thread on a GPU).
+     */
+    public TrainerState snapshot() {
+        return new TrainerState(step, snapshot(dState, dAdam), snapshot(gState, gAdam));
+    }
+
+    private NetworkSnapshot snapshot(NetworkState s, AdamSchedule adam) {
+        return new NetworkSnapshot(backend.download(s.params()), backend.download(s.buffers()),
+                backend.download(s.adamM()), backend.download(s.adamV()), adam.step());
+    }
+
+    /** Replaces the trainer's state with a snapshot of the same model, so that the next step continues it. */
+    public void restore(TrainerState state) {
+        restore(dState, dAdam, state.discriminator(), "discriminator");
+        restore(gState, gAdam, state.generator(), "generator");
+        step = state.step();
+    }
+
+    private void restore(NetworkState s, AdamSchedule adam, NetworkSnapshot snap, String which) {
+        if (snap.params().length != s.params().size() || snap.buffers().length != s.buffers().size()) {
+            throw new IllegalArgumentException("the " + which + " snapshot has " + snap.params().length
+                    + " parameters and " + snap.buffers().length + " buffer values; this model has "
+                    + s.params().size() + " and " + s.buffers().size());
+        }
+        backend.upload(snap.params(), 0, s.params());
+        backend.upload(snap.buffers(), 0, s.buffers());
+        backend.upload(snap.adamM(), 0, s.adamM());
+        backend.upload(snap.adamV(), 0, s.adamV());
+        adam.resumeAt(snap.adamStep());
     }
 
     /**

@@ -16,23 +16,27 @@ final class Progress {
     private final long stepsPerEpoch;
     private final long totalSteps;
     private final int batchSize;
+    private final long startStep;
     private long lastPrintNanos;
     private long lastPrintStep;
 
-    Progress(PrintStream out, int epochs, long stepsPerEpoch, long totalSteps, int batchSize) {
+    /** @param startStep the step the run starts after: 0, or a resumed checkpoint's step */
+    Progress(PrintStream out, int epochs, long stepsPerEpoch, long totalSteps, int batchSize, long startStep) {
         this.out = out;
         this.epochs = epochs;
         this.stepsPerEpoch = stepsPerEpoch;
         this.totalSteps = totalSteps;
         this.batchSize = batchSize;
         this.lastPrintNanos = System.nanoTime();
-        this.lastPrintStep = 0;
+        this.startStep = startStep;
+        this.lastPrintStep = startStep;
     }
 
     /** Reports the finished global step (1-based) if it is time to; returns whether it did. */
     boolean update(long step, int epoch, StepLosses l, boolean force) {
         long now = System.nanoTime();
-        if (!force && now - lastPrintNanos < INTERVAL_NANOS && step != 1) {
+        // The run's first step is reported at once, so that a user sees it has started.
+        if (!force && now - lastPrintNanos < INTERVAL_NANOS && step != startStep + 1) {
             return false;
         }
         double seconds = (now - lastPrintNanos) / 1e9;

@@ -10,9 +10,10 @@ import java.nio.file.Path;
  * @param seed        initial weights and the noise z of every step
  * @param maxSteps    stop after this many iterations (0: no limit)
  * @param sampleCount images in each per-epoch grid
+ * @param keepEvery   also keep a copy of the checkpoint every this many epochs (0: only the latest)
  */
 public record TrainOptions(Path dataDir, Path outDir, int epochs, long maxSteps, long seed, long shuffleSeed,
-                           int sampleCount) {
+                           int sampleCount, int keepEvery) {
 
     public static final long NOTEBOOK_SHUFFLE_SEED = 547;
     public static final int DEFAULT_EPOCHS = 100;
@@ -28,5 +29,14 @@ public record TrainOptions(Path dataDir, Path outDir, int epochs, long maxSteps,
         if (sampleCount < 1) {
             throw new IllegalArgumentException("sample count must be positive, got " + sampleCount);
         }
+        if (keepEvery < 0) {
+            throw new IllegalArgumentException("keep-every must be >= 0, got " + keepEvery);
+        }
+    }
+
+    /** Options that keep only the latest checkpoint. */
+    public TrainOptions(Path dataDir, Path outDir, int epochs, long maxSteps, long seed, long shuffleSeed,
+                        int sampleCount) {
+        this(dataDir, outDir, epochs, maxSteps, seed, shuffleSeed, sampleCount, 0);
     }
 }

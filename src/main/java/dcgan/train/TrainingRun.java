@@ -1,23 +1,29 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
+import dcgan.data.BadDataException;
 import dcgan.data.MnistData;
-import dcgan.io.MetricsCsv;
+import dcgan.io.AtomicFiles;
 import dcgan.io.PngGrid;
 import dcgan.random.CounterRng;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * The notebook's training loop: epochs over the shuffled data in batches (the last partial batch
- * dropped), per-step losses appended to {@code metrics.csv}, and after each epoch a PNG grid of samples
- * from fixed noise with G in inference mode.
+ * dropped), per-step losses appended to {@code metrics.csv} and a TensorBoard event file, and after each
+ * epoch a PNG grid of samples from fixed noise with G in inference mode and the latest checkpoint.
+ *
+ * <p>A run can start from a {@link Checkpoint}, mid-epoch included, and continues it exactly: the noise
+ * of step t and the batch of step t depend only on t, so the only state is what the checkpoint holds.
+ * A {@link StopCheck} can stop the run between two steps; it then saves a checkpoint and returns.
  */
 public final class TrainingRun {
+
+    private static final int GRID_SCALE = 2;
 
     private final Backend backend;
     private final Hyperparameters hp;
@@ -31,31 +37,29 @@ public final class TrainingRun {
         this.out = out;
     }
 
-    /** What a finished run leaves behind, for callers and tests. */
-    public record Result(long steps, StepLosses lastLosses, Path lastGrid, float[] lastSamples) {
+    /**
+     * What a run leaves behind, for callers and tests.
+     *
+     * @param interrupted the {@link StopCheck} stopped the run before its last step
+     * @param checkpoint  the latest checkpoint (null if the run saved none: it had nothing to do)
+     */
+    public record Result(long steps, StepLosses lastLosses, Path lastGrid, float[] lastSamples, boolean interrupted,
+                         Path checkpoint) {
+    }
+
+    /** Trains a new run on data that is already loaded and shuffled. */
+    public Result run(MnistData data) throws IOException {
+        return run(data, null, StopCheck.NEVER);
     }
 
     /**
-     * A new run starts a new metrics.csv; an earlier run's file in the same directory is kept under the
-     * first free name metrics.N.csv rather than appended to (its steps would restart) or overwritten.
+     * Trains on data that is already loaded and shuffled, from the start or from {@code resume} (null for a
+     * new run), until the last epoch, the step limit, or {@code stop}.
+     *
+     * @throws IllegalArgumentException if {@code resume} was made with other constants than this run's
+     * @throws BadDataException         if {@code resume} was trained on other data
      */
-    private void keepPreviousMetrics() throws IOException {
-        Path metrics = options.outDir().resolve(MetricsCsv.FILE_NAME);
-        if (!Files.exists(metrics)) {
-            return;
-        }
-        for (int n = 1; ; n++) {
-            Path kept = options.outDir().resolve("metrics." + n + ".csv");
-            if (!Files.exists(kept)) {
-                Files.move(metrics, kept);
-                out.println("kept the previous run's " + metrics + " as " + kept);
-                return;
-            }
-        }
-    }
-
-    /** Trains on data that is already loaded and shuffled. */
-    public Result run(MnistData data) throws IOException {
+    public Result run(MnistData data, Checkpoint resume, StopCheck stop) throws IOException {
         int b = hp.batchSize();
         long stepsPerEpoch = data.count() / b;
         if (stepsPerEpoch == 0) {
@@ -65,8 +69,25 @@ public final class TrainingRun {
         if (options.maxSteps() > 0) {
             totalSteps = Math.min(totalSteps, options.maxSteps());
         }
-        Files.createDirectories(options.outDir());
-        keepPreviousMetrics();
+        RunSetup setup = new RunSetup(options.seed(), options.shuffleSeed(), options.epochs(), options.maxSteps(),
+                options.sampleCount(), options.dataDir().toAbsolutePath().normalize().toString(), data.count(),
+                data.fingerprint(), options.keepEvery());
+        long startStep = 0;
+        if (resume != null) {
+            checkSameRun(resume, setup);
+            startStep = resume.state().step();
+            if (startStep >= totalSteps) {
+                out.printf(Locale.ROOT, "nothing to do: the checkpoint is at step %d and this run ends at step %d "
+                        + "(raise --epochs or --max-steps to train further)%n", startStep, totalSteps);
+                return new Result(startStep, null, null, null, false, null);
+            }
+        }
+        RunDirectory dir = new RunDirectory(options.outDir(), out);
+        if (resume == null) {
+            dir.setAsideEarlierRun();
+        } else {
+            dir.continueFrom(startStep);
+        }
         float[] images = data.images();
         CounterRng rng = new CounterRng(options.seed());
         float[] gridNoise = Sampler.fixedNoise(rng, options.sampleCount(), hp.zDim());
@@ -76,38 +97,106 @@ public final class TrainingRun {
                 data.source(), backend.describe(), options.epochs(), stepsPerEpoch, b, totalSteps);
         out.printf(Locale.ROOT, "writing to %s; lr D %.3g, G %.3g; beta1 %.3g; z %d; seed %d%n",
                 options.outDir(), hp.lr(), hp.generatorLr(), hp.beta1(), hp.zDim(), options.seed());
+        if (resume != null) {
+            out.printf(Locale.ROOT, "resuming at step %d (epoch %d, step %d/%d)%n", startStep, resume.epoch(),
+                    resume.stepInEpoch(), stepsPerEpoch);
+        }
 
-        try (GanTrainer trainer = new GanTrainer(backend, hp, rng);
+        try (GanTrainer trainer = resume == null ? new GanTrainer(backend, hp, rng)
+                : GanTrainer.resumed(backend, hp, rng, resume.state());
              Sampler sampler = new Sampler(backend, trainer.generatorState(), options.sampleCount(), hp.zDim());
-             MetricsCsv metrics = MetricsCsv.open(options.outDir())) {
-            Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b);
+             RunLog log = RunLog.open(options.outDir(), startStep + 1)) {
+            Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b, startStep);
             long start = System.nanoTime();
             StepLosses losses = null;
             Path grid = null;
             float[] samples = null;
-            long step = 0;
-            for (int epoch = 1; epoch <= options.epochs() && step < totalSteps; epoch++) {
-                for (long i = 0; i < stepsPerEpoch && step < totalSteps; i++) {
+            long step = startStep;
+            long savedStep = startStep;
+            boolean interrupted = false;
+            int firstEpoch = (int) (startStep / stepsPerEpoch) + 1;
+            for (int epoch = firstEpoch; epoch <= options.epochs() && step < totalSteps && !interrupted; epoch++) {
+                long firstI = epoch == firstEpoch ? startStep % stepsPerEpoch : 0;
+                for (long i = firstI; i < stepsPerEpoch && step < totalSteps; i++) {
+                    if (stop.stopBefore(step)) {
+                        interrupted = true;
+                        break;
+                    }
                     losses = trainer.step(images, (int) (i * b * MnistData.PIXELS));
                     step = trainer.steps();
-                    metrics.append(step, epoch, losses.d(), losses.dReal(), losses.dFake(), losses.g());
+                    log.step(step, epoch, losses);
                     if (!losses.finite()) {
                         throw new IllegalStateException("training diverged at step " + step + ": losses " + losses);
                     }
                     boolean lastOfEpoch = i == stepsPerEpoch - 1 || step == totalSteps;
                     if (progress.update(step, epoch, losses, lastOfEpoch)) {
-                        metrics.flush(); // so an interrupted run loses at most a few seconds of rows
+                        log.flush();
                     }
                 }
+                if (interrupted) {
+                    break;
+                }
                 samples = sampler.sample(gridNoise);
-                grid = options.outDir().resolve(String.format(Locale.ROOT, "samples-epoch-%03d.png", epoch));
-                PngGrid.write(grid, samples, 0, options.sampleCount(), 28, 28, columns, 2);
-                out.println("wrote " + grid);
+                grid = dir.samples(epoch);
+                byte[] png = PngGrid.encode(samples, 0, options.sampleCount(), 28, 28, columns, GRID_SCALE);
+                AtomicFiles.write(grid, o -> o.write(png));
+                log.image(step, png, PngGrid.gridHeight(options.sampleCount(), 28, columns, GRID_SCALE),
+                        PngGrid.gridWidth(28, columns, GRID_SCALE));
+                log.flush();
+                save(trainer, setup, dir);
+                savedStep = step;
+                boolean epochComplete = step % stepsPerEpoch == 0;
+                if (epochComplete && options.keepEvery() > 0 && epoch % options.keepEvery() == 0) {
+                    out.println("kept a copy as " + dir.keepCheckpoint(epoch));
+                }
+                out.println("wrote " + grid + " and " + dir.checkpoint());
+            }
+            log.flush();
+            if (interrupted) {
+                if (step == startStep) {
+                    out.println("stopped before the first step; nothing to save");
+                    return new Result(step, null, null, null, true, null);
+                }
+                if (step != savedStep) {
+                    save(trainer, setup, dir);
+                }
+                out.printf(Locale.ROOT, "stopped after step %d; the checkpoint %s holds it%n", step, dir.checkpoint());
+                return new Result(step, losses, grid, samples, true, dir.checkpoint());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf(Locale.ROOT, "trained %d steps in %s (%.1f img/s on average, sample grids included)%n",
-                    step, Progress.duration(seconds), step * b / seconds);
-            return new Result(step, losses, grid, samples);
+            long done = step - startStep;
+            out.printf(Locale.ROOT, "trained %d steps in %s (%.1f img/s on average, sample grids and checkpoints "
+                    + "included)%n", done, Progress.duration(seconds), done * b / seconds);
+            return new Result(step, losses, grid, samples, false, dir.checkpoint());
+        }
+    }
+
+    private void save(GanTrainer trainer, RunSetup setup, RunDirectory dir) throws IOException {
+        CheckpointFile.write(dir.checkpoint(), new Checkpoint(hp, setup, trainer.snapshot()));
+    }
+
+    /**
+     * A checkpoint continues only the run it came from: same constants, seeds and grid, and the same
+     * images in the same order (else the steps after it would not be the ones the run would have taken).
+     * The length of the run (epochs, step limit) may change.
+     */
+    private void checkSameRun(Checkpoint c, RunSetup setup) throws BadDataException {
+        RunSetup s = c.setup();
+        if (!c.hp().equals(hp) || s.seed() != setup.seed() || s.shuffleSeed() != setup.shuffleSeed()
+                || s.sampleCount() != setup.sampleCount()) {
+            throw new IllegalArgumentException("the checkpoint was made with " + c.hp() + ", seed " + s.seed()
+                    + ", shuffle seed " + s.shuffleSeed() + ", " + s.sampleCount() + " samples per grid; this run has "
+                    + hp + ", seed " + setup.seed() + ", shuffle seed " + setup.shuffleSeed() + ", "
+                    + setup.sampleCount() + " samples per grid");
+        }
+        if (s.dataImages() != setup.dataImages()) {
+            throw new BadDataException(options.dataDir(), setup.dataImages() + " images, but the checkpoint was "
+                    + "trained on " + s.dataImages() + " (from " + s.dataDir() + ")");
+        }
+        if (!s.dataFingerprint().equals(setup.dataFingerprint())) {
+            throw new BadDataException(options.dataDir(), "the images differ from those the checkpoint was trained "
+                    + "on (from " + s.dataDir() + "): CRC-32C " + setup.dataFingerprint() + " after the shuffle, "
+                    + "expected " + s.dataFingerprint());
         }
     }
 }

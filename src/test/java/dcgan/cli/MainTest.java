@@ -34,7 +34,7 @@ class MainTest {
     void topLevelHelpListsTheCommands() {
         Outcome o = run("--help");
         assertEquals(0, o.status());
-        assertTrue(o.out().contains("train") && o.out().contains("bench"), o.out());
+        assertTrue(o.out().contains("train") && o.out().contains("bench") && o.out().contains("generate"), o.out());
         assertEquals(2, run().status(), "no command is a usage error");
     }
 
@@ -43,7 +43,7 @@ class MainTest {
         Outcome o = run("train", "--help");
         assertEquals(0, o.status());
         for (String option : List.of("--data-dir", "--out", "--epochs", "--max-steps", "--batch-size", "--z-dim",
-                "--lr", "--beta1", "--seed", "--shuffle-seed", "--device", "--threads")) {
+                "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads")) {
             assertTrue(o.out().contains(option), "help lacks " + option + ":\n" + o.out());
         }
         assertTrue(o.out().contains("./mnist") && o.out().contains("./log/DCGAN") && o.out().contains("2e-4"), o.out());
@@ -132,5 +132,36 @@ class MainTest {
         assertTrue(o.out().contains("10000 images") && o.out().contains("step 3/1250"), o.out());
         assertTrue(Files.size(out.resolve("samples-epoch-001.png")) > 0);
         assertEquals(4, Files.readAllLines(out.resolve("metrics.csv")).size());
+        assertTrue(Files.exists(out.resolve("checkpoint.safetensors")));
+
+        // --resume DIR continues in DIR with the checkpoint's settings, data directory included.
+        Outcome resumed = run("train", "--resume", out.toString(), "--max-steps", "4", "--threads", "2");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.out().contains("resuming at step 3 (epoch 1, step 3/1250)"), resumed.out());
+        assertEquals(5, Files.readAllLines(out.resolve("metrics.csv")).size());
+
+        Outcome conflict = run("train", "--resume", out.toString(), "--batch-size", "16", "--max-steps", "5");
+        assertEquals(2, conflict.status());
+        assertTrue(conflict.err().contains("--batch-size 16 conflicts with the checkpoint, which was trained with 8"),
+                conflict.err());
+        Outcome done = run("train", "--resume", out.toString());
+        assertEquals(0, done.status(), done.err());
+        assertTrue(done.out().contains("nothing to do: the checkpoint is at step 4 and this run ends at step 4"),
+                done.out());
+        assertEquals(5, Files.readAllLines(out.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void aBadCheckpointToResumeFailsBeforeTouchingTheOutput(@TempDir Path tmp) throws IOException {
+        Path bad = tmp.resolve("checkpoint.safetensors");
+        Files.write(bad, new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '"', 'a', '"', ':', ' ', '}', ' '});
+        Path out = tmp.resolve("out");
+        Outcome o = run("train", "--resume", tmp.toString(), "--out", out.toString());
+        assertEquals(1, o.status());
+        assertTrue(o.err().contains(bad + ": header is not valid JSON"), o.err());
+        assertTrue(Files.notExists(out), "nothing written");
+        Outcome missing = run("train", "--resume", tmp.resolve("nowhere").toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains(tmp.resolve("nowhere") + ": no such file"), missing.err());
     }
 }

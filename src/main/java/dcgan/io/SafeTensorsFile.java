@@ -1,0 +1,330 @@
+package dcgan.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a safetensors file (the layout is described in {@link SafeTensorsWriter}). Opening validates the
+ * whole structure before any tensor is read: header length, JSON, dtypes, shapes, and that the tensors'
+ * byte ranges match their shapes and tile the data section exactly (no overlap, no gap, nothing missing
+ * at the end, nothing extra after it). Every problem is reported as a {@link BadFileException} naming the
+ * file and, where there is one, the tensor.
+ *
+ * <p>Tensor data is read on demand, so a caller that needs a few tensors of a large file reads only those.
+ */
+public final class SafeTensorsFile implements AutoCloseable {
+
+    static final String METADATA_KEY = "__metadata__";
+    /** The reference implementation's limit; a larger "header" means a corrupt length field. */
+    static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
+            Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1),
+            Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1),
+            Map.entry("U16", 2), Map.entry("I16", 2), Map.entry("F16", 2), Map.entry("BF16", 2),
+            Map.entry("U32", 4), Map.entry("I32", 4), Map.entry("F32", 4),
+            Map.entry("U64", 8), Map.entry("I64", 8), Map.entry("F64", 8));
+
+    /** One tensor's header entry; begin and end are byte offsets into the data section. */
+    public record Entry(String name, String dtype, int[] shape, long begin, long end) {
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, Entry> entries;
+    private final Map<String, String> metadata;
+
+    private SafeTensorsFile(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
+                            Map<String, String> metadata) {
+        this.file = file;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.entries = entries;
+        this.metadata = metadata;
+    }
+
+    /** Opens and validates {@code file}; the caller closes it. */
+    public static SafeTensorsFile open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new BadFileException(file, "is a directory, expected a .safetensors file");
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new BadFileException(file, "no such file", e);
+        } catch (IOException e) {
+            throw new BadFileException(file, "cannot open (" + e + ")", e);
+        }
+        try {
+            SafeTensorsFile opened = parse(file, channel);
+            channel = null; // now owned by the result
+            return opened;
+        } finally {
+            if (channel != null) {
+                channel.close();
+            }
+        }
+    }
+
+    private static SafeTensorsFile parse(Path file, FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < Long.BYTES) {
+            throw new BadFileException(file, "only " + size + " bytes: too short for the 8-byte header length "
+                    + "that starts a safetensors file (truncated, or not a safetensors file)");
+        }
+        ByteBuffer lengthBytes = readFully(file, channel, 0, Long.BYTES);
+        long headerLength = lengthBytes.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+            throw new BadFileException(file, "header length field is " + Long.toUnsignedString(headerLength)
+                    + " bytes, not a plausible safetensors header (corrupt, or not a safetensors file)");
+        }
+        if (headerLength > size - Long.BYTES) {
+            throw new BadFileException(file, "header length field says " + headerLength + " bytes, but only "
+                    + (size - Long.BYTES) + " follow it (truncated)");
+        }
+        String headerText;
+        try {
+            ByteBuffer headerBytes = readFully(file, channel, Long.BYTES, (int) headerLength);
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(headerBytes);
+            headerText = chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new BadFileException(file, "header is not UTF-8 text (corrupt, or not a safetensors file)", e);
+        }
+        Object json;
+        try {
+            json = Json.parse(headerText);
+        } catch (Json.ParseException e) {
+            throw new BadFileException(file, "header is not valid JSON: " + e.getMessage(), e);
+        }
+        if (!(json instanceof Map<?, ?> header)) {
+            throw new BadFileException(file, "header is JSON but not an object");
+        }
+        Map<String, String> metadata = Map.of();
+        List<Entry> list = new ArrayList<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals(METADATA_KEY)) {
+                metadata = metadata(file, e.getValue());
+            } else {
+                list.add(entry(file, name, e.getValue()));
+            }
+        }
+        long dataLength = size - Long.BYTES - headerLength;
+        checkTiling(file, list, dataLength);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        list.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (Entry entry : list) {
+            entries.put(entry.name(), entry);
+        }
+        return new SafeTensorsFile(file, channel, Long.BYTES + headerLength, Collections.unmodifiableMap(entries),
+                metadata);
+    }
+
+    private static Map<String, String> metadata(Path file, Object value) throws BadFileException {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new BadFileException(file, METADATA_KEY + " is not a JSON object");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String s)) {
+                throw new BadFileException(file, METADATA_KEY + " entry \"" + e.getKey() + "\" is not a string");
+            }
+            out.put((String) e.getKey(), s);
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Entry entry(Path file, String name, Object value) throws BadFileException {
+        String where = "tensor " + name + ": ";
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new BadFileException(file, where + "header entry is not a JSON object");
+        }
+        for (Object key : map.keySet()) {
+            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
+                throw new BadFileException(file, where + "unexpected header field \"" + key + "\"");
+            }
+        }
+        if (!(map.get("dtype") instanceof String dtype)) {
+            throw new BadFileException(file, where + "dtype missing or not a string");
+        }
+        Integer elementBytes = DTYPE_BYTES.get(dtype);
+        if (elementBytes == null) {
+            throw new BadFileException(file, where + "unknown dtype \"" + dtype + "\"");
+        }
+        long[] shapeLong = integers(file, where, "shape", map.get("shape"), -1);
+        int[] shape = new int[shapeLong.length];
+        long count = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shapeLong[i] > Integer.MAX_VALUE) {
+                throw new BadFileException(file, where + "dimension " + shapeLong[i] + " is too large");
+            }
+            shape[i] = (int) shapeLong[i];
+            count = multiply(file, where, count, shape[i]);
+        }
+        long[] offsets = integers(file, where, "data_offsets", map.get("data_offsets"), 2);
+        if (offsets[1] < offsets[0]) {
+            throw new BadFileException(file, where + "data_offsets [" + offsets[0] + ", " + offsets[1]
+                    + "] end before they begin");
+        }
+        long needed = multiply(file, where, count, elementBytes);
+        if (offsets[1] - offsets[0] != needed) {
+            throw new BadFileException(file, where + "data_offsets [" + offsets[0] + ", " + offsets[1] + "] span "
+                    + (offsets[1] - offsets[0]) + " bytes, but shape " + Arrays.toString(shape) + " of " + dtype
+                    + " needs " + needed);
+        }
+        return new Entry(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    /** A JSON array of non-negative integers, of the given length unless it is -1. */
+    private static long[] integers(Path file, String where, String field, Object value, int length)
+            throws BadFileException {
+        if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
+            throw new BadFileException(file, where + field + " missing or not "
+                    + (length >= 0 ? "a list of " + length + " integers" : "a list of integers"));
+        }
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(list.get(i) instanceof Long v) || v < 0) {
+                throw new BadFileException(file, where + field + " holds " + list.get(i)
+                        + ", expected a non-negative integer");
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static long multiply(Path file, String where, long a, long b) throws BadFileException {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new BadFileException(file, where + "size overflows");
+        }
+    }
+
+    /** The byte ranges must cover [0, dataLength) exactly once, as the format requires. */
+    private static void checkTiling(Path file, List<Entry> list, long dataLength) throws BadFileException {
+        List<Entry> sorted = new ArrayList<>(list);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long covered = 0;
+        Entry previous = null;
+        for (Entry e : sorted) {
+            if (e.begin() < covered) {
+                throw new BadFileException(file, "tensor " + e.name() + ": data_offsets [" + e.begin() + ", "
+                        + e.end() + "] overlap tensor " + previous.name() + " [" + previous.begin() + ", "
+                        + previous.end() + "]");
+            }
+            if (e.begin() > covered) {
+                throw new BadFileException(file, "tensor " + e.name() + ": data_offsets begin at " + e.begin()
+                        + ", leaving a gap after byte " + covered + " of the data");
+            }
+            covered = e.end();
+            previous = e;
+        }
+        if (covered > dataLength) {
+            throw new BadFileException(file, "truncated: the header describes " + covered
+                    + " bytes of tensor data, but only " + dataLength + " follow it"
+                    + (previous == null ? "" : " (tensor " + previous.name() + " is cut off)"));
+        }
+        if (covered < dataLength) {
+            throw new BadFileException(file, (dataLength - covered) + " unexpected bytes after the last tensor "
+                    + "(the header describes " + covered + " bytes of data)");
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The {@code __metadata__} map (empty if the file has none). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** Every tensor's header entry, in data order. */
+    public List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    public boolean contains(String name) {
+        return entries.containsKey(name);
+    }
+
+    /** Reads a float32 tensor, checking that it exists and has exactly the expected shape. */
+    public float[] floats(String name, int... expectedShape) throws IOException {
+        long count = 1;
+        for (int d : expectedShape) {
+            count *= d;
+        }
+        float[] out = new float[(int) count];
+        floatsInto(name, expectedShape, out, 0);
+        return out;
+    }
+
+    /** Like {@link #floats} but into {@code dst[dstOffset ...]}, e.g. a tensor's place in a flat buffer. */
+    public void floatsInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new BadFileException(file, "missing tensor " + name);
+        }
+        if (!e.dtype().equals("F32")) {
+            throw new BadFileException(file, "tensor " + name + " has dtype " + e.dtype() + ", expected F32");
+        }
+        if (!Arrays.equals(e.shape, expectedShape)) {
+            throw new BadFileException(file, "tensor " + name + " has shape " + Arrays.toString(e.shape)
+                    + ", expected " + Arrays.toString(expectedShape));
+        }
+        long bytes = e.end() - e.begin();
+        java.util.Objects.checkFromIndexSize(dstOffset, (int) (bytes / Float.BYTES), dst.length);
+        int chunk = 1 << 20;
+        for (long done = 0; done < bytes; done += chunk) {
+            int n = (int) Math.min(chunk, bytes - done);
+            ByteBuffer b = readFully(file, channel, dataStart + e.begin() + done, n);
+            b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOffset + (int) (done / Float.BYTES),
+                    n / Float.BYTES);
+        }
+    }
+
+    private static ByteBuffer readFully(Path file, FileChannel channel, long position, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            int read = channel.read(b, position + b.position());
+            if (read < 0) {
+                throw new BadFileException(file, "ended at byte " + (position + b.position())
+                        + " while reading (truncated, or changed while being read)");
+            }
+        }
+        b.flip();
+        return b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,324 @@
+package dcgan.train;
+
+import dcgan.io.BadFileException;
+import dcgan.io.NamedTensor;
+import dcgan.io.SafeTensorsFile;
+import dcgan.io.SafeTensorsWriter;
+import dcgan.model.Discriminator;
+import dcgan.model.Generator;
+import dcgan.model.NetworkLayout;
+import dcgan.model.ParameterLayout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Stores a {@link Checkpoint} as one safetensors file that PyTorch users can open with
+ * {@code safetensors.torch.load_file}:
+ * <ul>
+ *   <li>the model under the PyTorch names of {@link Discriminator#layout()} and {@link Generator#layout(int)},
+ *       e.g. {@code D.c1.weight [64, 1, 4, 4]}, {@code G.bn1.running_var [1024]};</li>
+ *   <li>Adam's moments as {@code optim.NAME.exp_avg} (m) and {@code optim.NAME.exp_avg_sq} (v) for every
+ *       parameter NAME, PyTorch's names for them;</li>
+ *   <li>everything else as strings in {@code __metadata__}: the format and model identifiers, the
+ *       hyperparameters, seeds, position and data identity (see {@link #write}).</li>
+ * </ul>
+ * Reading checks all of it and reports the first problem with the file and, where there is one, the
+ * tensor or metadata key.
+ */
+public final class CheckpointFile {
+
+    public static final String FILE_NAME = "checkpoint.safetensors";
+    public static final String FORMAT = "dcgan-java.checkpoint";
+    public static final String FORMAT_VERSION = "1";
+    /** SPEC.md's discriminator and generator for 28x28 images; another architecture needs another id. */
+    public static final String MODEL = "dcgan-mnist-28x28";
+
+    private static final String OPTIM = "optim.";
+    private static final String EXP_AVG = ".exp_avg";
+    private static final String EXP_AVG_SQ = ".exp_avg_sq";
+
+    private CheckpointFile() {
+    }
+
+    /** A checkpoint file, or the {@value #FILE_NAME} in a directory. */
+    public static Path locate(Path fileOrDir) {
+        return Files.isDirectory(fileOrDir) ? fileOrDir.resolve(FILE_NAME) : fileOrDir;
+    }
+
+    /** The name of Adam's first (m) or second (v) moment of parameter {@code name}. */
+    public static String adamName(String name, boolean second) {
+        return OPTIM + name + (second ? EXP_AVG_SQ : EXP_AVG);
+    }
+
+    /** Atomically replaces {@code file}: a crash or a full disk leaves the previous checkpoint intact. */
+    public static void write(Path file, Checkpoint c) throws IOException {
+        Hyperparameters hp = c.hp();
+        RunSetup s = c.setup();
+        TrainerState st = c.state();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("model", MODEL);
+        m.put("z_dim", Integer.toString(hp.zDim()));
+        m.put("batch_size", Integer.toString(hp.batchSize()));
+        // Float.toString gives the shortest decimal that parses back to the same float, in Java and Python.
+        m.put("lr", Float.toString(hp.lr()));
+        m.put("g_lr_scale", Float.toString(hp.gLrScale()));
+        m.put("beta1", Float.toString(hp.beta1()));
+        m.put("beta2", Float.toString(hp.beta2()));
+        m.put("epsilon", Float.toString(hp.epsilon()));
+        m.put("seed", Long.toString(s.seed()));
+        m.put("shuffle_seed", Long.toString(s.shuffleSeed()));
+        m.put("global_step", Long.toString(st.step()));
+        m.put("epoch", Integer.toString(c.epoch()));
+        m.put("step_in_epoch", Long.toString(c.stepInEpoch()));
+        m.put("steps_per_epoch", Long.toString(c.stepsPerEpoch()));
+        m.put("optim.D.step", Long.toString(st.discriminator().adamStep()));
+        m.put("optim.G.step", Long.toString(st.generator().adamStep()));
+        m.put("epochs", Integer.toString(s.epochs()));
+        m.put("max_steps", Long.toString(s.maxSteps()));
+        m.put("sample_count", Integer.toString(s.sampleCount()));
+        m.put("keep_every", Integer.toString(s.keepEvery()));
+        m.put("data_dir", s.dataDir());
+        m.put("data_images", Integer.toString(s.dataImages()));
+        m.put("data_crc32c", s.dataFingerprint());
+        m.put("saved_at", Instant.now().toString());
+
+        List<NamedTensor> tensors = new ArrayList<>();
+        NetworkLayout d = Discriminator.layout();
+        NetworkLayout g = Generator.layout(hp.zDim());
+        addModel(tensors, d, st.discriminator());
+        addModel(tensors, g, st.generator());
+        addAdam(tensors, d.params(), st.discriminator());
+        addAdam(tensors, g.params(), st.generator());
+        SafeTensorsWriter.write(file, tensors, m);
+    }
+
+    private static void addModel(List<NamedTensor> out, NetworkLayout layout, NetworkSnapshot s) {
+        for (ParameterLayout.Entry e : layout.params().entries()) {
+            out.add(new NamedTensor(e.name(), e.shape(), s.params(), e.offset()));
+        }
+        for (ParameterLayout.Entry e : layout.buffers().entries()) {
+            out.add(new NamedTensor(e.name(), e.shape(), s.buffers(), e.offset()));
+        }
+    }
+
+    private static void addAdam(List<NamedTensor> out, ParameterLayout params, NetworkSnapshot s) {
+        for (ParameterLayout.Entry e : params.entries()) {
+            out.add(new NamedTensor(adamName(e.name(), false), e.shape(), s.adamM(), e.offset()));
+            out.add(new NamedTensor(adamName(e.name(), true), e.shape(), s.adamV(), e.offset()));
+        }
+    }
+
+    /** Reads and validates a whole checkpoint, for resuming. */
+    public static Checkpoint read(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            Meta meta = identify(f);
+            int zDim = meta.positiveInt("z_dim");
+            Hyperparameters hp;
+            try {
+                hp = new Hyperparameters(meta.positiveInt("batch_size"), zDim, meta.floatValue("lr"),
+                        meta.floatValue("beta1"), meta.floatValue("beta2"), meta.floatValue("epsilon"),
+                        meta.floatValue("g_lr_scale"));
+            } catch (IllegalArgumentException e) {
+                throw new BadFileException(file, "metadata: " + e.getMessage());
+            }
+            RunSetup setup = new RunSetup(meta.longValue("seed"), meta.longValue("shuffle_seed"),
+                    meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"), meta.positiveInt("sample_count"),
+                    meta.string("data_dir"), meta.positiveInt("data_images"), meta.string("data_crc32c"),
+                    (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")));
+            long step = meta.nonNegativeLong("global_step");
+            NetworkLayout d = Discriminator.layout();
+            NetworkLayout g = Generator.layout(zDim);
+            checkTensorNames(f, d, g, true);
+            NetworkSnapshot dSnap = readNetwork(f, d, meta.nonNegativeLong("optim.D.step"));
+            NetworkSnapshot gSnap = readNetwork(f, g, meta.nonNegativeLong("optim.G.step"));
+            Checkpoint c = new Checkpoint(hp, setup, new TrainerState(step, dSnap, gSnap));
+            checkPosition(file, meta, c);
+            return c;
+        }
+    }
+
+    /**
+     * The step of the checkpoint in {@code file} from its header alone, or empty if the file cannot be read
+     * as a checkpoint: enough to tell whether an existing file is the one a run resumes from.
+     */
+    public static OptionalLong peekStep(Path file) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            return OptionalLong.of(identify(f).nonNegativeLong("global_step"));
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Reads only what sampling needs (G's parameters and moving averages), after the same checks of the file. */
+    public static GeneratorWeights readGenerator(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            Meta meta = identify(f);
+            int zDim = meta.positiveInt("z_dim");
+            NetworkLayout g = Generator.layout(zDim);
+            checkTensorNames(f, Discriminator.layout(), g, false);
+            return new GeneratorWeights(zDim, meta.nonNegativeLong("global_step"),
+                    readFlat(f, g.params(), name -> name), readFlat(f, g.buffers(), name -> name));
+        }
+    }
+
+    /** Checks that the file is a checkpoint of this model in a format version this program reads. */
+    private static Meta identify(SafeTensorsFile f) throws BadFileException {
+        Path file = f.file();
+        Map<String, String> m = f.metadata();
+        if (!FORMAT.equals(m.get("format"))) {
+            throw new BadFileException(file, "not a dcgan-java checkpoint: its __metadata__ has "
+                    + (m.containsKey("format") ? "format \"" + m.get("format") + "\"" : "no format entry")
+                    + ", expected \"" + FORMAT + "\"");
+        }
+        if (!FORMAT_VERSION.equals(m.get("format_version"))) {
+            throw new BadFileException(file, "checkpoint format version \"" + m.get("format_version")
+                    + "\"; this program reads version " + FORMAT_VERSION);
+        }
+        if (!MODEL.equals(m.get("model"))) {
+            throw new BadFileException(file, "a checkpoint of model \"" + m.get("model") + "\", not of this "
+                    + "program's model \"" + MODEL + "\"");
+        }
+        return new Meta(file, m);
+    }
+
+    /** Every expected tensor present, nothing else; with {@code all} false only G's model tensors are needed. */
+    private static void checkTensorNames(SafeTensorsFile f, NetworkLayout d, NetworkLayout g, boolean all)
+            throws BadFileException {
+        Set<String> expected = new LinkedHashSet<>();
+        addNames(expected, g);
+        addNames(expected, d);
+        for (NetworkLayout n : List.of(d, g)) {
+            for (ParameterLayout.Entry e : n.params().entries()) {
+                expected.add(adamName(e.name(), false));
+                expected.add(adamName(e.name(), true));
+            }
+        }
+        Set<String> needed = all ? expected : names(g);
+        for (String name : needed) {
+            if (!f.contains(name)) {
+                throw new BadFileException(f.file(), "missing tensor " + name);
+            }
+        }
+        for (SafeTensorsFile.Entry e : f.entries()) {
+            if (!expected.contains(e.name())) {
+                throw new BadFileException(f.file(), "unexpected tensor " + e.name()
+                        + " (not part of model " + MODEL + ")");
+            }
+        }
+    }
+
+    private static Set<String> names(NetworkLayout n) {
+        Set<String> s = new LinkedHashSet<>();
+        addNames(s, n);
+        return s;
+    }
+
+    private static void addNames(Set<String> out, NetworkLayout n) {
+        n.params().entries().forEach(e -> out.add(e.name()));
+        n.buffers().entries().forEach(e -> out.add(e.name()));
+    }
+
+    private static NetworkSnapshot readNetwork(SafeTensorsFile f, NetworkLayout layout, long adamStep)
+            throws IOException {
+        return new NetworkSnapshot(readFlat(f, layout.params(), name -> name),
+                readFlat(f, layout.buffers(), name -> name),
+                readFlat(f, layout.params(), name -> adamName(name, false)),
+                readFlat(f, layout.params(), name -> adamName(name, true)), adamStep);
+    }
+
+    /** The flat buffer of a layout, each tensor read from the file under {@code fileName.apply(its name)}. */
+    private static float[] readFlat(SafeTensorsFile f, ParameterLayout layout, UnaryOperator<String> fileName)
+            throws IOException {
+        float[] flat = new float[layout.size()];
+        for (ParameterLayout.Entry e : layout.entries()) {
+            f.floatsInto(fileName.apply(e.name()), e.shape(), flat, e.offset());
+        }
+        return flat;
+    }
+
+    /** The informational position keys must agree with the step; a mismatch means a damaged or edited file. */
+    private static void checkPosition(Path file, Meta meta, Checkpoint c) throws BadFileException {
+        long step = c.state().step();
+        if (c.stepsPerEpoch() < 1) {
+            throw new BadFileException(file, "metadata: data_images " + c.setup().dataImages()
+                    + " is less than one batch of " + c.hp().batchSize());
+        }
+        if (meta.nonNegativeLong("steps_per_epoch") != c.stepsPerEpoch()
+                || meta.nonNegativeLong("epoch") != c.epoch()
+                || meta.nonNegativeLong("step_in_epoch") != c.stepInEpoch()) {
+            throw new BadFileException(file, "metadata: epoch " + meta.string("epoch") + ", step_in_epoch "
+                    + meta.string("step_in_epoch") + ", steps_per_epoch " + meta.string("steps_per_epoch")
+                    + " do not agree with global_step " + step + ", data_images " + c.setup().dataImages()
+                    + " and batch_size " + c.hp().batchSize());
+        }
+        // The trainer advances both optimisers once per step.
+        if (c.state().discriminator().adamStep() != step || c.state().generator().adamStep() != step) {
+            throw new BadFileException(file, "metadata: optim.D.step " + c.state().discriminator().adamStep()
+                    + " and optim.G.step " + c.state().generator().adamStep() + " should both equal global_step "
+                    + step);
+        }
+    }
+
+    /** Typed access to the metadata strings, with errors naming the file and the key. */
+    private record Meta(Path file, Map<String, String> map) {
+
+        String string(String key) throws BadFileException {
+            String v = map.get(key);
+            if (v == null) {
+                throw new BadFileException(file, "metadata key " + key + " is missing");
+            }
+            return v;
+        }
+
+        long longValue(String key) throws BadFileException {
+            String v = string(key);
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new BadFileException(file, "metadata " + key + " is \"" + v + "\", expected a whole number");
+            }
+        }
+
+        long nonNegativeLong(String key) throws BadFileException {
+            long v = longValue(key);
+            if (v < 0) {
+                throw new BadFileException(file, "metadata " + key + " is " + v + ", expected 0 or more");
+            }
+            return v;
+        }
+
+        int positiveInt(String key) throws BadFileException {
+            long v = longValue(key);
+            if (v < 1 || v > Integer.MAX_VALUE) {
+                throw new BadFileException(file, "metadata " + key + " is " + v + ", expected a positive int");
+            }
+            return (int) v;
+        }
+
+        float floatValue(String key) throws BadFileException {
+            String v = string(key);
+            try {
+                float f = Float.parseFloat(v);
+                if (!Float.isFinite(f)) {
+                    throw new NumberFormatException();
+                }
+                return f;
+            } catch (NumberFormatException e) {
+                throw new BadFileException(file, "metadata " + key + " is \"" + v + "\", expected a number");
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dcgan.train;
+
+import dcgan.io.EventFileWriter;
+import dcgan.io.MetricsCsv;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a run's numbers go as it trains: metrics.csv, and a TensorBoard event file with the notebook's
+ * tags (scalars {@code D_loss}, {@code D_real_loss}, {@code D_fake_loss}, {@code G_loss} per step, and the
+ * sample grid as image {@code G_images} per epoch).
+ */
+final class RunLog implements AutoCloseable {
+
+    static final String[] LOSS_TAGS = {"D_loss", "D_real_loss", "D_fake_loss", "G_loss"};
+    static final String IMAGE_TAG = "G_images";
+
+    private final MetricsCsv metrics;
+    private final EventFileWriter events;
+
+    private RunLog(MetricsCsv metrics, EventFileWriter events) {
+        this.metrics = metrics;
+        this.events = events;
+    }
+
+    /**
+     * Opens metrics.csv for appending and starts a new event file whose first step is {@code firstStep};
+     * its session-start marker tells TensorBoard to drop what earlier files logged from that step on.
+     */
+    static RunLog open(Path dir, long firstStep) throws IOException {
+        MetricsCsv metrics = MetricsCsv.open(dir);
+        try {
+            EventFileWriter events = EventFileWriter.create(dir);
+            events.sessionStart(firstStep);
+            return new RunLog(metrics, events);
+        } catch (IOException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    Path eventFile() {
+        return events.file();
+    }
+
+    void step(long step, int epoch, StepLosses l) throws IOException {
+        metrics.append(step, epoch, l.d(), l.dReal(), l.dFake(), l.g());
+        events.scalars(step, LOSS_TAGS, new float[] {l.d(), l.dReal(), l.dFake(), l.g()});
+    }
+
+    void image(long step, byte[] png, int height, int width) throws IOException {
+        events.image(step, IMAGE_TAG, png, height, width, EventFileWriter.GRAYSCALE);
+    }
+
+    /** With every progress line, so that an interrupted run loses at most a few seconds of rows. */
+    void flush() throws IOException {
+        metrics.flush();
+        events.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            metrics.close();
+        } finally {
+            events.close();
+        }
+    }
+}

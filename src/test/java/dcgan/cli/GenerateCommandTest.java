@@ -1,0 +1,158 @@
+package dcgan.cli;
+
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.io.Npy;
+import dcgan.random.CounterRng;
+import dcgan.train.Checkpoint;
+import dcgan.train.CheckpointFile;
+import dcgan.train.GanTrainer;
+import dcgan.train.Generation;
+import dcgan.train.GeneratorWeights;
+import dcgan.train.Hyperparameters;
+import dcgan.train.RunSetup;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code generate} end to end on a small checkpoint: outputs, noise from a seed or a file, bad input. */
+class GenerateCommandTest {
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path dir;
+
+    private static Path checkpoint;
+
+    private record Outcome(int status, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A checkpoint after one step, so that the moving averages differ from their initial values. */
+    @BeforeAll
+    static void oneStepCheckpoint() throws IOException {
+        Hyperparameters hp = Hyperparameters.of(4, 100, 2e-4f, 0.5f);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(3))) {
+            t.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
+            checkpoint = shared.resolve("ckpt").resolve("checkpoint.safetensors");
+            CheckpointFile.write(checkpoint, new Checkpoint(hp,
+                    new RunSetup(3, 547, 1, 0, 64, "/data", 8, "00000000", 0), t.snapshot()));
+        }
+    }
+
+    @Test
+    void writesAGridAndAnArrayOfSamplesFromTheSeed() throws IOException {
+        Path png = dir.resolve("out/grid.png");
+        Path npy = dir.resolve("out/samples.npy");
+        Outcome o = run("generate", "--checkpoint", checkpoint.getParent().toString(), "--count", "5",
+                "--png", png.toString(), "--npy", npy.toString(), "--seed", "9", "--threads", "2");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("5 images from " + checkpoint + " (step 1)"), o.out());
+
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(3 * (28 * 2 + 2) + 2, image.getWidth(), "3 columns at scale 2");
+        assertEquals(2 * (28 * 2 + 2) + 2, image.getHeight(), "2 rows");
+
+        Npy.Float32 samples = Npy.readFloat32(npy);
+        assertArrayEquals(new int[] {5, 1, 28, 28}, samples.shape());
+        GeneratorWeights g = CheckpointFile.readGenerator(checkpoint);
+        float[] expected;
+        float[] otherSeed;
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            expected = Generation.sample(cpu, g, Generation.noise(9, 5, 100), 5);
+            otherSeed = Generation.sample(cpu, g, Generation.noise(10, 5, 100), 5);
+        }
+        assertFalse(java.util.Arrays.equals(expected, otherSeed), "another seed, other images");
+        assertArrayEquals(expected, samples.values());
+        for (float v : samples.values()) {
+            assertTrue(v > 0f && v < 1f, "sigmoid output " + v);
+        }
+
+        // The same noise given as a file gives the same images: the way to compare with another implementation.
+        Path z = dir.resolve("z.npy");
+        Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, 5, 100));
+        Path fromFile = dir.resolve("from-z.npy");
+        Outcome withZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
+                "--npy", fromFile.toString(), "--threads", "1");
+        assertEquals(0, withZ.status(), withZ.err());
+        assertArrayEquals(expected, Npy.readFloat32(fromFile).values());
+    }
+
+    @Test
+    void badCheckpointsAndNoiseFilesFailNamingTheFileAndWriteNothing() throws IOException {
+        Path png = dir.resolve("grid.png");
+        Path cut = dir.resolve("cut.safetensors");
+        Files.copy(checkpoint, cut);
+        try (FileChannel c = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+            c.truncate(c.size() / 2);
+        }
+        Outcome truncated = run("generate", "--checkpoint", cut.toString(), "--count", "2", "--png", png.toString());
+        assertEquals(1, truncated.status());
+        assertTrue(truncated.err().contains(cut + ": truncated"), truncated.err());
+
+        Outcome missing = run("generate", "--checkpoint", dir.resolve("nope").toString(), "--count", "2",
+                "--png", png.toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains(dir.resolve("nope") + ": no such file"), missing.err());
+
+        Path z = dir.resolve("z50.npy");
+        Npy.writeFloat32(z, new int[] {3, 50}, new float[150]);
+        Outcome wrongZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
+                "--png", png.toString());
+        assertEquals(1, wrongZ.status());
+        assertTrue(wrongZ.err().contains(z + ": noise has shape (3, 50), expected (N, 100)"), wrongZ.err());
+
+        Path z100 = dir.resolve("z100.npy");
+        Npy.writeFloat32(z100, new int[] {3, 100}, new float[300]);
+        Outcome count = run("generate", "--checkpoint", checkpoint.toString(), "--z", z100.toString(),
+                "--count", "4", "--png", png.toString());
+        assertEquals(1, count.status());
+        assertTrue(count.err().contains("holds 3 noise vectors, but --count is 4"), count.err());
+
+        assertFalse(Files.exists(png), "nothing written");
+    }
+
+    @Test
+    void usageErrors() {
+        String ck = checkpoint.toString();
+        assertUsage(run("generate", "--count", "2", "--png", "x.png"), "--checkpoint FILE is required");
+        assertUsage(run("generate", "--checkpoint", ck, "--count", "2"), "give --png FILE and/or --npy FILE");
+        assertUsage(run("generate", "--checkpoint", ck, "--png", "x.png"), "--count N is required");
+        assertUsage(run("generate", "--checkpoint", ck, "--count", "2", "--png", "x.png", "--seed", "1", "--z", "z.npy"),
+                "--seed and --z exclude each other");
+        assertUsage(run("generate", "--checkpoint", ck, "--count", "0", "--png", "x.png"), "--count must be at least 1");
+        Outcome help = run("generate", "--help");
+        assertEquals(0, help.status());
+        for (String option : new String[] {"--checkpoint", "--count", "--png", "--npy", "--seed", "--z", "--device"}) {
+            assertTrue(help.out().contains(option), help.out());
+        }
+    }
+
+    private static void assertUsage(Outcome o, String message) {
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains(message), o.err());
+    }
+}

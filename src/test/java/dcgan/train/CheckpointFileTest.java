@@ -1,0 +1,273 @@
+package dcgan.train;
+
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.io.BadFileException;
+import dcgan.io.NamedTensor;
+import dcgan.io.SafeTensorsFile;
+import dcgan.io.SafeTensorsWriter;
+import dcgan.model.Discriminator;
+import dcgan.model.Generator;
+import dcgan.model.NetworkLayout;
+import dcgan.model.ParameterLayout;
+import dcgan.random.CounterRng;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The checkpoint file: every tensor and number round-trips exactly; every kind of bad file is named. */
+class CheckpointFileTest {
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path dir;
+
+    private static Path realFile;
+    private static Checkpoint real;
+
+    /** A checkpoint after two real steps, so that Adam moments and moving averages are all non-trivial. */
+    @BeforeAll
+    static void trainTwoSteps() throws IOException {
+        Hyperparameters hp = Hyperparameters.of(4, 100, 3e-4f, 0.45f);
+        float[] images = new CounterRng(11).uniform(2 * 4 * 784, 0f, 1f, 9, 0);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5))) {
+            t.step(images, 0);
+            t.step(images, 4 * 784);
+            RunSetup setup = new RunSetup(5, -3, 7, 0, 16, "/data/mnist", 10, "0123abcd", 2);
+            real = new Checkpoint(hp, setup, t.snapshot());
+        }
+        realFile = shared.resolve("real.safetensors");
+        CheckpointFile.write(realFile, real);
+    }
+
+    @Test
+    void everyTensorAndSettingRoundTripsBitForBit() throws IOException {
+        Checkpoint back = CheckpointFile.read(realFile);
+        assertEquals(real.hp(), back.hp());
+        assertEquals(real.setup(), back.setup());
+        assertEquals(2, back.state().step());
+        assertSnapshotEquals(real.state().discriminator(), back.state().discriminator(), "D");
+        assertSnapshotEquals(real.state().generator(), back.state().generator(), "G");
+        assertEquals(2, back.state().discriminator().adamStep());
+        assertEquals(2, back.state().generator().adamStep());
+    }
+
+    /** Each named tensor in the file is the right slice of the right flat buffer, in PyTorch's shape. */
+    @Test
+    void tensorsCarryTheirPyTorchNamesShapesAndValues() throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(realFile)) {
+            int expectedCount = 0;
+            for (String net : List.of("D", "G")) {
+                NetworkLayout layout = net.equals("D") ? Discriminator.layout() : Generator.layout(100);
+                NetworkSnapshot s = net.equals("D") ? real.state().discriminator() : real.state().generator();
+                for (ParameterLayout.Entry e : layout.params().entries()) {
+                    assertSlice(f, e.name(), e, s.params());
+                    assertSlice(f, "optim." + e.name() + ".exp_avg", e, s.adamM());
+                    assertSlice(f, "optim." + e.name() + ".exp_avg_sq", e, s.adamV());
+                    expectedCount += 3;
+                }
+                for (ParameterLayout.Entry e : layout.buffers().entries()) {
+                    assertSlice(f, e.name(), e, s.buffers());
+                    expectedCount++;
+                }
+            }
+            assertEquals(expectedCount, f.entries().size(), "no other tensors");
+            assertTrue(f.contains("G.bn3.running_var") && f.contains("optim.D.l4.bias.exp_avg_sq"));
+            Map<String, String> m = f.metadata();
+            assertEquals("dcgan-java.checkpoint", m.get("format"));
+            assertEquals("dcgan-mnist-28x28", m.get("model"));
+            assertEquals("2", m.get("global_step"));
+            assertEquals("1", m.get("epoch"));
+            assertEquals("2", m.get("step_in_epoch"));
+            assertEquals("2", m.get("steps_per_epoch"));
+            assertEquals("2", m.get("optim.G.step"));
+            assertEquals("3.0E-4", m.get("lr"));
+        }
+    }
+
+    @Test
+    void generatorAloneIsReadForSampling() throws IOException {
+        GeneratorWeights g = CheckpointFile.readGenerator(realFile);
+        assertEquals(100, g.zDim());
+        assertEquals(2, g.step());
+        assertArrayEquals(real.state().generator().params(), g.params());
+        assertArrayEquals(real.state().generator().buffers(), g.buffers());
+    }
+
+    @Test
+    void aTruncatedCheckpointIsNamedAndTheLastTensorToo() throws IOException {
+        Path cut = dir.resolve("cut.safetensors");
+        Files.copy(realFile, cut);
+        try (FileChannel c = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+            c.truncate(c.size() - 1000);
+        }
+        assertProblem(() -> CheckpointFile.read(cut), cut, "truncated");
+        assertProblem(() -> CheckpointFile.read(cut), cut, "optim.G.d4.bias.exp_avg_sq is cut off");
+        assertProblem(() -> CheckpointFile.read(dir.resolve("none")), dir.resolve("none"), "no such file");
+    }
+
+    @Test
+    void filesOfOtherFormatsModelsAndVersionsAreRecognised() throws IOException {
+        Map<String, String> meta = fakeMetadata();
+        meta.remove("format");
+        assertFakeRefused(meta, Map.of(), Set.of(), "not a dcgan-java checkpoint: its __metadata__ has no format entry");
+        meta = fakeMetadata();
+        meta.put("model", "dcgan-cifar-32x32");
+        assertFakeRefused(meta, Map.of(), Set.of(), "a checkpoint of model \"dcgan-cifar-32x32\"");
+        meta = fakeMetadata();
+        meta.put("format_version", "2");
+        assertFakeRefused(meta, Map.of(), Set.of(), "checkpoint format version \"2\"; this program reads version 1");
+        meta = fakeMetadata();
+        meta.put("batch_size", "lots");
+        assertFakeRefused(meta, Map.of(), Set.of(), "metadata batch_size is \"lots\", expected a whole number");
+        meta = fakeMetadata();
+        meta.remove("seed");
+        assertFakeRefused(meta, Map.of(), Set.of(), "metadata key seed is missing");
+    }
+
+    @Test
+    void missingUnexpectedAndMisshapenTensorsAreNamed() throws IOException {
+        assertFakeRefused(fakeMetadata(), Map.of(), Set.of("optim.D.c2.bias.exp_avg"), "missing tensor optim.D.c2.bias.exp_avg");
+        assertFakeRefused(fakeMetadata(), Map.of("D.c3.weight", new int[] {1}), Set.of(),
+                "unexpected tensor D.c3.weight (not part of model dcgan-mnist-28x28)");
+        // Every tensor is present but tiny: the first one read has the wrong shape.
+        assertFakeRefused(fakeMetadata(), Map.of(), Set.of(), "tensor D.c1.weight has shape [1], expected [64, 1, 4, 4]");
+    }
+
+    @Test
+    void aGeneratorForAnotherNoiseSizeIsRefusedNamingTheTensor() throws IOException {
+        // A z_dim 50 generator's first weight in a file that claims z_dim 100.
+        Path file = writeFake(fakeMetadata(), Map.of("G.l1.weight", new int[] {1024, 50}), Set.of());
+        assertProblem(() -> CheckpointFile.readGenerator(file), file,
+                "tensor G.l1.weight has shape [1024, 50], expected [1024, 100]");
+    }
+
+    @Test
+    void aWrongDtypeIsNamed() throws IOException {
+        Path file = writeFake(fakeMetadata(), Map.of(), Set.of());
+        byte[] bytes = Files.readAllBytes(file);
+        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
+        String from = "\"G.l1.weight\":{\"dtype\":\"F32\",\"shape\":[1]";
+        String to = "\"G.l1.weight\":{\"dtype\":\"F16\",\"shape\":[2]"; // same byte length, same data size
+        assertTrue(latin.contains(from));
+        Files.write(file, latin.replace(from, to).getBytes(StandardCharsets.ISO_8859_1));
+        assertProblem(() -> CheckpointFile.readGenerator(file), file, "tensor G.l1.weight has dtype F16, expected F32");
+    }
+
+    @Test
+    void positionThatDisagreesWithTheStepIsRefused() throws IOException {
+        Path edited = dir.resolve("edited.safetensors");
+        Files.copy(realFile, edited);
+        byte[] bytes = Files.readAllBytes(edited);
+        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
+        // Same length, so the data offsets stay valid: only the claimed position changes.
+        String changed = latin.replace("\"step_in_epoch\":\"2\"", "\"step_in_epoch\":\"1\"");
+        assertTrue(!changed.equals(latin));
+        Files.write(edited, changed.getBytes(StandardCharsets.ISO_8859_1));
+        assertProblem(() -> CheckpointFile.read(edited), edited, "do not agree with global_step 2");
+    }
+
+    @Test
+    void locateFindsTheCheckpointInADirectory() throws IOException {
+        assertEquals(dir.resolve("checkpoint.safetensors"), CheckpointFile.locate(dir));
+        assertEquals(realFile, CheckpointFile.locate(realFile));
+        assertEquals(2, CheckpointFile.peekStep(realFile).getAsLong());
+        assertTrue(CheckpointFile.peekStep(dir.resolve("none")).isEmpty());
+    }
+
+    private void assertFakeRefused(Map<String, String> meta, Map<String, int[]> shapes, Set<String> omit,
+                                   String problem) throws IOException {
+        Path file = writeFake(meta, shapes, omit);
+        assertProblem(() -> CheckpointFile.read(file), file, problem);
+    }
+
+    private static Map<String, String> fakeMetadata() throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(realFile)) {
+            return new LinkedHashMap<>(f.metadata());
+        }
+    }
+
+    /**
+     * A small file with every tensor name of a checkpoint, each of shape [1] unless {@code shapes} says
+     * otherwise (a name not in the model is added), minus {@code omit}: enough for every check that comes
+     * before the first tensor whose shape is checked.
+     */
+    private Path writeFake(Map<String, String> meta, Map<String, int[]> shapes, Set<String> omit) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (NetworkLayout n : List.of(Discriminator.layout(), Generator.layout(100))) {
+            n.params().entries().forEach(e -> names.add(e.name()));
+            n.buffers().entries().forEach(e -> names.add(e.name()));
+        }
+        for (NetworkLayout n : List.of(Discriminator.layout(), Generator.layout(100))) {
+            n.params().entries().forEach(e -> {
+                names.add("optim." + e.name() + ".exp_avg");
+                names.add("optim." + e.name() + ".exp_avg_sq");
+            });
+        }
+        Map<String, int[]> all = new LinkedHashMap<>();
+        names.forEach(name -> all.put(name, new int[] {1}));
+        all.putAll(shapes);
+        List<NamedTensor> tensors = new ArrayList<>();
+        all.forEach((name, shape) -> {
+            if (!omit.contains(name)) {
+                tensors.add(new NamedTensor(name, shape, new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)]));
+            }
+        });
+        Path file = dir.resolve("fake-" + new HashMap<>(meta).hashCode() + "-" + tensors.size() + ".safetensors");
+        SafeTensorsWriter.write(file, tensors, meta);
+        return file;
+    }
+
+    private static void assertSlice(SafeTensorsFile f, String name, ParameterLayout.Entry e, float[] flat)
+            throws IOException {
+        float[] expected = Arrays.copyOfRange(flat, e.offset(), e.offset() + e.size());
+        assertBitsEqual(expected, f.floats(name, e.shape()), name);
+    }
+
+    static void assertSnapshotEquals(NetworkSnapshot a, NetworkSnapshot b, String net) {
+        assertBitsEqual(a.params(), b.params(), net + " parameters");
+        assertBitsEqual(a.buffers(), b.buffers(), net + " moving averages");
+        assertBitsEqual(a.adamM(), b.adamM(), net + " Adam m");
+        assertBitsEqual(a.adamV(), b.adamV(), net + " Adam v");
+        assertEquals(a.adamStep(), b.adamStep(), net + " Adam step");
+    }
+
+    static void assertBitsEqual(float[] a, float[] b, String what) {
+        assertEquals(a.length, b.length, what + " length");
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                fail(what + " differ at " + i + ": " + a[i] + " vs " + b[i]);
+            }
+        }
+    }
+
+    interface Action {
+        void run() throws IOException;
+    }
+
+    static void assertProblem(Action action, Path file, String problem) {
+        BadFileException e = assertThrows(BadFileException.class, action::run);
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(problem), "expected \"" + problem + "\" in: " + e.getMessage());
+    }
+}
