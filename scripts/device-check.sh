@@ -6,8 +6,8 @@
 #   # then one device call, carrying .device:
 #   source .device/env.sh && scripts/device-check.sh
 #
-# It runs the gpu-tagged tests, the GPU benchmark, and a 5-epoch training run on the bundled digits,
-# and leaves their outputs (at most 8 files) under $OUT.
+# It runs the gpu-tagged tests, the GPU benchmark (whole iterations, then each operation), and a
+# 5-epoch training run on the bundled digits, and leaves their outputs (7 files) under $OUT.
 set -uo pipefail
 out="${OUT:-/tmp/device-check}"
 mkdir -p "$out"
@@ -25,6 +25,10 @@ tail -n 25 "$out/gpu-tests.txt"
 
 echo "== bench"
 "$JAVA" -cp "$CP" dcgan.cli.Main bench --device gpu --batch-size 256 2>&1 | tee "$out/bench.txt"
+
+echo "== per-operation timings"
+"$JAVA" -cp "$CP" dcgan.cli.Main bench --ops --device gpu --batch-size 256 --iterations 50 > "$out/ops.txt" 2>&1
+cat "$out/ops.txt"
 
 echo "== 5 epochs on the bundled digits"
 "$JAVA" -cp "$CP" dcgan.cli.Main train --device gpu --data-dir test-data --batch-size 64 --epochs 5 \
