@@ -18,7 +18,7 @@ cat "$out/gpu.txt"
 
 echo "== gpu-tagged tests"
 # shellcheck disable=SC2086
-$JUNIT --scan-class-path .device/test-classes --include-tag gpu --details=tree --disable-banner \
+$JUNIT --scan-class-path .device/test-classes --include-tag gpu --details=tree --disable-banner --disable-ansi-colors \
   > "$out/gpu-tests.txt" 2>&1
 echo "junit exit status $?"
 tail -n 25 "$out/gpu-tests.txt"
