@@ -25,9 +25,14 @@ final class Cublas implements AutoCloseable {
     Cublas(CUstream stream) {
         CudaStatus.cublas(JCublas2.cublasCreate(handle), "cublasCreate");
         open = true;
-        CudaStatus.cublas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
-        CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_PEDANTIC_MATH),
-                "cublasSetMathMode(CUBLAS_PEDANTIC_MATH)");
+        try {
+            CudaStatus.cublas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
+            CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_PEDANTIC_MATH),
+                    "cublasSetMathMode(CUBLAS_PEDANTIC_MATH)");
+        } catch (RuntimeException e) {
+            Cleanup.afterFailure(e, this);
+            throw e;
+        }
     }
 
     static Pointer scale(boolean accumulate) {

@@ -19,12 +19,15 @@ final class CudaDevice implements AutoCloseable {
 
     /** The PTX in kernels/ targets sm_75; older GPUs cannot run it. */
     static final int MIN_COMPUTE_CAPABILITY = 75;
-    // cuda.h's CUDA_ERROR_INSUFFICIENT_DRIVER, which JCuda's CUresult table does not list.
-    private static final int INSUFFICIENT_DRIVER = 35;
+    /** cuBLAS 12, cuDNN 9 and PTX ISA 8.0 need a driver for CUDA 12.0 or newer. */
+    static final int MIN_DRIVER_VERSION = 12000;
+    // cuda.h's CUDA_ERROR_STUB_LIBRARY: libcuda.so.1 is the toolkit's link stub, not a driver.
+    private static final int STUB_LIBRARY = 34;
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
+    private final Thread owner = Thread.currentThread();
     private final int index;
     private final String name;
     private final int computeCapability;
@@ -44,12 +47,19 @@ final class CudaDevice implements AutoCloseable {
         if (init == CUresult.CUDA_ERROR_NO_DEVICE) {
             throw new GpuUnavailableException("no CUDA device (cuInit: " + CudaStatus.driverName(init) + ")", null);
         }
-        if (init == INSUFFICIENT_DRIVER) {
-            throw new GpuUnavailableException("the NVIDIA driver is older than CUDA 12 needs (cuInit: "
+        if (init == STUB_LIBRARY) {
+            throw new GpuUnavailableException("libcuda.so.1 is the CUDA toolkit's stub library, not a driver (cuInit: "
                                               + CudaStatus.driverName(init) + "); see native-libs.md", null);
         }
         if (init != CUresult.CUDA_SUCCESS) {
             throw new GpuUnavailableException("cuInit failed: " + CudaStatus.driverName(init), null);
+        }
+        int[] version = new int[1];
+        CudaStatus.driver(JCudaDriver.cuDriverGetVersion(version), "cuDriverGetVersion");
+        if (version[0] < MIN_DRIVER_VERSION) {
+            throw new GpuUnavailableException("the NVIDIA driver supports CUDA " + version[0] / 1000 + "."
+                                              + version[0] % 1000 / 10 + "; this build needs a driver for CUDA 12.0 "
+                                              + "or newer (525.60.13+); see native-libs.md", null);
         }
         int[] count = new int[1];
         CudaStatus.driver(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
@@ -86,9 +96,25 @@ final class CudaDevice implements AutoCloseable {
         if (computeCapability >= MIN_COMPUTE_CAPABILITY) {
             CudaStatus.driver(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
             contextRetained = true;
-            CudaStatus.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
-            CudaStatus.driver(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
-            streamCreated = true;
+            try {
+                CudaStatus.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                CudaStatus.driver(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+                streamCreated = true;
+            } catch (RuntimeException e) {
+                Cleanup.afterFailure(e, this);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Refuses use from a thread other than the opening one: the context is current only there, and on
+     * another thread cuBLAS and cuDNN would quietly pick device 0's context instead.
+     */
+    void checkThread() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("the GPU backend was used from thread '" + Thread.currentThread().getName()
+                                            + "'; it belongs to '" + owner.getName() + "', which opened it");
         }
     }
 
@@ -122,13 +148,16 @@ final class CudaDevice implements AutoCloseable {
 
     @Override
     public void close() {
-        if (streamCreated) {
-            streamCreated = false;
-            CudaStatus.driver(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
-        }
-        if (contextRetained) {
-            contextRetained = false;
-            CudaStatus.driver(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
+        try {
+            if (streamCreated) {
+                streamCreated = false;
+                CudaStatus.driver(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
+            }
+        } finally {
+            if (contextRetained) {
+                contextRetained = false;
+                CudaStatus.driver(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
+            }
         }
     }
 }

@@ -46,7 +46,10 @@ final class CudaStatus {
             } catch (RuntimeException | LinkageError e) {
                 name = "cuDNN status";
             }
-            boolean oom = name != null && name.contains("ALLOC_FAILED");
+            // cuDNN 8 said ALLOC_FAILED (2); cuDNN 9 says ..._HOST_ALLOCATION_FAILED (4003) or
+            // ..._DEVICE_ALLOCATION_FAILED (4004).
+            boolean oom = status == 2 || status == 4003 || status == 4004
+                          || name != null && (name.contains("ALLOC_FAILED") || name.contains("ALLOCATION_FAILED"));
             throw new CudaException(call, name + " (" + status + ")", oom, oom ? OOM_HINT : null);
         }
     }

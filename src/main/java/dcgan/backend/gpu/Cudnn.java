@@ -22,7 +22,12 @@ final class Cudnn implements AutoCloseable {
     Cudnn(CUstream stream) {
         CudaStatus.cudnn(JCudnn.cudnnCreate(handle), "cudnnCreate");
         open = true;
-        CudaStatus.cudnn(JCudnn.cudnnSetStream(handle, new cudaStream_t(stream)), "cudnnSetStream");
+        try {
+            CudaStatus.cudnn(JCudnn.cudnnSetStream(handle, new cudaStream_t(stream)), "cudnnSetStream");
+        } catch (RuntimeException e) {
+            Cleanup.afterFailure(e, this);
+            throw e;
+        }
     }
 
     cudnnHandle handle() {
@@ -41,9 +46,14 @@ final class Cudnn implements AutoCloseable {
         TensorDesc(int n, int c, int h, int w) {
             CudaStatus.cudnn(JCudnn.cudnnCreateTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
             open = true;
-            CudaStatus.cudnn(JCudnn.cudnnSetTensor4dDescriptor(desc, cudnnTensorFormat.CUDNN_TENSOR_NCHW,
-                    cudnnDataType.CUDNN_DATA_FLOAT, n, c, h, w),
-                    "cudnnSetTensor4dDescriptor(" + n + "x" + c + "x" + h + "x" + w + ")");
+            try {
+                CudaStatus.cudnn(JCudnn.cudnnSetTensor4dDescriptor(desc, cudnnTensorFormat.CUDNN_TENSOR_NCHW,
+                        cudnnDataType.CUDNN_DATA_FLOAT, n, c, h, w),
+                        "cudnnSetTensor4dDescriptor(" + n + "x" + c + "x" + h + "x" + w + ")");
+            } catch (RuntimeException e) {
+                Cleanup.afterFailure(e, this);
+                throw e;
+            }
         }
 
         @Override
@@ -63,9 +73,14 @@ final class Cudnn implements AutoCloseable {
         FilterDesc(int k, int c, int h, int w) {
             CudaStatus.cudnn(JCudnn.cudnnCreateFilterDescriptor(desc), "cudnnCreateFilterDescriptor");
             open = true;
-            CudaStatus.cudnn(JCudnn.cudnnSetFilter4dDescriptor(desc, cudnnDataType.CUDNN_DATA_FLOAT,
-                    cudnnTensorFormat.CUDNN_TENSOR_NCHW, k, c, h, w),
-                    "cudnnSetFilter4dDescriptor(" + k + "x" + c + "x" + h + "x" + w + ")");
+            try {
+                CudaStatus.cudnn(JCudnn.cudnnSetFilter4dDescriptor(desc, cudnnDataType.CUDNN_DATA_FLOAT,
+                        cudnnTensorFormat.CUDNN_TENSOR_NCHW, k, c, h, w),
+                        "cudnnSetFilter4dDescriptor(" + k + "x" + c + "x" + h + "x" + w + ")");
+            } catch (RuntimeException e) {
+                Cleanup.afterFailure(e, this);
+                throw e;
+            }
         }
 
         @Override

@@ -21,6 +21,10 @@ final class DeviceBuffer implements AutoCloseable {
         return bytes;
     }
 
+    boolean freed() {
+        return freed;
+    }
+
     /** The device address {@code byteOffset} bytes into this buffer. */
     CUdeviceptr at(long byteOffset) {
         if (freed) {

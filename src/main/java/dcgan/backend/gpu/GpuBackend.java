@@ -147,6 +147,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public Tensor allocate(int... shape) {
+        device.checkThread();
         GpuTensor t = GpuTensor.allocate(memory, shape);
         fill(t, 0f);
         return t;
@@ -159,6 +160,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
+        device.checkThread();
         GpuTensor d = GpuTensor.of(dst);
         Objects.checkFromIndexSize(srcOffset, d.size(), src.length);
         // Queued work may still read dst; a synchronous copy from a Java array must not overtake it.
@@ -169,6 +171,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
+        device.checkThread();
         GpuTensor s = GpuTensor.of(src);
         Objects.checkFromIndexSize(dstOffset, s.size(), dst.length);
         device.synchronize();
@@ -197,21 +200,25 @@ public final class GpuBackend implements Backend {
 
     @Override
     public ConvOp conv(ConvGeometry geometry) {
+        device.checkThread();
         return new GpuConv(cudnn, workspace, geometry);
     }
 
     @Override
     public ConvTransposeOp convTranspose(ConvGeometry geometry) {
+        device.checkThread();
         return new GpuConvTranspose(cudnn, workspace, geometry);
     }
 
     @Override
     public LinearOp linear(int batch, int inFeatures, int outFeatures) {
+        device.checkThread();
         return new GpuLinear(this, batch, inFeatures, outFeatures);
     }
 
     @Override
     public BatchNormOp batchNorm(int batch, int channels, int spatial) {
+        device.checkThread();
         return new GpuBatchNorm(this, batch, channels, spatial);
     }
 
@@ -299,11 +306,13 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void synchronize() {
+        device.checkThread();
         device.synchronize();
     }
 
     @Override
     public void close() {
+        device.checkThread();
         // Wait for queued work first, so that a kernel error is reported rather than lost; free the rest
         // whatever happens, reporting the first failure.
         List<AutoCloseable> parts = List.of(device::synchronize, kernels, cudnn, cublas, workspace, device);

@@ -2,6 +2,7 @@ package dcgan.backend.gpu;
 
 import dcgan.backend.BatchNormOp;
 import dcgan.backend.Tensor;
+import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnBatchNormMode;
 
@@ -9,7 +10,7 @@ import jcuda.jcudnn.cudnnBatchNormMode;
  * Batch norm on cuDNN: spatial mode after a convolution (statistics per channel over batch and pixels),
  * per-activation mode after a linear layer (per feature over the batch). cuDNN's moving averages are
  * {@code (1 - f) * moving + f * batch} with the unbiased batch variance, so {@code f = 1 - momentum}
- * gives the interface's update, and {@code f = 0} leaves them exactly as they were.
+ * gives the interface's update.
  */
 final class GpuBatchNorm implements BatchNormOp {
 
@@ -75,10 +76,14 @@ final class GpuBatchNorm implements BatchNormOp {
             throw new IllegalArgumentException("batch norm in training needs at least 2 values per channel, got "
                                                + batch * spatial);
         }
+        // Without an update cuDNN gets no moving-average buffers at all (both NULL, which it allows), so
+        // not even a NaN batch statistic can reach them.
+        Pointer runningMean = updateMovingAverages ? mm.pointer() : null;
+        Pointer runningVar = updateMovingAverages ? mv.pointer() : null;
         double factor = updateMovingAverages ? 1.0 - momentum : 0.0;
         CudaStatus.cudnn(JCudnn.cudnnBatchNormalizationForwardTraining(cudnn.handle(), mode, Cudnn.ONE, Cudnn.ZERO,
                 data.desc, x.pointer(), data.desc, y.pointer(), params.desc, gamma.pointer(), beta.pointer(),
-                factor, mm.pointer(), mv.pointer(), EPSILON, savedMean.pointer(), savedInvStd.pointer()),
+                factor, runningMean, runningVar, EPSILON, savedMean.pointer(), savedInvStd.pointer()),
                 "cudnnBatchNormalizationForwardTraining");
     }
 

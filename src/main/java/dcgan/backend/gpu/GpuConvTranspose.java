@@ -22,7 +22,12 @@ final class GpuConvTranspose implements ConvTransposeOp {
         this.g = g;
         this.cudnn = cudnn;
         this.conv = new CudnnConvolution(cudnn, workspace, g);
-        this.bias = new Cudnn.TensorDesc(1, g.inChannels(), 1, 1);
+        try {
+            this.bias = new Cudnn.TensorDesc(1, g.inChannels(), 1, 1);
+        } catch (RuntimeException e) {
+            Cleanup.afterFailure(e, conv);
+            throw e;
+        }
     }
 
     @Override

@@ -66,7 +66,14 @@ public final class GpuTensor implements Tensor {
 
     /** Device address of element 0. */
     CUdeviceptr pointer() {
+        checkLive();
         return pointer;
+    }
+
+    private void checkLive() {
+        if (buffer.freed()) {
+            throw new IllegalStateException("GPU tensor " + Arrays.toString(shape) + " used after its memory was freed");
+        }
     }
 
     /** Device address of element i. */
@@ -74,7 +81,7 @@ public final class GpuTensor implements Tensor {
         if (i < 0 || i >= Math.max(size, 1)) {
             throw new IndexOutOfBoundsException("element " + i + " of " + Arrays.toString(shape));
         }
-        return i == 0 ? pointer : buffer.at((offset + i) * Float.BYTES);
+        return i == 0 ? pointer() : buffer.at((offset + i) * Float.BYTES);
     }
 
     long bytes() {

@@ -39,18 +39,24 @@ final class Kernels implements AutoCloseable {
 
     Kernels(CUstream stream) {
         this.stream = stream;
-        CUmodule leaky = load("leaky_relu");
-        leakyReluForward = function(leaky, "leaky_relu", "leaky_relu_forward");
-        leakyReluBackward = function(leaky, "leaky_relu", "leaky_relu_backward");
-        CUmodule relu = load("relu");
-        reluForward = function(relu, "relu", "relu_forward");
-        reluBackward = function(relu, "relu", "relu_backward");
-        CUmodule sigmoid = load("sigmoid");
-        sigmoidForward = function(sigmoid, "sigmoid", "sigmoid_forward");
-        sigmoidBackward = function(sigmoid, "sigmoid", "sigmoid_backward");
-        sigmoidCrossEntropy = function(load("sigmoid_cross_entropy"), "sigmoid_cross_entropy", "sigmoid_cross_entropy");
-        adamStep = function(load("adam"), "adam", "adam_step");
-        philoxUniform = function(load("philox_uniform"), "philox_uniform", "philox_uniform");
+        try {
+            CUmodule leaky = load("leaky_relu");
+            leakyReluForward = function(leaky, "leaky_relu", "leaky_relu_forward");
+            leakyReluBackward = function(leaky, "leaky_relu", "leaky_relu_backward");
+            CUmodule relu = load("relu");
+            reluForward = function(relu, "relu", "relu_forward");
+            reluBackward = function(relu, "relu", "relu_backward");
+            CUmodule sigmoid = load("sigmoid");
+            sigmoidForward = function(sigmoid, "sigmoid", "sigmoid_forward");
+            sigmoidBackward = function(sigmoid, "sigmoid", "sigmoid_backward");
+            sigmoidCrossEntropy = function(load("sigmoid_cross_entropy"), "sigmoid_cross_entropy",
+                    "sigmoid_cross_entropy");
+            adamStep = function(load("adam"), "adam", "adam_step");
+            philoxUniform = function(load("philox_uniform"), "philox_uniform", "philox_uniform");
+        } catch (RuntimeException e) {
+            Cleanup.afterFailure(e, this); // unloads the modules loaded so far
+            throw e;
+        }
     }
 
     /** The PTX text of kernels/NAME.ptx from the classpath, NUL-terminated as cuModuleLoadData wants. */
@@ -148,9 +154,17 @@ final class Kernels implements AutoCloseable {
 
     @Override
     public void close() {
+        RuntimeException first = null;
         for (CUmodule m : modules) {
-            CudaStatus.driver(JCudaDriver.cuModuleUnload(m), "cuModuleUnload");
+            try {
+                CudaStatus.driver(JCudaDriver.cuModuleUnload(m), "cuModuleUnload");
+            } catch (RuntimeException e) {
+                first = first == null ? e : first; // unload the others anyway
+            }
         }
         modules.clear();
+        if (first != null) {
+            throw first;
+        }
     }
 }
