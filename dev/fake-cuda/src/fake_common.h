@@ -1,0 +1,44 @@
+// Shared by the three fake libraries (libcuda.so.1, libcublas.so.12, libcudnn.so.9): logging and the
+// checks the fake driver exports to the other two (is this address range live device memory, is this
+// a stream, is a context current). Development tool only: see dev/fake-cuda/README.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+#define FAKE_API extern "C" __attribute__((visibility("default")))
+
+// Exported by libcuda.so.1 (the fake driver) for the fake cuBLAS and cuDNN.
+extern "C" {
+// 1 when [p, p + bytes) lies inside one live allocation of cuMemAlloc; else prints why (naming `what`
+// and `call`) to stderr and returns 0. bytes == 0 still needs p inside (or at the end of) an allocation.
+int fakecuda_check_range(const void* p, size_t bytes, const char* call, const char* what);
+// 1 when s is NULL (the default stream) or a live stream of cuStreamCreate.
+int fakecuda_check_stream(const void* s, const char* call);
+// 1 when the calling thread has a current, active context.
+int fakecuda_context_ok(const char* call);
+}
+
+// Messages go to stderr, prefixed, so they stand out in Maven's output. FAKE_CUDA_TRACE=1 logs every call.
+inline bool fake_trace_on()
+{
+    static const bool on = [] {
+        const char* v = std::getenv("FAKE_CUDA_TRACE");
+        return v != nullptr && v[0] != '\0' && v[0] != '0';
+    }();
+    return on;
+}
+
+__attribute__((format(printf, 1, 2))) inline void fake_log(const char* fmt, ...)
+{
+    std::va_list ap;
+    va_start(ap, fmt);
+    std::fputs("[fake-cuda] ", stderr);
+    std::vfprintf(stderr, fmt, ap);
+    std::fputc('\n', stderr);
+    va_end(ap);
+}
+
+#define FAKE_TRACE(...) do { if (fake_trace_on()) fake_log(__VA_ARGS__); } while (0)
