@@ -30,10 +30,10 @@ jni_cublas="$out/jni/libJCublas2-$jcuda_version-linux-x86_64.so"
 jni_cudnn="$out/jni/libJCudnn-$jcuda_version-linux-x86_64.so"
 
 # -ffp-contract=off and no -march for the driver: the kernels must round exactly as the .cu says.
-common=(-std=c++20 -O2 -fPIC -fvisibility=hidden -pthread -Wall -Wextra -Wno-unknown-pragmas -I"$here/src")
+common=(-std=c++20 -O3 -fPIC -fvisibility=hidden -pthread -Wall -Wextra -Wno-unknown-pragmas -I"$here/src")
 "$CXX" "${common[@]}" -ffp-contract=off -I"$repo/kernels" -I"$repo/kernels/check" \
   -c "$here/src/fake_driver.cpp" -o "$out/obj/driver.o"
-"$CXX" "${common[@]}" -c "$here/src/fake_cublas.cpp" -o "$out/obj/cublas.o"
+"$CXX" "${common[@]}" -fopenmp -c "$here/src/fake_cublas.cpp" -o "$out/obj/cublas.o"
 "$CXX" "${common[@]}" -fopenmp -c "$here/src/fake_cudnn.cpp" -o "$out/obj/cudnn.o"
 
 # imports(JNI_LIB, VERSION): the function names JNI_LIB imports (with @VERSION, or unversioned when empty).
@@ -72,7 +72,7 @@ echo 'libcudnn.so.9 { global: cudnn*; local: *; };' > "$out/obj/cudnn.map"
 
 "$CXX" -shared -fPIC -pthread -Wl,-soname,libcuda.so.1 -Wl,--version-script="$out/obj/cuda.map" \
   -o "$out/libcuda.so.1" "$out/obj/driver.o" -x c "$out/obj/driver_stubs.c"
-"$CXX" -shared -fPIC -pthread -Wl,-soname,libcublas.so.12 -Wl,--version-script="$out/obj/cublas.map" \
+"$CXX" -shared -fPIC -pthread -fopenmp -Wl,-soname,libcublas.so.12 -Wl,--version-script="$out/obj/cublas.map" \
   -o "$out/libcublas.so.12" "$out/obj/cublas.o" -x c "$out/obj/cublas_stubs.c" \
   -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN'
 "$CXX" -shared -fPIC -pthread -fopenmp -Wl,-soname,libcudnn.so.9 -Wl,--version-script="$out/obj/cudnn.map" \

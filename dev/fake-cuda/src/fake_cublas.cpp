@@ -158,10 +158,23 @@ FAKE_API cublasStatus_t cublasSgemm_v2(void* handle, int transa, int transb, int
     if ((readAB && (!inDevice(A, matrixSpan(aRows, aCols, lda), call, "A") || !inDevice(B, matrixSpan(bRows, bCols, ldb), call, "B")))
         || !inDevice(C, matrixSpan(m, n, ldc), call, "C"))
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory (an illegal address on a GPU)");
-    std::vector<double> col(m);
+#pragma omp parallel for schedule(static)
     for (int j = 0; j < n; j++) {
-        std::fill(col.begin(), col.end(), 0.0);
-        if (readAB) {
+        std::vector<double> col(m, 0.0);
+        if (readAB && ta) {
+            // op(A) = A^T: column i of A is contiguous, so take dot products.
+            for (int i = 0; i < m; i++) {
+                const float* ai = A + (size_t)i * lda;
+                double sum = 0.0;
+                if (!tb) {
+                    const float* bj = B + (size_t)j * ldb;
+                    for (int p = 0; p < k; p++) sum += (double)ai[p] * bj[p];
+                } else {
+                    for (int p = 0; p < k; p++) sum += (double)ai[p] * B[j + (size_t)p * ldb];
+                }
+                col[i] = sum;
+            }
+        } else if (readAB) {
             for (int p = 0; p < k; p++) {
                 const double bv = tb ? B[j + (size_t)p * ldb] : B[p + (size_t)j * ldb];
                 if (!ta) {

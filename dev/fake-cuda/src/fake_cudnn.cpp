@@ -240,6 +240,16 @@ struct Geometry {
     ConvDesc cd;
     int ih(int p, int r) const { return p * cd.u - cd.padH + r * cd.dilH; }
     int iw(int q, int s) const { return q * cd.v - cd.padW + s * cd.dilW; }
+    // Outputs p in [lo, hi) whose tap r reads a row inside the input (no padding reads).
+    static void valid(int outN, int inN, int pad, int stride, int tapOffset, int& lo, int& hi)
+    {
+        // p * stride - pad + tapOffset in [0, inN)
+        int a = pad - tapOffset; // p * stride >= a
+        lo = a <= 0 ? 0 : (a + stride - 1) / stride;
+        int b = inN - 1 + pad - tapOffset; // p * stride <= b
+        hi = b < 0 ? 0 : std::min(outN, b / stride + 1);
+        if (lo > hi) lo = hi;
+    }
     long long widx(int k, int c, int r, int s) const
     {
         if (cd.mode == 0) { r = w.h - 1 - r; s = w.w - 1 - s; }
@@ -448,13 +458,14 @@ FAKE_API cudnnStatus_t cudnnConvolutionForward(void* h, const void* alphaP, void
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++) {
                         const double wv = w[g.widx(k, c, r, s)];
-                        for (int p = 0; p < P; p++) {
-                            const int ih = g.ih(p, r);
-                            if (ih < 0 || ih >= H) continue;
-                            for (int q = 0; q < Q; q++) {
-                                const int iw = g.iw(q, s);
-                                if (iw >= 0 && iw < W) acc[(size_t)p * Q + q] += wv * xp[(long long)ih * W + iw];
-                            }
+                        int p0, p1, q0, q1;
+                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                        const int v = g.cd.v;
+                        for (int p = p0; p < p1; p++) {
+                            const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
+                            double* ap = acc.data() + (size_t)p * Q;
+                            for (int q = q0; q < q1; q++) ap[q] += wv * row[(long long)q * v];
                         }
                     }
             }
@@ -485,13 +496,14 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardData(void* h, const void* alphaP,
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++) {
                         const double wv = w[g.widx(k, c, r, s)];
-                        for (int p = 0; p < P; p++) {
-                            const int ih = g.ih(p, r);
-                            if (ih < 0 || ih >= H) continue;
-                            for (int q = 0; q < Q; q++) {
-                                const int iw = g.iw(q, s);
-                                if (iw >= 0 && iw < W) acc[(size_t)ih * W + iw] += wv * dyp[(long long)p * Q + q];
-                            }
+                        int p0, p1, q0, q1;
+                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                        const int v = g.cd.v;
+                        for (int p = p0; p < p1; p++) {
+                            double* row = acc.data() + (size_t)g.ih(p, r) * W + g.iw(0, s);
+                            const float* dp = dyp + (long long)p * Q;
+                            for (int q = q0; q < q1; q++) row[(long long)q * v] += wv * dp[q];
                         }
                     }
             }
@@ -528,13 +540,14 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardFilter(void* h, const void* alpha
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++) {
                         double sum = 0.0;
-                        for (int p = 0; p < P; p++) {
-                            const int ih = g.ih(p, r);
-                            if (ih < 0 || ih >= H) continue;
-                            for (int q = 0; q < Q; q++) {
-                                const int iw = g.iw(q, s);
-                                if (iw >= 0 && iw < W) sum += (double)dyp[(long long)p * Q + q] * xp[(long long)ih * W + iw];
-                            }
+                        int p0, p1, q0, q1;
+                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                        const int v = g.cd.v;
+                        for (int p = p0; p < p1; p++) {
+                            const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
+                            const float* dp = dyp + (long long)p * Q;
+                            for (int q = q0; q < q1; q++) sum += (double)dp[q] * row[(long long)q * v];
                         }
                         A[r * ld + s] += sum;
                     }
