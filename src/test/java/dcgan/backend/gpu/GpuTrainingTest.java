@@ -10,6 +10,8 @@ import dcgan.train.Hyperparameters;
 import dcgan.train.StepLosses;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,8 +43,35 @@ class GpuTrainingTest extends GpuTestBase {
     /** Biases followed by a batch norm: their gradient is rounding noise (see the class comment). */
     private static final Set<String> BIASES_BEFORE_BN =
             Set.of("D.c2.bias", "D.l3.bias", "G.l1.bias", "G.l2.bias", "G.d3.bias");
-    /** GEMM, convolution and batch-norm results in FP32 (the tolerance). */
+    /** Losses, parameters where the gradient is clear of zero, and moving averages (the tolerance). */
     private static final double TOL = 1e-4;
+    /**
+     * How closely Adam's moments after one step (the gradients and their squares) can agree, by batch size.
+     * D's gradient is the sum of a real-batch half and a fake-batch half of opposite signs, and after each
+     * batch norm both halves look alike, so they cancel to a residual: the more images, the more exactly
+     * (it grows like sqrt(B)), and FP32 rounding of the halves shows in the residual magnified by as much.
+     * Measured: the CPU backend against the double-precision reference of FullIterationReferenceTest,
+     * max error relative to each tensor's largest, 4e-5 at B = 8 and up to 8.6e-3 (D) and 1.2e-2 (G) at
+     * B = 256; the double-precision fake libraries of dev/fake-cuda against the CPU, up to 3.5e-2 at
+     * B = 256. At B = 8 this is the CPU reference test's tolerance; at B = 256 a bound that still tells
+     * wiring mistakes (errors of order 1) from rounding.
+     */
+    private static double momentTolerance(int batch) {
+        return batch <= 8 ? 2e-4 : 0.1;
+    }
+
+    /**
+     * Where a gradient is at least this fraction of its tensor's largest, its sign and size are known
+     * well enough (given the moments' tolerance) for Adam's step to be fixed by it.
+     */
+    private static final double CLEAR = 0.1;
+    /**
+     * Adam's first step is {@code lr * g / (|g| + 3.2e-7)}: for small clear gradients the last factor still
+     * moves with the gradient's rounding, by up to this fraction of lr.
+     */
+    private static final double TOL_STEP = 1e-2;
+    /** Rounding noise of the pre-batch-norm biases, relative to the following shift's gradient (measured 4e-4). */
+    private static final double TOL_NOISE = 1e-2;
 
     private static MnistData digits;
 
@@ -58,11 +87,11 @@ class GpuTrainingTest extends GpuTestBase {
         return Arrays.copyOfRange(all, start * MnistData.PIXELS, (start + count) * MnistData.PIXELS);
     }
 
-    @Test
-    void oneIterationFromTheSameStartAgreesWithTheCpu() {
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {8, 256})
+    void oneIterationFromTheSameStartAgreesWithTheCpu(int batch) {
         long seed = GpuTestSupport.freshSeed();
-        String at = " (seed " + seed + ")";
-        int batch = 256;
+        String at = " (batch " + batch + ", seed " + seed + ")";
         float[] images = images(new SplittableRandom(seed), batch);
         Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
         try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
@@ -81,7 +110,7 @@ class GpuTrainingTest extends GpuTestBase {
             StepLosses gl = onGpu.losses();
             assertClose("D_real_loss" + at, new float[] {cl.dReal()}, new float[] {gl.dReal()}, TOL);
             assertClose("D_fake_loss" + at, new float[] {cl.dFake()}, new float[] {gl.dFake()}, TOL);
-            compareUpdatedNetwork("D step" + at, cd, gd, hp.lr());
+            compareUpdatedNetwork("D step" + at, cd, gd, hp.lr(), momentTolerance(batch));
             compareBuffers("D step: G's moving averages" + at, cg, gg);
 
             // The G step from identical networks: the CPU's D, moving averages included, goes to the GPU.
@@ -91,18 +120,20 @@ class GpuTrainingTest extends GpuTestBase {
             onCpu.trainGenerator();
             onGpu.trainGenerator();
             assertClose("G_loss" + at, new float[] {onCpu.losses().g()}, new float[] {onGpu.losses().g()}, TOL);
-            compareUpdatedNetwork("G step" + at, cg, gg, hp.generatorLr());
+            compareUpdatedNetwork("G step" + at, cg, gg, hp.generatorLr(), momentTolerance(batch));
             compareBuffers("G step: D's moving averages" + at, cd, gd);
         }
     }
 
     /**
      * One network after its Adam step on both backends: the moments (which after one step are the
-     * gradient and its square) within TOL; the parameters within TOL where the gradient is clear of zero
-     * (at least 1% of the tensor's largest), and elsewhere within 2 lr, the most two first Adam steps of
-     * opposite signs can differ; the moving averages within TOL.
+     * gradient and its square) within tolMoments; each parameter within TOL of its tensor's scale (plus
+     * TOL_STEP lr) where the gradient is clear of zero, so that Adam's step is fixed by it, and elsewhere
+     * within 2 lr, the most two first Adam steps of opposite signs can differ; the moving averages within
+     * TOL.
      */
-    private static void compareUpdatedNetwork(String what, NetworkState onCpu, NetworkState onGpu, float lr) {
+    private static void compareUpdatedNetwork(String what, NetworkState onCpu, NetworkState onGpu, float lr,
+                                              double tolMoments) {
         ParameterLayout layout = onCpu.paramLayout();
         float[] cm = cpu.download(onCpu.adamM());
         float[] gm = gpu.download(onGpu.adamM());
@@ -119,29 +150,28 @@ class GpuTrainingTest extends GpuTestBase {
                 float[] shift = slice(cm, layout.entry(followingBatchNormShift(e.name())));
                 double scale = maxAbs(shift);
                 for (int i = 0; i < cmE.length; i++) {
-                    if (!(Math.abs(gmE[i] - cmE[i]) <= 1e-3 * scale)) {
+                    if (!(Math.abs(gmE[i] - cmE[i]) <= TOL_NOISE * scale)) {
                         fail(name + " Adam m[" + i + "]: " + gmE[i] + " vs " + cmE[i] + ", not negligible next to "
                              + scale);
                     }
                 }
             } else {
-                assertClose(name + " Adam m", cmE, gmE, TOL);
-                assertClose(name + " Adam v", slice(cv, e), slice(gv, e), TOL);
+                assertClose(name + " Adam m", cmE, gmE, tolMoments);
+                assertClose(name + " Adam v", slice(cv, e), slice(gv, e), tolMoments);
             }
             float[] cpE = slice(cp, e);
             float[] gpE = slice(gp, e);
-            double clear = 0.01 * maxAbs(cmE);
-            float[] cpClear = new float[cpE.length];
-            float[] gpClear = new float[gpE.length];
+            double clear = CLEAR * maxAbs(cmE);
+            double scale = maxAbs(cpE);
             for (int i = 0; i < cpE.length; i++) {
-                if (Math.abs(cmE[i]) >= clear && !BIASES_BEFORE_BN.contains(e.name())) {
-                    cpClear[i] = cpE[i];
-                    gpClear[i] = gpE[i];
-                } else if (!(Math.abs(gpE[i] - cpE[i]) <= 2.001 * lr)) {
-                    fail(name + "[" + i + "]: " + gpE[i] + " vs " + cpE[i] + ", more than 2 lr apart");
+                double diff = Math.abs(gpE[i] - cpE[i]);
+                boolean determined = Math.abs(cmE[i]) >= clear && !BIASES_BEFORE_BN.contains(e.name());
+                double bound = determined ? TOL * scale + TOL_STEP * lr : 2.001 * lr;
+                if (!(diff <= bound)) {
+                    fail(String.format("%s[%d]: %s vs %s on the CPU, %.3g apart (bound %.3g: %s)", name, i, gpE[i],
+                            cpE[i], diff, bound, determined ? "gradient clear of zero" : "two first Adam steps"));
                 }
             }
-            assertClose(name + " where the gradient is clear of zero", cpClear, gpClear, TOL);
         }
         compareBuffers(what, onCpu, onGpu);
     }
