@@ -1,5 +1,7 @@
 package dcgan.data;
 
+import dcgan.io.BadFileException;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,14 +29,14 @@ public final class IdxReader {
 
     private IdxReader() {}
 
-    public static IdxImages readImages(Path gz) throws BadDataException {
+    public static IdxImages readImages(Path gz) throws BadFileException {
         try (InputStream in = openGzip(gz)) {
             int[] header = readHeader(gz, in, IMAGES_MAGIC, "an IDX image file", 3);
             int count = header[0];
             int rows = header[1];
             int cols = header[2];
             if (rows <= 0 || cols <= 0) {
-                throw new BadDataException(gz, "invalid image size " + rows + "x" + cols);
+                throw new BadFileException(gz, "invalid image size " + rows + "x" + cols);
             }
             String promise = "header promises " + count + " images of " + rows + "x" + cols;
             byte[] pixels = readPayload(gz, in, count, rows * cols, promise, "images");
@@ -46,7 +48,7 @@ public final class IdxReader {
     }
 
     /** Returns one label per item, each checked to be a digit 0..9. */
-    public static byte[] readLabels(Path gz) throws BadDataException {
+    public static byte[] readLabels(Path gz) throws BadFileException {
         try (InputStream in = openGzip(gz)) {
             int count = readHeader(gz, in, LABELS_MAGIC, "an IDX label file", 1)[0];
             String promise = "header promises " + count + " labels";
@@ -54,7 +56,7 @@ public final class IdxReader {
             expectEnd(gz, in, "label");
             for (int i = 0; i < labels.length; i++) {
                 if (labels[i] < 0 || labels[i] > 9) {
-                    throw new BadDataException(gz, "label at index " + i + " has value "
+                    throw new BadFileException(gz, "label at index " + i + " has value "
                             + Byte.toUnsignedInt(labels[i]) + ", expected a digit 0..9");
                 }
             }
@@ -70,10 +72,10 @@ public final class IdxReader {
      */
     private static InputStream openGzip(Path gz) throws IOException {
         if (!Files.exists(gz)) {
-            throw new BadDataException(gz, "file not found");
+            throw new BadFileException(gz, "file not found");
         }
         if (!Files.isRegularFile(gz)) {
-            throw new BadDataException(gz, "not a regular file");
+            throw new BadFileException(gz, "not a regular file");
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(gz), BUFFER_SIZE);
         try {
@@ -82,7 +84,7 @@ public final class IdxReader {
             raw.reset();
             if (start.length < 2 || (start[0] & 0xff) != 0x1f || (start[1] & 0xff) != 0x8b) {
                 String seen = start.length == 0 ? "the file is empty" : "starts with bytes " + hex(start);
-                throw new BadDataException(gz, "not a gzip file (" + seen + ")");
+                throw new BadFileException(gz, "not a gzip file (" + seen + ")");
             }
             return new GZIPInputStream(raw, BUFFER_SIZE);
         } catch (IOException | RuntimeException e) {
@@ -97,17 +99,17 @@ public final class IdxReader {
         int length = 4 * (1 + dims);
         byte[] bytes = in.readNBytes(length);
         if (bytes.length < 4) {
-            throw new BadDataException(gz, "truncated: the data ends inside the "
+            throw new BadFileException(gz, "truncated: the data ends inside the "
                     + length + "-byte IDX header (" + bytes.length + " bytes)");
         }
         ByteBuffer header = ByteBuffer.wrap(bytes); // big-endian by default, as IDX is
         int actualMagic = header.getInt();
         if (actualMagic != magic) {
-            throw new BadDataException(gz, "wrong magic number " + actualMagic
+            throw new BadFileException(gz, "wrong magic number " + actualMagic
                     + ", expected " + magic + " (" + kind + ")");
         }
         if (bytes.length < length) {
-            throw new BadDataException(gz, "truncated: the data ends inside the "
+            throw new BadFileException(gz, "truncated: the data ends inside the "
                     + length + "-byte IDX header (" + bytes.length + " bytes)");
         }
         int[] values = new int[dims];
@@ -115,7 +117,7 @@ public final class IdxReader {
             values[i] = header.getInt();
         }
         if (values[0] < 0) {
-            throw new BadDataException(gz, "negative item count " + values[0] + " in the header");
+            throw new BadFileException(gz, "negative item count " + values[0] + " in the header");
         }
         return values;
     }
@@ -124,12 +126,12 @@ public final class IdxReader {
             String promise, String items) throws IOException {
         long length = (long) count * itemSize;
         if (length > Integer.MAX_VALUE - 8) {
-            throw new BadDataException(gz, promise + ", too large to hold in memory");
+            throw new BadFileException(gz, promise + ", too large to hold in memory");
         }
         byte[] payload = new byte[(int) length];
         int read = in.readNBytes(payload, 0, payload.length);
         if (read < payload.length) {
-            throw new BadDataException(gz, "truncated: " + promise
+            throw new BadFileException(gz, "truncated: " + promise
                     + " but the data ends after " + read / itemSize + " " + items);
         }
         return payload;
@@ -139,20 +141,20 @@ public final class IdxReader {
     private static void expectEnd(Path gz, InputStream in, String item) throws IOException {
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-            throw new BadDataException(gz, extra + " unexpected bytes after the last " + item);
+            throw new BadFileException(gz, extra + " unexpected bytes after the last " + item);
         }
     }
 
     /** Turns low-level failures into a message about the file; our own exceptions pass through. */
-    private static BadDataException explain(Path gz, IOException e) {
-        if (e instanceof BadDataException bad) {
+    private static BadFileException explain(Path gz, IOException e) {
+        if (e instanceof BadFileException bad) {
             return bad;
         }
         if (e instanceof ZipException || e instanceof EOFException) {
-            return new BadDataException(gz,
+            return new BadFileException(gz,
                     "gzip data is corrupt or truncated (" + e.getMessage() + ")", e);
         }
-        return new BadDataException(gz, "cannot read (" + e + ")", e);
+        return new BadFileException(gz, "cannot read (" + e + ")", e);
     }
 
     private static String hex(byte[] bytes) {

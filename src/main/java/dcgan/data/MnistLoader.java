@@ -1,5 +1,7 @@
 package dcgan.data;
 
+import dcgan.io.BadFileException;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -30,12 +32,12 @@ public final class MnistLoader {
 
     private MnistLoader() {}
 
-    public static MnistData load(Path dir) throws BadDataException {
+    public static MnistData load(Path dir) throws BadFileException {
         if (!Files.exists(dir)) {
-            throw new BadDataException(dir, "directory not found");
+            throw new BadFileException(dir, "directory not found");
         }
         if (!Files.isDirectory(dir)) {
-            throw new BadDataException(dir, "not a directory");
+            throw new BadFileException(dir, "not a directory");
         }
         List<String> missing = new ArrayList<>();
         for (String name : STANDARD_FILES) {
@@ -49,7 +51,7 @@ public final class MnistLoader {
         // Some but not all standard files: most likely an interrupted download, so say so
         // rather than quietly training on half the data.
         if (missing.size() < STANDARD_FILES.size()) {
-            throw new BadDataException(dir, "incomplete MNIST download: missing "
+            throw new BadFileException(dir, "incomplete MNIST download: missing "
                     + String.join(", ", missing) + " (all four of "
                     + String.join(", ", STANDARD_FILES) + " are needed)");
         }
@@ -57,14 +59,14 @@ public final class MnistLoader {
     }
 
     /** Loads one images file and its labels file, checking that they belong together. */
-    public static MnistData loadPair(Path images, Path labels) throws BadDataException {
+    public static MnistData loadPair(Path images, Path labels) throws BadFileException {
         Pair pair = readPair(images, labels);
         return new MnistData(pair.pixels, pair.labels, images.getFileName() + " + "
                 + labels.getFileName() + " in " + parentOf(images) + " (" + pair.labels.length
                 + " images)");
     }
 
-    private static MnistData loadStandard(Path dir) throws BadDataException {
+    private static MnistData loadStandard(Path dir) throws BadFileException {
         Pair train = readPair(dir.resolve(STANDARD_FILES.get(0)), dir.resolve(STANDARD_FILES.get(1)));
         Pair test = readPair(dir.resolve(STANDARD_FILES.get(2)), dir.resolve(STANDARD_FILES.get(3)));
         byte[] pixels = concat(train.pixels, test.pixels);
@@ -73,28 +75,28 @@ public final class MnistLoader {
                 "4 MNIST files in " + dir + " (" + labels.length + " images)");
     }
 
-    private static MnistData loadSinglePair(Path dir) throws BadDataException {
+    private static MnistData loadSinglePair(Path dir) throws BadFileException {
         List<String> imageFiles = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + IMAGES_SUFFIX)) {
             for (Path file : files) {
                 imageFiles.add(file.getFileName().toString());
             }
         } catch (IOException e) {
-            throw new BadDataException(dir, "cannot list directory (" + e + ")", e);
+            throw new BadFileException(dir, "cannot list directory (" + e + ")", e);
         }
         if (imageFiles.isEmpty()) {
-            throw new BadDataException(dir, "no MNIST files found; " + EXPECTED);
+            throw new BadFileException(dir, "no MNIST files found; " + EXPECTED);
         }
         if (imageFiles.size() > 1) {
             imageFiles.sort(null);
-            throw new BadDataException(dir, "several image files (" + String.join(", ", imageFiles)
+            throw new BadFileException(dir, "several image files (" + String.join(", ", imageFiles)
                     + ") and no way to choose; " + EXPECTED);
         }
         String imagesName = imageFiles.get(0);
         String prefix = imagesName.substring(0, imagesName.length() - IMAGES_SUFFIX.length());
         Path labels = dir.resolve(prefix + LABELS_SUFFIX);
         if (!Files.exists(labels)) {
-            throw new BadDataException(dir, "found " + imagesName + " but not its labels file "
+            throw new BadFileException(dir, "found " + imagesName + " but not its labels file "
                     + labels.getFileName());
         }
         return loadPair(dir.resolve(imagesName), labels);
@@ -102,16 +104,16 @@ public final class MnistLoader {
 
     private record Pair(byte[] pixels, byte[] labels) {}
 
-    private static Pair readPair(Path imagesFile, Path labelsFile) throws BadDataException {
+    private static Pair readPair(Path imagesFile, Path labelsFile) throws BadFileException {
         IdxImages images = IdxReader.readImages(imagesFile);
         // The generator and discriminator are built for 28x28, so other sizes cannot be used.
         if (images.rows() != MnistData.ROWS || images.cols() != MnistData.COLS) {
-            throw new BadDataException(imagesFile, "images are " + images.rows() + "x"
+            throw new BadFileException(imagesFile, "images are " + images.rows() + "x"
                     + images.cols() + ", expected " + MnistData.ROWS + "x" + MnistData.COLS);
         }
         byte[] labels = IdxReader.readLabels(labelsFile);
         if (labels.length != images.count()) {
-            throw new BadDataException(labelsFile, "has " + labels.length + " labels but "
+            throw new BadFileException(labelsFile, "has " + labels.length + " labels but "
                     + imagesFile + " has " + images.count() + " images");
         }
         return new Pair(images.pixels(), labels);

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A file this program wrote (or should be able to read) that cannot be used: a checkpoint, a NumPy array.
- * The message is always {@code "<file>: <problem in plain words>"}, like {@code dcgan.data.BadDataException}
- * for the MNIST files, and extends {@link IOException} so that the command line reports it as failed work
- * (exit status 1) rather than as a usage error.
+ * A file (or directory) that cannot be used: an MNIST data file, a checkpoint, a NumPy array. The
+ * message, meant for the person who has to fix it, is always {@code "<file>: <problem in plain words>"}.
+ * It extends {@link IOException} so that callers treat "the file is bad" and "the disk failed" alike
+ * (the command line reports both as failed work, exit status 1) while still reporting the precise problem.
  */
 public final class BadFileException extends IOException {
 
@@ -23,7 +23,7 @@ public final class BadFileException extends IOException {
         this.file = file;
     }
 
-    /** The file the problem was found in. */
+    /** The file or directory the problem was found in. */
     public Path file() {
         return file;
     }

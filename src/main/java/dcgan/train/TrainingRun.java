@@ -1,7 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
-import dcgan.data.BadDataException;
+import dcgan.io.BadFileException;
 import dcgan.data.MnistData;
 import dcgan.io.AtomicFiles;
 import dcgan.io.PngGrid;
@@ -57,7 +57,7 @@ public final class TrainingRun {
      * new run), until the last epoch, the step limit, or {@code stop}.
      *
      * @throws IllegalArgumentException if {@code resume} was made with other constants than this run's
-     * @throws BadDataException         if {@code resume} was trained on other data
+     * @throws BadFileException         if {@code resume} was trained on other data
      */
     public Result run(MnistData data, Checkpoint resume, StopCheck stop) throws IOException {
         int b = hp.batchSize();
@@ -180,7 +180,7 @@ public final class TrainingRun {
      * images in the same order (else the steps after it would not be the ones the run would have taken).
      * The length of the run (epochs, step limit) may change.
      */
-    private void checkSameRun(Checkpoint c, RunSetup setup) throws BadDataException {
+    private void checkSameRun(Checkpoint c, RunSetup setup) throws BadFileException {
         RunSetup s = c.setup();
         if (!c.hp().equals(hp) || s.seed() != setup.seed() || s.shuffleSeed() != setup.shuffleSeed()
                 || s.sampleCount() != setup.sampleCount()) {
@@ -190,11 +190,11 @@ public final class TrainingRun {
                     + setup.sampleCount() + " samples per grid");
         }
         if (s.dataImages() != setup.dataImages()) {
-            throw new BadDataException(options.dataDir(), setup.dataImages() + " images, but the checkpoint was "
+            throw new BadFileException(options.dataDir(), setup.dataImages() + " images, but the checkpoint was "
                     + "trained on " + s.dataImages() + " (from " + s.dataDir() + ")");
         }
         if (!s.dataFingerprint().equals(setup.dataFingerprint())) {
-            throw new BadDataException(options.dataDir(), "the images differ from those the checkpoint was trained "
+            throw new BadFileException(options.dataDir(), "the images differ from those the checkpoint was trained "
                     + "on (from " + s.dataDir() + "): CRC-32C " + setup.dataFingerprint() + " after the shuffle, "
                     + "expected " + s.dataFingerprint());
         }

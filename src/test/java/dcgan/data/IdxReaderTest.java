@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dcgan.io.BadFileException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +21,9 @@ class IdxReaderTest {
     @TempDir
     Path dir;
 
-    /** Asserts a BadDataException about {@code file} whose message names it and the problem. */
-    static BadDataException assertBad(Path file, String problem, Executable action) {
-        BadDataException e = assertThrows(BadDataException.class, action);
+    /** Asserts a BadFileException about {@code file} whose message names it and the problem. */
+    static BadFileException assertBad(Path file, String problem, Executable action) {
+        BadFileException e = assertThrows(BadFileException.class, action);
         assertEquals(file, e.file());
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(problem), e.getMessage());

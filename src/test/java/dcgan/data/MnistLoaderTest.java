@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dcgan.io.BadFileException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +100,7 @@ class MnistLoaderTest {
     void partialStandardLayout() throws IOException {
         IdxFiles.images(dir.resolve("train-images-idx3-ubyte.gz"), 2);
         IdxFiles.labels(dir.resolve("train-labels-idx1-ubyte.gz"), 2);
-        BadDataException e = assertBad(dir, "missing t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz",
+        BadFileException e = assertBad(dir, "missing t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz",
                 () -> MnistLoader.load(dir));
         assertTrue(!e.getMessage().contains("missing train"), e.getMessage());
     }
@@ -130,7 +132,7 @@ class MnistLoaderTest {
     void imageLabelCountMismatch() throws IOException {
         Path images = IdxFiles.images(dir.resolve("x-images-idx3-ubyte.gz"), 5);
         Path labels = IdxFiles.labels(dir.resolve("x-labels-idx1-ubyte.gz"), 3);
-        BadDataException e = assertBad(labels, "has 3 labels but", () -> MnistLoader.load(dir));
+        BadFileException e = assertBad(labels, "has 3 labels but", () -> MnistLoader.load(dir));
         assertTrue(e.getMessage().contains(images + " has 5 images"), e.getMessage());
     }
 

@@ -1,7 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.BadDataException;
+import dcgan.io.BadFileException;
 import dcgan.data.MnistData;
 import dcgan.io.EventFileReader;
 import dcgan.io.EventFileWriter;
@@ -156,10 +156,10 @@ class ExactResumeTest {
         MnistData sameCountOtherImages = synthetic(24, 2);
         try (CpuBackend cpu = new CpuBackend(2)) {
             TrainingRun run = new TrainingRun(cpu, HP, options(out, 0, 0), quiet());
-            BadDataException e = assertThrows(BadDataException.class,
+            BadFileException e = assertThrows(BadFileException.class,
                     () -> run.run(sameCountOtherImages, atOne, StopCheck.NEVER));
             assertTrue(e.getMessage().startsWith("synthetic: the images differ"), e.getMessage());
-            BadDataException count = assertThrows(BadDataException.class,
+            BadFileException count = assertThrows(BadFileException.class,
                     () -> run.run(synthetic(32, 1), atOne, StopCheck.NEVER));
             assertTrue(count.getMessage().contains("32 images, but the checkpoint was trained on 24"), count.getMessage());
             TrainingRun otherBatch = new TrainingRun(cpu, Hyperparameters.of(4, 100, 2e-4f, 0.5f), options(out, 0, 0), quiet());
