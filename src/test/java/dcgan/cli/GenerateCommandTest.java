@@ -16,11 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,15 +37,8 @@ class GenerateCommandTest {
 
     private static Path checkpoint;
 
-    private record Outcome(int status, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A checkpoint after one step, so that the moving averages differ from their initial values. */
@@ -67,7 +57,7 @@ class GenerateCommandTest {
     void writesAGridAndAnArrayOfSamplesFromTheSeed() throws IOException {
         Path png = dir.resolve("out/grid.png");
         Path npy = dir.resolve("out/samples.npy");
-        Outcome o = run("generate", "--checkpoint", checkpoint.getParent().toString(), "--count", "5",
+        CliRun o = run("generate", "--checkpoint", checkpoint.getParent().toString(), "--count", "5",
                 "--png", png.toString(), "--npy", npy.toString(), "--seed", "9", "--threads", "2");
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("5 images from " + checkpoint + " (step 1)"), o.out());
@@ -95,7 +85,7 @@ class GenerateCommandTest {
         Path z = dir.resolve("z.npy");
         Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, 5, 100));
         Path fromFile = dir.resolve("from-z.npy");
-        Outcome withZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
+        CliRun withZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
                 "--npy", fromFile.toString(), "--threads", "1");
         assertEquals(0, withZ.status(), withZ.err());
         assertArrayEquals(expected, Npy.readFloat32(fromFile).values());
@@ -109,25 +99,25 @@ class GenerateCommandTest {
         try (FileChannel c = FileChannel.open(cut, StandardOpenOption.WRITE)) {
             c.truncate(c.size() / 2);
         }
-        Outcome truncated = run("generate", "--checkpoint", cut.toString(), "--count", "2", "--png", png.toString());
+        CliRun truncated = run("generate", "--checkpoint", cut.toString(), "--count", "2", "--png", png.toString());
         assertEquals(1, truncated.status());
         assertTrue(truncated.err().contains(cut + ": truncated"), truncated.err());
 
-        Outcome missing = run("generate", "--checkpoint", dir.resolve("nope").toString(), "--count", "2",
+        CliRun missing = run("generate", "--checkpoint", dir.resolve("nope").toString(), "--count", "2",
                 "--png", png.toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains(dir.resolve("nope") + ": no such file"), missing.err());
 
         Path z = dir.resolve("z50.npy");
         Npy.writeFloat32(z, new int[] {3, 50}, new float[150]);
-        Outcome wrongZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
+        CliRun wrongZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
                 "--png", png.toString());
         assertEquals(1, wrongZ.status());
         assertTrue(wrongZ.err().contains(z + ": noise has shape (3, 50), expected (N, 100)"), wrongZ.err());
 
         Path z100 = dir.resolve("z100.npy");
         Npy.writeFloat32(z100, new int[] {3, 100}, new float[300]);
-        Outcome count = run("generate", "--checkpoint", checkpoint.toString(), "--z", z100.toString(),
+        CliRun count = run("generate", "--checkpoint", checkpoint.toString(), "--z", z100.toString(),
                 "--count", "4", "--png", png.toString());
         assertEquals(1, count.status());
         assertTrue(count.err().contains("holds 3 noise vectors, but --count is 4"), count.err());
@@ -144,14 +134,14 @@ class GenerateCommandTest {
         assertUsage(run("generate", "--checkpoint", ck, "--count", "2", "--png", "x.png", "--seed", "1", "--z", "z.npy"),
                 "--seed and --z exclude each other");
         assertUsage(run("generate", "--checkpoint", ck, "--count", "0", "--png", "x.png"), "--count must be at least 1");
-        Outcome help = run("generate", "--help");
+        CliRun help = run("generate", "--help");
         assertEquals(0, help.status());
         for (String option : new String[] {"--checkpoint", "--count", "--png", "--npy", "--seed", "--z", "--device"}) {
             assertTrue(help.out().contains(option), help.out());
         }
     }
 
-    private static void assertUsage(Outcome o, String message) {
+    private static void assertUsage(CliRun o, String message) {
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains(message), o.err());
     }

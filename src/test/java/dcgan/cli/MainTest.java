@@ -4,9 +4,7 @@ import dcgan.backend.gpu.GpuTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,20 +17,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The command line as a user meets it: help, exit codes, and messages that name the problem. */
 class MainTest {
 
-    private record Outcome(int status, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void topLevelHelpListsTheCommands() {
-        Outcome o = run("--help");
+        CliRun o = run("--help");
         assertEquals(0, o.status());
         assertTrue(o.out().contains("train") && o.out().contains("bench") && o.out().contains("generate"), o.out());
         assertEquals(2, run().status(), "no command is a usage error");
@@ -40,7 +31,7 @@ class MainTest {
 
     @Test
     void trainHelpListsEveryOptionWithItsDefault() {
-        Outcome o = run("train", "--help");
+        CliRun o = run("train", "--help");
         assertEquals(0, o.status());
         for (String option : List.of("--data-dir", "--out", "--epochs", "--max-steps", "--batch-size", "--z-dim",
                 "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads")) {
@@ -51,7 +42,7 @@ class MainTest {
 
     @Test
     void benchHelp() {
-        Outcome o = run("bench", "--help");
+        CliRun o = run("bench", "--help");
         assertEquals(0, o.status());
         assertTrue(o.out().contains("--batch-size") && o.out().contains("--iterations"), o.out());
     }
@@ -59,13 +50,13 @@ class MainTest {
     @Test
     void unknownCommandAndBadOptionsAreUsageErrors() {
         assertEquals(2, run("fly").status());
-        Outcome notANumber = run("train", "--epochs", "many");
+        CliRun notANumber = run("train", "--epochs", "many");
         assertEquals(2, notANumber.status());
         assertTrue(notANumber.err().contains("--epochs needs a whole number, got 'many'"), notANumber.err());
-        Outcome unknownOption = run("train", "--epoch", "3");
+        CliRun unknownOption = run("train", "--epoch", "3");
         assertEquals(2, unknownOption.status());
         assertTrue(unknownOption.err().contains("--epoch"), unknownOption.err());
-        Outcome device = run("train", "--device", "tpu");
+        CliRun device = run("train", "--device", "tpu");
         assertEquals(2, device.status());
         assertTrue(device.err().contains("--device must be auto, gpu, gpu:N or cpu, got 'tpu'"), device.err());
         assertEquals(2, run("train", "--device", "gpu:first").status());
@@ -76,11 +67,11 @@ class MainTest {
     void anUnusableGpuIsAnErrorWithItsReasonOrAFallbackUnderAuto(@TempDir Path tmp) {
         String reason = GpuTestSupport.unavailableReason();
         assumeTrue(reason != null, "this machine has a working GPU; the no-GPU messages cannot be seen here");
-        Outcome gpu = run("bench", "--device", "gpu", "--batch-size", "2", "--iterations", "1", "--warmup", "0");
+        CliRun gpu = run("bench", "--device", "gpu", "--batch-size", "2", "--iterations", "1", "--warmup", "0");
         assertEquals(1, gpu.status());
         assertTrue(gpu.err().contains("--device gpu: " + reason) && gpu.err().contains("native-libs.md"), gpu.err());
         assertEquals(1, gpu.err().strip().lines().count(), "one line, not JCuda's nested stack traces: " + gpu.err());
-        Outcome auto = run("bench", "--device", "auto", "--batch-size", "2", "--iterations", "1", "--warmup", "0",
+        CliRun auto = run("bench", "--device", "auto", "--batch-size", "2", "--iterations", "1", "--warmup", "0",
                 "--threads", "1");
         assertEquals(0, auto.status(), auto.err());
         assertTrue(auto.out().startsWith("device: no usable GPU (" + reason + "); computing on the CPU"), auto.out());
@@ -89,7 +80,7 @@ class MainTest {
 
     @Test
     void benchOpsTimesEveryOperationAtTheModelsShapes() {
-        Outcome o = run("bench", "--ops", "--device", "cpu", "--threads", "1", "--batch-size", "2", "--iterations", "1");
+        CliRun o = run("bench", "--ops", "--device", "cpu", "--threads", "1", "--batch-size", "2", "--iterations", "1");
         assertEquals(0, o.status(), o.err());
         List<String> timed = o.out().lines().filter(l -> l.endsWith(" ms")).toList();
         assertEquals(34, timed.size(), o.out());
@@ -106,7 +97,7 @@ class MainTest {
     @Test
     void missingDataDirectoryIsNamed(@TempDir Path tmp) {
         Path missing = tmp.resolve("no-such-mnist");
-        Outcome o = run("train", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
+        CliRun o = run("train", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, o.status());
         assertTrue(o.err().contains(missing.toString()) && o.err().contains("not found"), o.err());
     }
@@ -117,7 +108,7 @@ class MainTest {
         Path images = dir.resolve("digits-images-idx3-ubyte.gz");
         Files.write(images, "this is not gzip".getBytes(StandardCharsets.US_ASCII));
         Files.copy(Path.of("test-data/mnist10k-labels-idx1-ubyte.gz"), dir.resolve("digits-labels-idx1-ubyte.gz"));
-        Outcome o = run("train", "--data-dir", dir.toString(), "--out", tmp.resolve("out").toString());
+        CliRun o = run("train", "--data-dir", dir.toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, o.status());
         assertTrue(o.err().contains(images.toString()) && o.err().contains("gzip"), o.err());
         assertTrue(Files.notExists(tmp.resolve("out").resolve("metrics.csv")), "nothing written for bad data");
@@ -126,7 +117,7 @@ class MainTest {
     @Test
     void aShortRunOnTheBundledDigitsWritesItsOutputs(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("run");
-        Outcome o = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "3",
+        CliRun o = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "3",
                 "--out", out.toString(), "--threads", "2");
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("10000 images") && o.out().contains("step 3/1250"), o.out());
@@ -135,16 +126,16 @@ class MainTest {
         assertTrue(Files.exists(out.resolve("checkpoint.safetensors")));
 
         // --resume DIR continues in DIR with the checkpoint's settings, data directory included.
-        Outcome resumed = run("train", "--resume", out.toString(), "--max-steps", "4", "--threads", "2");
+        CliRun resumed = run("train", "--resume", out.toString(), "--max-steps", "4", "--threads", "2");
         assertEquals(0, resumed.status(), resumed.err());
         assertTrue(resumed.out().contains("resuming at step 3 (epoch 1, step 3/1250)"), resumed.out());
         assertEquals(5, Files.readAllLines(out.resolve("metrics.csv")).size());
 
-        Outcome conflict = run("train", "--resume", out.toString(), "--batch-size", "16", "--max-steps", "5");
+        CliRun conflict = run("train", "--resume", out.toString(), "--batch-size", "16", "--max-steps", "5");
         assertEquals(2, conflict.status());
         assertTrue(conflict.err().contains("--batch-size 16 conflicts with the checkpoint, which was trained with 8"),
                 conflict.err());
-        Outcome done = run("train", "--resume", out.toString());
+        CliRun done = run("train", "--resume", out.toString());
         assertEquals(0, done.status(), done.err());
         assertTrue(done.out().contains("nothing to do: the checkpoint is at step 4 and this run ends at step 4"),
                 done.out());
@@ -156,11 +147,11 @@ class MainTest {
         Path bad = tmp.resolve("checkpoint.safetensors");
         Files.write(bad, new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '"', 'a', '"', ':', ' ', '}', ' '});
         Path out = tmp.resolve("out");
-        Outcome o = run("train", "--resume", tmp.toString(), "--out", out.toString());
+        CliRun o = run("train", "--resume", tmp.toString(), "--out", out.toString());
         assertEquals(1, o.status());
         assertTrue(o.err().contains(bad + ": header is not valid JSON"), o.err());
         assertTrue(Files.notExists(out), "nothing written");
-        Outcome missing = run("train", "--resume", tmp.resolve("nowhere").toString());
+        CliRun missing = run("train", "--resume", tmp.resolve("nowhere").toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains(tmp.resolve("nowhere") + ": no such file"), missing.err());
     }
