@@ -5,6 +5,7 @@ import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.MnistLoader;
 import dcgan.model.NetworkState;
 import dcgan.model.ParameterLayout;
+import dcgan.model.PreBatchNormBiases;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static dcgan.backend.cpu.NaiveOps.batchNormTrainingGrads;
 import static dcgan.backend.cpu.NaiveOps.channelMean;
@@ -76,15 +76,6 @@ class FullIterationReferenceTest {
     private static final double BETA1 = 0.5;
     private static final double BETA2 = 0.999;
     private static final double ADAM_EPS = 1e-8;
-
-    /**
-     * Biases that feed straight into a batch norm. Batch norm subtracts the batch mean, so their gradient
-     * is exactly zero in exact arithmetic, and what float arithmetic leaves there is rounding noise, which
-     * Adam's first step turns into a step of up to +-lr in either direction (see {@link #compareNetwork}).
-     * Their gradient is checked to be negligible, and their step to follow from Adam's moments.
-     */
-    private static final Set<String> BIASES_BEFORE_BN =
-            Set.of("D.c2.bias", "D.l3.bias", "G.l1.bias", "G.l2.bias", "G.d3.bias");
 
     // Tolerances: max |actual - expected| / max |expected| per named tensor (see Report.compare). The
     // trainer computes in float, the reference in double; wiring mistakes give errors of 1e-2 and more.
@@ -161,10 +152,10 @@ class FullIterationReferenceTest {
             float[] v = after.adamV.get(name);
             float[] change = difference(after.params.get(name), before.params.get(name));
             report.compare(net + " change from trainer's m, v", name, change, adamFirstStep(lr, m, v), lr, TOL_CHANGE);
-            if (BIASES_BEFORE_BN.contains(name)) {
+            if (PreBatchNormBiases.NAMES.contains(name)) {
                 // Zero in exact arithmetic: the trainer's gradient must be rounding noise, tiny next to the
                 // gradient of the batch norm shift right after it (a sum of the same kind of terms).
-                String beta = followingBatchNormShift(name);
+                String beta = PreBatchNormBiases.followingShift(name);
                 report.compare(net + " m of pre-BN biases, vs BN shift's", name, m, adam.m.get(name),
                         maxAbs(adam.m.get(beta)), TOL_ZERO_GRADIENT);
                 continue;
@@ -196,11 +187,6 @@ class FullIterationReferenceTest {
         return step;
     }
 
-    /** "D.c2.bias" -> "D.bn2.bias", "G.d3.bias" -> "G.bn3.bias": the shift of the batch norm right after it. */
-    private static String followingBatchNormShift(String bias) {
-        String layer = bias.substring(0, bias.indexOf(".bias"));
-        return layer.substring(0, 2) + "bn" + layer.charAt(layer.length() - 1) + ".bias";
-    }
 
     // ====================================================================== the reference iteration
 

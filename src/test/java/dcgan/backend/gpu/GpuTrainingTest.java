@@ -4,6 +4,7 @@ import dcgan.data.MnistData;
 import dcgan.data.MnistLoader;
 import dcgan.model.NetworkState;
 import dcgan.model.ParameterLayout;
+import dcgan.model.PreBatchNormBiases;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
@@ -16,7 +17,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static dcgan.backend.gpu.GpuTestSupport.assertBitIdentical;
@@ -40,9 +40,6 @@ class GpuTrainingTest extends GpuTestBase {
     private static final int Z_DIM = 100;
     private static final float D_LR = 2e-4f;
     private static final float BETA1 = 0.5f;
-    /** Biases followed by a batch norm: their gradient is rounding noise (see the class comment). */
-    private static final Set<String> BIASES_BEFORE_BN =
-            Set.of("D.c2.bias", "D.l3.bias", "G.l1.bias", "G.l2.bias", "G.d3.bias");
     /** Losses, parameters where the gradient is clear of zero, and moving averages (the tolerance). */
     private static final double TOL = 1e-4;
     /**
@@ -145,9 +142,9 @@ class GpuTrainingTest extends GpuTestBase {
             String name = what + " " + e.name();
             float[] cmE = slice(cm, e);
             float[] gmE = slice(gm, e);
-            if (BIASES_BEFORE_BN.contains(e.name())) {
+            if (PreBatchNormBiases.NAMES.contains(e.name())) {
                 // Rounding noise on both sides: it must stay tiny next to the batch norm shift's gradient.
-                float[] shift = slice(cm, layout.entry(followingBatchNormShift(e.name())));
+                float[] shift = slice(cm, layout.entry(PreBatchNormBiases.followingShift(e.name())));
                 double scale = maxAbs(shift);
                 for (int i = 0; i < cmE.length; i++) {
                     if (!(Math.abs(gmE[i] - cmE[i]) <= TOL_NOISE * scale)) {
@@ -165,7 +162,7 @@ class GpuTrainingTest extends GpuTestBase {
             double scale = maxAbs(cpE);
             for (int i = 0; i < cpE.length; i++) {
                 double diff = Math.abs(gpE[i] - cpE[i]);
-                boolean determined = Math.abs(cmE[i]) >= clear && !BIASES_BEFORE_BN.contains(e.name());
+                boolean determined = Math.abs(cmE[i]) >= clear && !PreBatchNormBiases.NAMES.contains(e.name());
                 double bound = determined ? TOL * scale + TOL_STEP * lr : 2.001 * lr;
                 if (!(diff <= bound)) {
                     fail(String.format("%s[%d]: %s vs %s on the CPU, %.3g apart (bound %.3g: %s)", name, i, gpE[i],
@@ -223,11 +220,5 @@ class GpuTrainingTest extends GpuTestBase {
             m = Math.max(m, Math.abs(x));
         }
         return m;
-    }
-
-    /** "D.c2.bias" -> "D.bn2.bias", "G.d3.bias" -> "G.bn3.bias": the shift of the batch norm right after it. */
-    private static String followingBatchNormShift(String bias) {
-        String layer = bias.substring(0, bias.indexOf(".bias"));
-        return layer.substring(0, 2) + "bn" + layer.charAt(layer.length() - 1) + ".bias";
     }
 }
