@@ -47,12 +47,12 @@ final class BenchCommand extends Command {
         Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
         try (Backend backend = DeviceOption.open(cl, out)) {
             boolean gpu = backend instanceof GpuBackend;
-            if (cl.hasOption("ops")) {
-                OpBenchmark.run(backend, batch, zDim, intOption(cl, "iterations", gpu ? 100 : 5, 1), out);
-                return OK;
-            }
             // A GPU iteration takes milliseconds: more of them give a stable median.
             int iterations = intOption(cl, "iterations", gpu ? 100 : 5, 1);
+            if (cl.hasOption("ops")) {
+                OpBenchmark.run(backend, batch, zDim, iterations, out);
+                return OK;
+            }
             int warmup = intOption(cl, "warmup", gpu ? 10 : 2, 0);
             out.println("bench: " + backend.describe() + ", batch " + batch);
             Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);

@@ -12,7 +12,8 @@ import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcudnn.JCudnn;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -55,44 +56,34 @@ public final class GpuBackend implements Backend {
      */
     public static GpuBackend open(int deviceIndex) throws GpuUnavailableException {
         CudaDevice device = CudaDevice.open(deviceIndex);
-        List<AutoCloseable> made = new ArrayList<>();
-        made.add(device);
+        Deque<AutoCloseable> made = new ArrayDeque<>(); // newest first: the order to undo them in
+        made.push(device);
         try {
             DeviceMemory memory = new DeviceMemory();
             Workspace workspace = new Workspace(memory, device::synchronize);
-            made.add(workspace);
+            made.push(workspace);
             workspace.reserve(1 << 20); // so that cuDNN always gets a valid address
             if (NativeLibraries.cublasFailure() != null) {
                 throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + NativeLibraries.cublasFailure()
                                                   + "); see native-libs.md", null);
             }
             Cublas cublas = new Cublas(device.stream());
-            made.add(cublas);
+            made.push(cublas);
             if (NativeLibraries.cudnnFailure() != null) {
                 throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + NativeLibraries.cudnnFailure()
                                                   + "); see native-libs.md", null);
             }
             long cudnnVersion = JCudnn.cudnnGetVersion();
             Cudnn cudnn = new Cudnn(device.stream());
-            made.add(cudnn);
+            made.push(cudnn);
             Kernels kernels = new Kernels(device.stream());
             return new GpuBackend(device, memory, workspace, cublas, cudnn, cudnnVersion, kernels);
         } catch (CudaException e) {
-            closeInReverse(made);
+            Cleanup.afterFailure(e, made.toArray(new AutoCloseable[0]));
             throw new GpuUnavailableException("the GPU could not be set up: " + e.getMessage(), e);
         } catch (GpuUnavailableException | RuntimeException | Error e) {
-            closeInReverse(made);
+            Cleanup.afterFailure(e, made.toArray(new AutoCloseable[0]));
             throw e;
-        }
-    }
-
-    private static void closeInReverse(List<AutoCloseable> resources) {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception | LinkageError ignored) {
-                // already failing; the first error is the one to report
-            }
         }
     }
 
