@@ -7,6 +7,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
+#include <cstring>
+#include <vector>
 
 #define FAKE_API extern "C" __attribute__((visibility("default")))
 
@@ -42,3 +45,30 @@ __attribute__((format(printf, 1, 2))) inline void fake_log(const char* fmt, ...)
 }
 
 #define FAKE_TRACE(...) do { if (fake_trace_on()) fake_log(__VA_ARGS__); } while (0)
+
+// v rounded to TF32 as a tensor core reads an FP32 operand: 10 explicit mantissa bits (of FP32's 23),
+// rounded to nearest, ties to even. Infinities and NaNs pass unchanged; a value that rounds past
+// FLT_MAX becomes infinity, as in any round-to-nearest.
+inline float fake_tf32(float v)
+{
+    std::uint32_t u;
+    std::memcpy(&u, &v, 4);
+    if ((u & 0x7f800000u) == 0x7f800000u) return v;
+    u += 0x0fffu + ((u >> 13) & 1u);
+    u &= ~0x1fffu;
+    std::memcpy(&v, &u, 4);
+    return v;
+}
+
+// An operand as the arithmetic reads it: the n floats at p themselves, or (tf32) a rounded copy.
+struct FakeOperand {
+    const float* p;
+    std::vector<float> rounded;
+    FakeOperand(const float* src, std::size_t n, bool tf32) : p(src)
+    {
+        if (!tf32 || src == nullptr || n == 0) return;
+        rounded.resize(n);
+        for (std::size_t i = 0; i < n; i++) rounded[i] = fake_tf32(src[i]);
+        p = rounded.data();
+    }
+};

@@ -85,6 +85,13 @@ inline long long vecIndex(long long i, long long n, long long inc)
     return inc > 0 ? i * inc : (n - 1 - i) * -inc;
 }
 
+// CUBLAS_TF32_TENSOR_OP_MATH (3): sgemm may run on tensor cores, which read A and B as TF32 (the
+// sums stay FP32; here double). sgemv and sger have no tensor-core path in cuBLAS, so they stay exact.
+bool tf32Gemm(void* handle)
+{
+    return (((Handle*)handle)->mathMode & ~16) == 3;
+}
+
 } // namespace
 
 FAKE_API cublasStatus_t cublasCreate_v2(void** handle)
@@ -158,6 +165,10 @@ FAKE_API cublasStatus_t cublasSgemm_v2(void* handle, int transa, int transb, int
     if ((readAB && (!inDevice(A, matrixSpan(aRows, aCols, lda), call, "A") || !inDevice(B, matrixSpan(bRows, bCols, ldb), call, "B")))
         || !inDevice(C, matrixSpan(m, n, ldc), call, "C"))
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory (an illegal address on a GPU)");
+    const bool tf32 = readAB && tf32Gemm(handle);
+    FakeOperand opA(A, matrixSpan(aRows, aCols, lda), tf32), opB(B, matrixSpan(bRows, bCols, ldb), tf32);
+    A = opA.p;
+    B = opB.p;
 #pragma omp parallel for schedule(static)
     for (int j = 0; j < n; j++) {
         std::vector<double> col(m, 0.0);

@@ -7,6 +7,7 @@
 // backend's code. Status numbers are cuDNN 9's (cudnn_graph.h). Development tool only.
 #include "fake_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -217,11 +218,20 @@ void checkAlgo(Args& a, const std::vector<Algo>& list, int algo, const void* ws,
     if (!a.ok()) return;
     const Algo* al = findAlgo(list, algo);
     if (al == nullptr) { a.bad(CUDNN_STATUS_NOT_SUPPORTED, "algorithm " + std::to_string(algo) + " is not available for this direction"); return; }
+    FAKE_TRACE("%s: algorithm %d, workspace %zu bytes", a.call, algo, wsBytes);
     if (wsBytes < al->workspace) { a.bad(CUDNN_STATUS_BAD_PARAM, "workspace of " + std::to_string(wsBytes) + " bytes < the " + std::to_string(al->workspace) + " algorithm " + std::to_string(algo) + " needs"); return; }
     if (wsBytes > 0) {
         if (ws == nullptr) { a.bad(CUDNN_STATUS_BAD_PARAM, "NULL workspace with a nonzero size"); return; }
         if (!fakecuda_check_range(ws, wsBytes, a.call, "workspace")) a.bad(CUDNN_STATUS_EXECUTION_FAILED, "workspace outside device memory");
     }
+}
+
+// cudnnMathType_t: DEFAULT 0, TENSOR_OP 1, TENSOR_OP_ALLOW_CONVERSION 2, FMA 3. On compute capability
+// 8.0 and later (the fake reports 9.0) every math type but FMA lets an FP32 convolution read its
+// inputs as TF32 (cuDNN 8+; NVIDIA_TF32_OVERRIDE=0 would forbid it, which the fake ignores).
+bool tf32Conv(const ConvDesc& cd)
+{
+    return cd.mathType != 3;
 }
 
 inline void blend(float* dst, const double* res, long long n, float alpha, float beta)
@@ -365,6 +375,7 @@ FAKE_API cudnnStatus_t cudnnSetConvolutionMathType(void* d, int mathType)
     std::lock_guard<std::mutex> g(mu);
     if (!convs.count((ConvDesc*)d)) return fail(CUDNN_STATUS_BAD_PARAM, call, "not a live convolution descriptor");
     if (mathType < 0 || mathType > 3) return fail(CUDNN_STATUS_BAD_PARAM, call, "math type " + std::to_string(mathType));
+    FAKE_TRACE("%s: %p -> math type %d", call, d, mathType);
     ((ConvDesc*)d)->mathType = mathType;
     return CUDNN_STATUS_SUCCESS;
 }
@@ -434,6 +445,88 @@ FAKE_API cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(void* h, v
     return workspaceOf(a, BWD_FILTER, algo, bytes);
 }
 
+// ---- measured algorithm search (cudnnFind*Algorithm) -------------------------------------------------
+
+namespace {
+
+// What cudnnFind*Algorithm "measures" per direction: invented times, fastest first. For backward data
+// and filter a NON-deterministic algorithm beats the deterministic ones (a caller taking the fastest and
+// one preferring determinism choose differently), a tensor-op variant is fastest of all but is listed
+// only for descriptors that allow tensor ops (not FMA_MATH), and forward has one algorithm that fails
+// (status NOT_SUPPORTED, listed last as cuDNN lists failures), so callers must check each status.
+struct Timed { int algo; float ms; bool tensorOps; int status; };
+const std::vector<Timed> FWD_TIMES = {{1, 0.20f, true, 0}, {1, 0.50f, false, 0}, {0, 0.80f, false, 0},
+                                      {2, -1.0f, false, CUDNN_STATUS_NOT_SUPPORTED}};
+const std::vector<Timed> BWD_DATA_TIMES = {{1, 0.30f, true, 0}, {0, 0.40f, false, 0}, {1, 0.70f, false, 0}};
+const std::vector<Timed> BWD_FILTER_TIMES = {{1, 0.30f, true, 0}, {3, 0.45f, false, 0}, {0, 0.60f, false, 0},
+                                             {1, 0.90f, false, 0}};
+
+cudnnStatus_t findAlgos(Args& a, const std::vector<Algo>& algos, const std::vector<Timed>& times, int mathType,
+                        int requested, int* returned, void* perfOut)
+{
+    if (!a.ok()) return a.status;
+    if (requested <= 0 || returned == nullptr || perfOut == nullptr)
+        return fail(CUDNN_STATUS_BAD_PARAM, a.call, "requestedAlgoCount <= 0 or NULL output");
+    const bool tensorOpsAllowed = mathType != 3;
+    std::vector<AlgoPerf> found;
+    for (const Timed& t : times) {
+        if (t.tensorOps && !tensorOpsAllowed) continue;
+        const Algo* al = findAlgo(algos, t.algo);
+        AlgoPerf p{};
+        p.algo = t.algo;
+        p.status = t.status;
+        p.time = t.ms;
+        p.memory = al != nullptr && t.status == 0 ? al->workspace : 0;
+        p.determinism = al != nullptr ? al->deterministic : 0;
+        p.mathType = t.tensorOps ? 1 : (mathType == 1 || mathType == 2 ? 0 : mathType);
+        found.push_back(p);
+    }
+    // cuDNN's order: successful results by time, then the failures.
+    std::stable_sort(found.begin(), found.end(), [](const AlgoPerf& x, const AlgoPerf& y) {
+        if ((x.status != 0) != (y.status != 0)) return x.status == 0;
+        return x.status == 0 && x.time < y.time;
+    });
+    const int n = std::min<int>(requested, (int)found.size());
+    std::copy(found.begin(), found.begin() + n, (AlgoPerf*)perfOut);
+    *returned = n;
+    return CUDNN_STATUS_SUCCESS;
+}
+
+} // namespace
+
+FAKE_API cudnnStatus_t cudnnFindConvolutionForwardAlgorithm(void* h, void* xD, void* wD, void* cD, void* yD,
+                                                            int requested, int* returned, void* perf)
+{
+    Args a("cudnnFindConvolutionForwardAlgorithm");
+    a.handle(h);
+    Dims x = a.tensor(xD, "xDesc"), w = a.filter(wD, "wDesc"), y = a.tensor(yD, "yDesc");
+    ConvDesc cd = a.conv(cD);
+    checkConv(a, x, w, y, cd);
+    return findAlgos(a, FWD, FWD_TIMES, cd.mathType, requested, returned, perf);
+}
+
+FAKE_API cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithm(void* h, void* wD, void* dyD, void* cD, void* dxD,
+                                                                 int requested, int* returned, void* perf)
+{
+    Args a("cudnnFindConvolutionBackwardDataAlgorithm");
+    a.handle(h);
+    Dims w = a.filter(wD, "wDesc"), dy = a.tensor(dyD, "dyDesc"), dx = a.tensor(dxD, "dxDesc");
+    ConvDesc cd = a.conv(cD);
+    checkConv(a, dx, w, dy, cd);
+    return findAlgos(a, BWD_DATA, BWD_DATA_TIMES, cd.mathType, requested, returned, perf);
+}
+
+FAKE_API cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithm(void* h, void* xD, void* dyD, void* cD, void* dwD,
+                                                                   int requested, int* returned, void* perf)
+{
+    Args a("cudnnFindConvolutionBackwardFilterAlgorithm");
+    a.handle(h);
+    Dims x = a.tensor(xD, "xDesc"), dy = a.tensor(dyD, "dyDesc"), dw = a.filter(dwD, "dwDesc");
+    ConvDesc cd = a.conv(cD);
+    checkConv(a, x, dw, dy, cd);
+    return findAlgos(a, BWD_FILTER, BWD_FILTER_TIMES, cd.mathType, requested, returned, perf);
+}
+
 // ---- convolutions ----------------------------------------------------------------------------------
 
 FAKE_API cudnnStatus_t cudnnConvolutionForward(void* h, const void* alphaP, void* xD, const float* x, void* wD,
@@ -448,6 +541,9 @@ FAKE_API cudnnStatus_t cudnnConvolutionForward(void* h, const void* alphaP, void
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(x, g.x.size(), "x"); a.device(w, g.w.size(), "w"); a.device(y, g.y.size(), "y");
     if (!a.ok()) return a.status;
+    FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), wr(w, g.w.size(), tf32Conv(g.cd));
+    x = xr.p;
+    w = wr.p;
     const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
@@ -486,6 +582,9 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardData(void* h, const void* alphaP,
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(w, g.w.size(), "w"); a.device(dy, g.y.size(), "dy"); a.device(dx, g.x.size(), "dx");
     if (!a.ok()) return a.status;
+    FakeOperand wr(w, g.w.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
+    w = wr.p;
+    dy = dyr.p;
     const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
@@ -524,6 +623,9 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardFilter(void* h, const void* alpha
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(x, g.x.size(), "x"); a.device(dy, g.y.size(), "dy"); a.device(dw, g.w.size(), "dw");
     if (!a.ok()) return a.status;
+    FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
+    x = xr.p;
+    dy = dyr.p;
     const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
     for (int k = 0; k < K; k++)
