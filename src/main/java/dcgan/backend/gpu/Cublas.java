@@ -11,8 +11,9 @@ import jcuda.runtime.cudaStream_t;
 
 /**
  * A cuBLAS handle bound to the backend's stream, with the three calls the linear layers need. cuBLAS is
- * column-major; {@link GpuLinear} maps its row-major tensors onto it. The math mode is pinned to plain
- * FP32 (no TF32), so results agree with the CPU reference to FP32 rounding.
+ * column-major; {@link GpuLinear} maps its row-major tensors onto it. Under {@link GpuSettings.MathMode#FP32}
+ * the math mode is pinned to plain FP32 (PEDANTIC_MATH), so results agree with the CPU reference to FP32
+ * rounding; under TF32, sgemm may run on TF32 tensor cores (sgemv and sger have no tensor-core path).
  */
 final class Cublas implements AutoCloseable {
 
@@ -22,13 +23,14 @@ final class Cublas implements AutoCloseable {
     private final cublasHandle handle = new cublasHandle();
     private boolean open;
 
-    Cublas(CUstream stream) {
+    Cublas(CUstream stream, GpuSettings.MathMode math) {
         CudaStatus.cublas(JCublas2.cublasCreate(handle), "cublasCreate");
         open = true;
         try {
             CudaStatus.cublas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
-            CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_PEDANTIC_MATH),
-                    "cublasSetMathMode(CUBLAS_PEDANTIC_MATH)");
+            int mode = math == GpuSettings.MathMode.TF32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
+                                                         : cublasMath.CUBLAS_PEDANTIC_MATH;
+            CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, mode), "cublasSetMathMode(" + cublasMath.stringFor(mode) + ")");
         } catch (RuntimeException e) {
             Cleanup.afterFailure(e, this);
             throw e;

@@ -3,9 +3,12 @@ package dcgan.backend.gpu;
 import jcuda.Pointer;
 import jcuda.driver.CUstream;
 import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnConvolutionMode;
 import jcuda.jcudnn.cudnnDataType;
 import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import jcuda.runtime.cudaStream_t;
@@ -88,6 +91,42 @@ final class Cudnn implements AutoCloseable {
             if (open) {
                 open = false;
                 CudaStatus.cudnn(JCudnn.cudnnDestroyFilterDescriptor(desc), "cudnnDestroyFilterDescriptor");
+            }
+        }
+    }
+
+    /**
+     * A 2-D cross-correlation (PyTorch's convolution) descriptor with square padding and stride, FP32
+     * compute, and a math type that can change until the layer is built.
+     */
+    static final class ConvolutionDesc implements AutoCloseable {
+        final cudnnConvolutionDescriptor desc = new cudnnConvolutionDescriptor();
+        private boolean open;
+
+        ConvolutionDesc(int pad, int stride, int mathType) {
+            CudaStatus.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(desc), "cudnnCreateConvolutionDescriptor");
+            open = true;
+            try {
+                CudaStatus.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(desc, pad, pad, stride, stride, 1, 1,
+                        cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
+                        "cudnnSetConvolution2dDescriptor");
+                mathType(mathType);
+            } catch (RuntimeException e) {
+                Cleanup.afterFailure(e, this);
+                throw e;
+            }
+        }
+
+        void mathType(int mathType) {
+            CudaStatus.cudnn(JCudnn.cudnnSetConvolutionMathType(desc, mathType),
+                    "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                CudaStatus.cudnn(JCudnn.cudnnDestroyConvolutionDescriptor(desc), "cudnnDestroyConvolutionDescriptor");
             }
         }
     }

@@ -1,16 +1,15 @@
 package dcgan.backend.gpu;
 
 import dcgan.backend.ConvGeometry;
+import dcgan.backend.gpu.ConvAlgorithmRanking.Candidate;
+import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
+import dcgan.backend.gpu.GpuSettings.MathMode;
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
 import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
-import jcuda.jcudnn.cudnnConvolutionMode;
-import jcuda.jcudnn.cudnnDataType;
-import jcuda.jcudnn.cudnnDeterminism;
-import jcuda.jcudnn.cudnnMathType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +19,12 @@ import java.util.List;
  * filter) with their descriptors and chosen algorithms. {@link GpuConv} uses them as they are;
  * {@link GpuConvTranspose} uses backward data as its forward and forward as its backward data.
  *
- * <p>Algorithms come from cuDNN's heuristics once, when the layer is built, restricted to plain FP32
- * arithmetic ({@code CUDNN_FMA_MATH}: no TF32 tensor cores), so results agree with the CPU reference
- * to FP32 rounding, and to deterministic ones where cuDNN has them (no atomics in the backward passes).
+ * <p>Algorithms are chosen once, when the layer is built, as {@link GpuSettings} say: from cuDNN's
+ * heuristics (deterministic ones first) or by cuDNN timing them (the fastest), in plain FP32
+ * ({@code CUDNN_FMA_MATH}: results agree with the CPU reference to FP32 rounding) or with TF32 tensor
+ * cores allowed. The chosen algorithm's workspace is reserved in the shared {@link Workspace} then, so
+ * that a training step allocates nothing. Each direction has its own convolution descriptor, because
+ * under TF32 each takes the math type its own algorithm was measured or ranked with.
  */
 final class CudnnConvolution implements AutoCloseable {
 
@@ -30,150 +32,201 @@ final class CudnnConvolution implements AutoCloseable {
 
     private final Cudnn cudnn;
     private final Workspace workspace;
+    private final MathMode math;
+    private final AlgorithmChoice choice;
     final Cudnn.TensorDesc input;   // [B, inC, H, W]
     final Cudnn.TensorDesc output;  // [B, outC, H/2, W/2]
     final Cudnn.FilterDesc filter;  // [outC, inC, 4, 4]
-    private final cudnnConvolutionDescriptor conv = new cudnnConvolutionDescriptor();
-    private boolean convOpen;
+    private final Cudnn.ConvolutionDesc forwardConv;
+    private final Cudnn.ConvolutionDesc backwardDataConv;
+    private final Cudnn.ConvolutionDesc backwardFilterConv;
     private final int forwardAlgo;
     private final int backwardDataAlgo;
     private final int backwardFilterAlgo;
 
-    CudnnConvolution(Cudnn cudnn, Workspace workspace, ConvGeometry g) {
+    CudnnConvolution(Cudnn cudnn, Workspace workspace, ConvGeometry g, GpuSettings settings) {
         this.cudnn = cudnn;
         this.workspace = workspace;
+        this.math = settings.math();
+        this.choice = settings.algorithms();
         try {
             input = new Cudnn.TensorDesc(g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
             output = new Cudnn.TensorDesc(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
             filter = new Cudnn.FilterDesc(g.outChannels(), g.inChannels(), ConvGeometry.KERNEL, ConvGeometry.KERNEL);
-            CudaStatus.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(conv), "cudnnCreateConvolutionDescriptor");
-            convOpen = true;
-            CudaStatus.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(conv, ConvGeometry.PAD, ConvGeometry.PAD,
-                    ConvGeometry.STRIDE, ConvGeometry.STRIDE, 1, 1, cudnnConvolutionMode.CUDNN_CROSS_CORRELATION,
-                    cudnnDataType.CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-            CudaStatus.cudnn(JCudnn.cudnnSetConvolutionMathType(conv, cudnnMathType.CUDNN_FMA_MATH),
-                    "cudnnSetConvolutionMathType(CUDNN_FMA_MATH)");
+            int base = ConvAlgorithmRanking.baseMathType(math);
             String shape = " for " + g;
-            forwardAlgo = chooseForward(shape);
-            backwardDataAlgo = chooseBackwardData(shape);
-            backwardFilterAlgo = chooseBackwardFilter(shape);
+            forwardConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
+            forwardAlgo = choose("forward", forwardConv, this::forwardCandidates, (conv, algo, bytes) ->
+                    JCudnn.cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle(), input.desc, filter.desc, conv,
+                            output.desc, algo, bytes), shape);
+            backwardDataConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
+            backwardDataAlgo = choose("backward-data", backwardDataConv, this::backwardDataCandidates, (conv, algo, bytes) ->
+                    JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle(), filter.desc, output.desc, conv,
+                            input.desc, algo, bytes), shape);
+            backwardFilterConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
+            backwardFilterAlgo = choose("backward-filter", backwardFilterConv, this::backwardFilterCandidates,
+                    (conv, algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle(),
+                            input.desc, output.desc, conv, filter.desc, algo, bytes), shape);
         } catch (RuntimeException e) {
             Cleanup.afterFailure(e, this); // what was made so far; close() skips the rest
             throw e;
         }
     }
 
-    /** One entry of cuDNN's ranked algorithm list, whichever direction it is for. */
-    private record Candidate(int algo, int status, int determinism, int mathType) {
+    /** One direction's algorithm list: measured (cudnnFind*) or heuristic (cudnnGet*_v7). */
+    private interface CandidateList {
+        List<Candidate> list(cudnnConvolutionDescriptor conv, boolean measured, String shape);
     }
 
     /** The workspace size query of one direction, for one algorithm; returns the cuDNN status. */
     private interface WorkspaceQuery {
-        int bytes(int algo, long[] result);
+        int bytes(cudnnConvolutionDescriptor conv, int algo, long[] result);
     }
 
     /**
-     * The first of cuDNN's ranked algorithms that runs in plain FP32 and whose workspace can be sized,
-     * preferring deterministic ones so that a GPU run repeats exactly. The FMA_MATH descriptor already
-     * rules out TF32; the math-type check is a second guard (the JCudnn natives report mathType for
-     * backward filter only, and 0, the default, for the others).
+     * The algorithm for one direction, its math type set on conv and its workspace reserved. Searching
+     * falls back to the heuristic list when cuDNN's measurement fails or leaves nothing usable (a layer
+     * that can run should not fail to build because timing it did); only when neither list has a usable
+     * algorithm is that an error.
      */
-    private int choose(String direction, List<Candidate> ranked, WorkspaceQuery query, String shape) {
-        for (boolean deterministicOnly : new boolean[] {true, false}) {
-            for (Candidate c : ranked) {
-                boolean tensorOps = c.mathType() == cudnnMathType.CUDNN_TENSOR_OP_MATH
-                                    || c.mathType() == cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-                if (c.status() != 0 || tensorOps
-                    || (deterministicOnly && c.determinism() != cudnnDeterminism.CUDNN_DETERMINISTIC)) {
-                    continue;
-                }
-                long[] bytes = new long[1];
-                if (query.bytes(c.algo(), bytes) != 0) {
-                    continue; // cannot be sized here after all: take the next one
-                }
-                workspace.reserve(bytes[0]);
-                return c.algo();
+    private int choose(String direction, Cudnn.ConvolutionDesc conv, CandidateList candidates, WorkspaceQuery query,
+                       String shape) {
+        if (choice == AlgorithmChoice.SEARCH) {
+            List<Candidate> measured;
+            try {
+                conv.mathType(ConvAlgorithmRanking.baseMathType(math));
+                measured = candidates.list(conv.desc, true, shape);
+            } catch (CudaException e) {
+                measured = List.of();
+            }
+            int algo = firstUsable(ConvAlgorithmRanking.preferred(measured, math, true), conv, query);
+            if (algo >= 0) {
+                return algo;
             }
         }
-        throw new IllegalStateException("cuDNN offers no FP32 " + direction + " convolution algorithm" + shape);
+        conv.mathType(ConvAlgorithmRanking.baseMathType(math)); // a failed search may have left another
+        int algo = firstUsable(ConvAlgorithmRanking.preferred(candidates.list(conv.desc, false, shape), math, false),
+                conv, query);
+        if (algo < 0) {
+            throw new IllegalStateException("cuDNN offers no " + (math == MathMode.TF32 ? "FP32 or TF32 " : "FP32 ")
+                                            + direction + " convolution algorithm" + shape);
+        }
+        return algo;
     }
 
-    private int chooseForward(String shape) {
+    /**
+     * The first candidate whose workspace can be sized with its math type set on conv (cuDNN sizes it for
+     * the descriptor as it is), with that workspace reserved; -1 when none can.
+     */
+    private int firstUsable(List<Candidate> preferred, Cudnn.ConvolutionDesc conv, WorkspaceQuery query) {
+        for (Candidate c : preferred) {
+            conv.mathType(ConvAlgorithmRanking.descriptorMathType(c, math));
+            long[] bytes = new long[1];
+            if (query.bytes(conv.desc, c.algo(), bytes) != 0) {
+                continue; // cannot be sized here after all: take the next one
+            }
+            workspace.reserve(bytes[0]);
+            return c.algo();
+        }
+        return -1;
+    }
+
+    private List<Candidate> forwardCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
         cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[REQUESTED_ALGOS];
         for (int i = 0; i < perf.length; i++) {
             perf[i] = new cudnnConvolutionFwdAlgoPerf();
         }
         int[] count = new int[1];
-        CudaStatus.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle(), input.desc, filter.desc, conv,
-                output.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionForwardAlgorithm_v7" + shape);
-        List<Candidate> ranked = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].determinism, perf[i].mathType));
+        if (measured) {
+            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(cudnn.handle(), input.desc, filter.desc, conv,
+                    output.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionForwardAlgorithm" + shape);
+        } else {
+            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle(), input.desc, filter.desc, conv,
+                    output.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionForwardAlgorithm_v7" + shape);
         }
-        return choose("forward", ranked, (algo, bytes) -> JCudnn.cudnnGetConvolutionForwardWorkspaceSize(
-                cudnn.handle(), input.desc, filter.desc, conv, output.desc, algo, bytes), shape);
+        List<Candidate> listed = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            cudnnConvolutionFwdAlgoPerf p = perf[i];
+            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
+        }
+        return listed;
     }
 
-    private int chooseBackwardData(String shape) {
+    private List<Candidate> backwardDataCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
         cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[REQUESTED_ALGOS];
         for (int i = 0; i < perf.length; i++) {
             perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
         }
         int[] count = new int[1];
-        CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle(), filter.desc, output.desc,
-                conv, input.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7" + shape);
-        List<Candidate> ranked = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].determinism, perf[i].mathType));
+        if (measured) {
+            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(cudnn.handle(), filter.desc, output.desc,
+                    conv, input.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionBackwardDataAlgorithm" + shape);
+        } else {
+            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle(), filter.desc, output.desc,
+                    conv, input.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7" + shape);
         }
-        return choose("backward-data", ranked, (algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(
-                cudnn.handle(), filter.desc, output.desc, conv, input.desc, algo, bytes), shape);
+        List<Candidate> listed = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            cudnnConvolutionBwdDataAlgoPerf p = perf[i];
+            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
+        }
+        return listed;
     }
 
-    private int chooseBackwardFilter(String shape) {
+    private List<Candidate> backwardFilterCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
         cudnnConvolutionBwdFilterAlgoPerf[] perf = new cudnnConvolutionBwdFilterAlgoPerf[REQUESTED_ALGOS];
         for (int i = 0; i < perf.length; i++) {
             perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
         }
         int[] count = new int[1];
-        CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle(), input.desc, output.desc,
-                conv, filter.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7" + shape);
-        List<Candidate> ranked = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].determinism, perf[i].mathType));
+        if (measured) {
+            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm(cudnn.handle(), input.desc, output.desc,
+                    conv, filter.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionBackwardFilterAlgorithm" + shape);
+        } else {
+            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle(), input.desc, output.desc,
+                    conv, filter.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7" + shape);
         }
-        return choose("backward-filter", ranked, (algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                cudnn.handle(), input.desc, output.desc, conv, filter.desc, algo, bytes), shape);
+        List<Candidate> listed = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            cudnnConvolutionBwdFilterAlgoPerf p = perf[i];
+            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
+        }
+        return listed;
     }
 
     /** out = conv(in, w) (+ out when accumulating). */
     void forward(Pointer in, Pointer w, Pointer out, boolean accumulate) {
-        CudaStatus.cudnn(JCudnn.cudnnConvolutionForward(cudnn.handle(), Cudnn.ONE, input.desc, in, filter.desc, w, conv,
-                forwardAlgo, workspace.pointer(), workspace.size(), Cudnn.scale(accumulate), output.desc, out),
-                "cudnnConvolutionForward");
+        CudaStatus.cudnn(JCudnn.cudnnConvolutionForward(cudnn.handle(), Cudnn.ONE, input.desc, in, filter.desc, w,
+                forwardConv.desc, forwardAlgo, workspace.pointer(), workspace.size(), Cudnn.scale(accumulate),
+                output.desc, out), "cudnnConvolutionForward");
     }
 
     /** inGrad = conv^T(outGrad, w): the adjoint of {@link #forward} in its input. */
     void backwardData(Pointer w, Pointer outGrad, Pointer inGrad, boolean accumulate) {
         CudaStatus.cudnn(JCudnn.cudnnConvolutionBackwardData(cudnn.handle(), Cudnn.ONE, filter.desc, w, output.desc,
-                outGrad, conv, backwardDataAlgo, workspace.pointer(), workspace.size(), Cudnn.scale(accumulate),
-                input.desc, inGrad), "cudnnConvolutionBackwardData");
+                outGrad, backwardDataConv.desc, backwardDataAlgo, workspace.pointer(), workspace.size(),
+                Cudnn.scale(accumulate), input.desc, inGrad), "cudnnConvolutionBackwardData");
     }
 
     /** wGrad = the weight gradient of {@link #forward} for this input and output gradient. */
     void backwardFilter(Pointer in, Pointer outGrad, Pointer wGrad, boolean accumulate) {
         CudaStatus.cudnn(JCudnn.cudnnConvolutionBackwardFilter(cudnn.handle(), Cudnn.ONE, input.desc, in, output.desc,
-                outGrad, conv, backwardFilterAlgo, workspace.pointer(), workspace.size(), Cudnn.scale(accumulate),
-                filter.desc, wGrad), "cudnnConvolutionBackwardFilter");
+                outGrad, backwardFilterConv.desc, backwardFilterAlgo, workspace.pointer(), workspace.size(),
+                Cudnn.scale(accumulate), filter.desc, wGrad), "cudnnConvolutionBackwardFilter");
     }
 
     @Override
     public void close() {
-        if (convOpen) {
-            convOpen = false;
-            CudaStatus.cudnn(JCudnn.cudnnDestroyConvolutionDescriptor(conv), "cudnnDestroyConvolutionDescriptor");
+        // Newest first; null when a failing constructor got no further.
+        if (backwardFilterConv != null) {
+            backwardFilterConv.close();
         }
-        // Null when a failing constructor got no further.
+        if (backwardDataConv != null) {
+            backwardDataConv.close();
+        }
+        if (forwardConv != null) {
+            forwardConv.close();
+        }
         if (filter != null) {
             filter.close();
         }

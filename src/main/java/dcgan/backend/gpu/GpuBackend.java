@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * The CUDA backend: tensors in device memory, convolutions and batch norm on cuDNN, linear layers on
  * cuBLAS, everything else on our own PTX kernels (kernels/). All work is queued on one stream in
- * call order; the host waits only in {@link #download} and {@link #synchronize}. Like the CPU backend it
- * computes in FP32 (no TF32), and the GPU tests hold it to the CPU reference.
+ * call order; the host waits only in {@link #download} and {@link #synchronize}. With the default
+ * {@link GpuSettings} it computes in FP32 like the CPU backend (no TF32), and the GPU tests hold it to the
+ * CPU reference; {@link GpuSettings} can allow TF32 tensor cores and timed algorithm search.
  *
  * <p>A backend belongs to the thread that opened it (the CUDA context is current there).
  */
@@ -37,9 +38,10 @@ public final class GpuBackend implements Backend {
     private final Cudnn cudnn;
     private final Kernels kernels;
     private final long cudnnVersion;
+    private final GpuSettings settings;
 
     private GpuBackend(CudaDevice device, DeviceMemory memory, Workspace workspace, Cublas cublas, Cudnn cudnn,
-                       long cudnnVersion, Kernels kernels) {
+                       long cudnnVersion, Kernels kernels, GpuSettings settings) {
         this.device = device;
         this.memory = memory;
         this.workspace = workspace;
@@ -47,14 +49,21 @@ public final class GpuBackend implements Backend {
         this.cudnn = cudnn;
         this.cudnnVersion = cudnnVersion;
         this.kernels = kernels;
+        this.settings = settings;
+    }
+
+    /** Opens GPU {@code deviceIndex} with the default (FP32, heuristic) settings; see {@link #open(int, GpuSettings)}. */
+    public static GpuBackend open(int deviceIndex) throws GpuUnavailableException {
+        return open(deviceIndex, GpuSettings.DEFAULT);
     }
 
     /**
-     * Opens GPU {@code deviceIndex}. Everything that makes a GPU unusable (a missing native library, no
-     * device, an old driver, a PTX the driver cannot load) comes back as one {@link GpuUnavailableException}
-     * whose message says what and where to look.
+     * Opens GPU {@code deviceIndex} to compute as settings say. Everything that makes a GPU unusable (a
+     * missing native library, no device, an old driver, a PTX the driver cannot load) comes back as one
+     * {@link GpuUnavailableException} whose message says what and where to look.
      */
-    public static GpuBackend open(int deviceIndex) throws GpuUnavailableException {
+    public static GpuBackend open(int deviceIndex, GpuSettings settings) throws GpuUnavailableException {
+        Objects.requireNonNull(settings, "settings");
         CudaDevice device = CudaDevice.open(deviceIndex);
         Deque<AutoCloseable> made = new ArrayDeque<>(); // newest first: the order to undo them in
         made.push(device);
@@ -67,7 +76,7 @@ public final class GpuBackend implements Backend {
                 throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + NativeLibraries.cublasFailure()
                                                   + "); see native-libs.md", null);
             }
-            Cublas cublas = new Cublas(device.stream());
+            Cublas cublas = new Cublas(device.stream(), settings.math());
             made.push(cublas);
             if (NativeLibraries.cudnnFailure() != null) {
                 throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + NativeLibraries.cudnnFailure()
@@ -77,7 +86,7 @@ public final class GpuBackend implements Backend {
             Cudnn cudnn = new Cudnn(device.stream());
             made.push(cudnn);
             Kernels kernels = new Kernels(device.stream());
-            return new GpuBackend(device, memory, workspace, cublas, cudnn, cudnnVersion, kernels);
+            return new GpuBackend(device, memory, workspace, cublas, cudnn, cudnnVersion, kernels, settings);
         } catch (CudaException e) {
             Cleanup.afterFailure(e, made.toArray(new AutoCloseable[0]));
             throw new GpuUnavailableException("the GPU could not be set up: " + e.getMessage(), e);
@@ -121,6 +130,11 @@ public final class GpuBackend implements Backend {
         return cudnn;
     }
 
+    /** How this backend computes (its math mode and algorithm choice). */
+    public GpuSettings settings() {
+        return settings;
+    }
+
     /** Bytes of device memory this backend holds now, and the most it has held at once. */
     public long liveBytes() {
         return memory.liveBytes();
@@ -132,8 +146,9 @@ public final class GpuBackend implements Backend {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "gpu: %s, cuDNN %d.%d.%d", device.describe(),
-                cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100);
+        // The default settings add nothing, so that output from before they existed reads the same.
+        return String.format(Locale.ROOT, "gpu: %s, cuDNN %d.%d.%d%s", device.describe(),
+                cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100, settings.describeNonDefault());
     }
 
     @Override
@@ -192,13 +207,13 @@ public final class GpuBackend implements Backend {
     @Override
     public ConvOp conv(ConvGeometry geometry) {
         device.checkThread();
-        return new GpuConv(cudnn, workspace, geometry);
+        return new GpuConv(cudnn, workspace, geometry, settings);
     }
 
     @Override
     public ConvTransposeOp convTranspose(ConvGeometry geometry) {
         device.checkThread();
-        return new GpuConvTranspose(cudnn, workspace, geometry);
+        return new GpuConvTranspose(cudnn, workspace, geometry, settings);
     }
 
     @Override

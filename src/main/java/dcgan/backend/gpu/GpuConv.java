@@ -13,10 +13,10 @@ final class GpuConv implements ConvOp {
     private final CudnnConvolution conv;
     private final Cudnn.TensorDesc bias; // [1, outC, 1, 1], broadcast over the output
 
-    GpuConv(Cudnn cudnn, Workspace workspace, ConvGeometry g) {
+    GpuConv(Cudnn cudnn, Workspace workspace, ConvGeometry g, GpuSettings settings) {
         this.g = g;
         this.cudnn = cudnn;
-        this.conv = new CudnnConvolution(cudnn, workspace, g);
+        this.conv = new CudnnConvolution(cudnn, workspace, g, settings);
         try {
             this.bias = new Cudnn.TensorDesc(1, g.outChannels(), 1, 1);
         } catch (RuntimeException e) {

@@ -18,10 +18,10 @@ final class GpuConvTranspose implements ConvTransposeOp {
     private final CudnnConvolution conv;
     private final Cudnn.TensorDesc bias; // [1, out' = g.inChannels, 1, 1]
 
-    GpuConvTranspose(Cudnn cudnn, Workspace workspace, ConvGeometry g) {
+    GpuConvTranspose(Cudnn cudnn, Workspace workspace, ConvGeometry g, GpuSettings settings) {
         this.g = g;
         this.cudnn = cudnn;
-        this.conv = new CudnnConvolution(cudnn, workspace, g);
+        this.conv = new CudnnConvolution(cudnn, workspace, g, settings);
         try {
             this.bias = new Cudnn.TensorDesc(1, g.inChannels(), 1, 1);
         } catch (RuntimeException e) {
