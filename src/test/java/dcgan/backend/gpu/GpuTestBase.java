@@ -25,6 +25,17 @@ public abstract class GpuTestBase {
         cpu = new CpuBackend(2);
     }
 
+    /**
+     * For a subclass's own {@code @BeforeAll} (JUnit runs it after this class's): the backend under test
+     * opened with settings other than the defaults.
+     */
+    protected static void reopenGpu(GpuSettings settings) {
+        if (gpu != null) {
+            gpu.close();
+        }
+        gpu = GpuTestSupport.openGpu(settings);
+    }
+
     @AfterAll
     static void closeBackends() {
         if (gpu != null) {

@@ -45,6 +45,11 @@ public final class GpuTestSupport {
      * class, which Maven's report shows as "0 tests run" instead of as skipped tests with a reason.
      */
     public static Backend openGpu() {
+        return openGpu(GpuSettings.DEFAULT);
+    }
+
+    /** {@link #openGpu()} with settings other than the defaults (the CPU substitute ignores them). */
+    public static Backend openGpu(GpuSettings settings) {
         if (Boolean.getBoolean("dcgan.gpuTests.substituteCpu")) {
             return new CpuBackend(3);
         }
@@ -52,7 +57,7 @@ public final class GpuTestSupport {
             return null;
         }
         try {
-            return GpuBackend.open(0);
+            return GpuBackend.open(0, settings);
         } catch (GpuUnavailableException e) {
             throw new AssertionError("the GPU worked a moment ago: " + e.getMessage(), e);
         }
