@@ -3,13 +3,20 @@ package dcgan.cli;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.gpu.GpuBackend;
+import dcgan.backend.gpu.GpuSettings;
+import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
+import dcgan.backend.gpu.GpuSettings.MathMode;
 import dcgan.backend.gpu.GpuUnavailableException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
-/** The --device and --threads options shared by the commands that compute, and the backend they pick. */
+/**
+ * The options shared by the commands that compute (--device, --threads, and the GPU's --math and
+ * --conv-algo), and the backend they pick.
+ */
 final class DeviceOption {
 
     private DeviceOption() {
@@ -21,28 +28,47 @@ final class DeviceOption {
                 + "gpu:N (CUDA device N), or cpu"));
         options.addOption(Command.valued("threads", "N",
                 "CPU threads for --device cpu (default: all " + Runtime.getRuntime().availableProcessors() + " cores)"));
+        options.addOption(Command.valued("math", "MODE",
+                "GPU arithmetic of convolutions and linear layers: fp32 (default: plain FP32, as the CPU computes) "
+                + "or tf32 (TF32 tensor cores allowed on compute capability 8.0 and later: inputs rounded to 10 "
+                + "mantissa bits, results about 1e-3 relative off FP32); batch norm and the rest stay FP32"));
+        options.addOption(Command.valued("conv-algo", "HOW",
+                "how the GPU picks each convolution's cuDNN algorithm: heuristic (default: cuDNN's ranking, "
+                + "deterministic algorithms first) or search (cuDNN times them once per layer at start-up and the "
+                + "fastest wins, even a non-deterministic one, so runs may differ in the last bits)"));
     }
 
     /**
      * The backend the options ask for. {@code auto} falls back to the CPU with a one-line note on
-     * {@code out}; an explicit {@code gpu} that cannot be used is an error naming the reason.
+     * {@code out} (and one more when GPU-only settings are thereby ignored); an explicit {@code gpu} that
+     * cannot be used is an error naming the reason, and GPU-only settings with {@code cpu} a usage error.
      */
     static Backend open(CommandLine cl, PrintStream out) throws Command.UsageException {
         String device = cl.getOptionValue("device", "auto").trim();
         int threads = Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
+        GpuSettings settings = gpuSettings(cl);
         if (device.equals("cpu")) {
+            if (settings.math() == MathMode.TF32) {
+                throw new Command.UsageException("--math tf32: the CPU backend computes in FP32 only");
+            }
+            if (settings.algorithms() == AlgorithmChoice.SEARCH) {
+                throw new Command.UsageException("--conv-algo search: the CPU backend has no cuDNN algorithms to search");
+            }
             return new CpuBackend(threads);
         }
         if (device.equals("auto")) {
             try {
-                return GpuBackend.open(0);
+                return GpuBackend.open(0, settings);
             } catch (GpuUnavailableException e) {
                 out.println("device: no usable GPU (" + e.getMessage() + "); computing on the CPU");
+                if (!settings.equals(GpuSettings.DEFAULT)) {
+                    out.println("device: ignoring " + asOptions(settings) + " on the CPU (GPU-only settings)");
+                }
                 return new CpuBackend(threads);
             }
         }
         if (device.equals("gpu")) {
-            return openGpu(0, device);
+            return openGpu(0, settings, device);
         }
         if (device.startsWith("gpu:")) {
             int index;
@@ -54,14 +80,43 @@ final class DeviceOption {
             if (index < 0) {
                 throw new Command.UsageException("--device gpu:N needs a device number N >= 0, got '" + device + "'");
             }
-            return openGpu(index, device);
+            return openGpu(index, settings, device);
         }
         throw new Command.UsageException("--device must be auto, gpu, gpu:N or cpu, got '" + device + "'");
     }
 
-    private static Backend openGpu(int index, String asked) {
+    /** --math and --conv-algo; checked whatever the device, so that a typo never passes unnoticed. */
+    static GpuSettings gpuSettings(CommandLine cl) throws Command.UsageException {
+        String math = cl.getOptionValue("math", "fp32").trim();
+        MathMode mode = switch (math) {
+            case "fp32" -> MathMode.FP32;
+            case "tf32" -> MathMode.TF32;
+            default -> throw new Command.UsageException("--math must be fp32 or tf32, got '" + math + "'");
+        };
+        String algo = cl.getOptionValue("conv-algo", "heuristic").trim();
+        AlgorithmChoice choice = switch (algo) {
+            case "heuristic" -> AlgorithmChoice.HEURISTIC;
+            case "search" -> AlgorithmChoice.SEARCH;
+            default -> throw new Command.UsageException("--conv-algo must be heuristic or search, got '" + algo + "'");
+        };
+        return new GpuSettings(mode, choice);
+    }
+
+    /** The non-default settings as the options that asked for them, e.g. "--math tf32 --conv-algo search". */
+    private static String asOptions(GpuSettings settings) {
+        StringBuilder s = new StringBuilder();
+        if (settings.math() != GpuSettings.DEFAULT.math()) {
+            s.append("--math ").append(settings.math().name().toLowerCase(Locale.ROOT));
+        }
+        if (settings.algorithms() != GpuSettings.DEFAULT.algorithms()) {
+            s.append(s.isEmpty() ? "" : " ").append("--conv-algo ").append(settings.algorithms().name().toLowerCase(Locale.ROOT));
+        }
+        return s.toString();
+    }
+
+    private static Backend openGpu(int index, GpuSettings settings, String asked) {
         try {
-            return GpuBackend.open(index);
+            return GpuBackend.open(index, settings);
         } catch (GpuUnavailableException e) {
             throw new IllegalStateException("--device " + asked + ": " + e.getMessage(), e);
         }

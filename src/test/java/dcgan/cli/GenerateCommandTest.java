@@ -136,7 +136,8 @@ class GenerateCommandTest {
         assertUsage(run("generate", "--checkpoint", ck, "--count", "0", "--png", "x.png"), "--count must be at least 1");
         CliRun help = run("generate", "--help");
         assertEquals(0, help.status());
-        for (String option : new String[] {"--checkpoint", "--count", "--png", "--npy", "--seed", "--z", "--device"}) {
+        for (String option : new String[] {"--checkpoint", "--count", "--png", "--npy", "--seed", "--z", "--device", "--math",
+                "--conv-algo"}) {
             assertTrue(help.out().contains(option), help.out());
         }
     }

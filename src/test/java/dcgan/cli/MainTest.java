@@ -34,7 +34,7 @@ class MainTest {
         CliRun o = run("train", "--help");
         assertEquals(0, o.status());
         for (String option : List.of("--data-dir", "--out", "--epochs", "--max-steps", "--batch-size", "--z-dim",
-                "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads")) {
+                "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads", "--math", "--conv-algo")) {
             assertTrue(o.out().contains(option), "help lacks " + option + ":\n" + o.out());
         }
         assertTrue(o.out().contains("./mnist") && o.out().contains("./log/DCGAN") && o.out().contains("2e-4"), o.out());
@@ -45,6 +45,42 @@ class MainTest {
         CliRun o = run("bench", "--help");
         assertEquals(0, o.status());
         assertTrue(o.out().contains("--batch-size") && o.out().contains("--iterations"), o.out());
+    }
+
+    @Test
+    void helpNamesTheGpuSettingsWithTheirValuesAndDefaults() {
+        // The formatter wraps lines: compare with runs of spaces and line breaks made single spaces.
+        String help = run("bench", "--help").out().replaceAll("\\s+", " ");
+        for (String text : List.of("--math <MODE>", "fp32 (default: plain FP32", "or tf32 (TF32 tensor cores",
+                "--conv-algo <HOW>", "heuristic (default: cuDNN's ranking, deterministic algorithms first)",
+                "or search (cuDNN times them", "non-deterministic")) {
+            assertTrue(help.contains(text), "help lacks '" + text + "':\n" + help);
+        }
+    }
+
+    @Test
+    void badGpuSettingsAreUsageErrorsNamingTheAllowedValues() {
+        CliRun math = run("train", "--math", "fp16");
+        assertEquals(2, math.status());
+        assertTrue(math.err().contains("--math must be fp32 or tf32, got 'fp16'"), math.err());
+        CliRun algo = run("bench", "--conv-algo", "fastest");
+        assertEquals(2, algo.status());
+        assertTrue(algo.err().contains("--conv-algo must be heuristic or search, got 'fastest'"), algo.err());
+        CliRun tf32OnCpu = run("bench", "--device", "cpu", "--math", "tf32");
+        assertEquals(2, tf32OnCpu.status());
+        assertTrue(tf32OnCpu.err().contains("--math tf32: the CPU backend computes in FP32 only"), tf32OnCpu.err());
+        CliRun searchOnCpu = run("train", "--device", "cpu", "--conv-algo", "search");
+        assertEquals(2, searchOnCpu.status());
+        assertTrue(searchOnCpu.err().contains("--conv-algo search: the CPU backend has no cuDNN algorithms to search"),
+                searchOnCpu.err());
+    }
+
+    @Test
+    void theDefaultGpuSettingsNamedExplicitlyAreFineOnTheCpu() {
+        CliRun o = run("bench", "--device", "cpu", "--math", "fp32", "--conv-algo", "heuristic", "--threads", "1",
+                "--batch-size", "2", "--iterations", "1", "--warmup", "0");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("bench: cpu (1 thread)"), o.out());
     }
 
     @Test
@@ -76,6 +112,12 @@ class MainTest {
         assertEquals(0, auto.status(), auto.err());
         assertTrue(auto.out().startsWith("device: no usable GPU (" + reason + "); computing on the CPU"), auto.out());
         assertTrue(auto.out().contains("bench: cpu (1 thread)"), auto.out());
+        assertTrue(auto.out().lines().noneMatch(l -> l.contains("ignoring")), "no settings to ignore: " + auto.out());
+        CliRun tf32 = run("bench", "--device", "auto", "--math", "tf32", "--conv-algo", "search", "--batch-size", "2",
+                "--iterations", "1", "--warmup", "0", "--threads", "1");
+        assertEquals(0, tf32.status(), tf32.err());
+        assertTrue(tf32.out().contains("\ndevice: ignoring --math tf32 --conv-algo search on the CPU (GPU-only settings)\n"),
+                tf32.out());
     }
 
     @Test
