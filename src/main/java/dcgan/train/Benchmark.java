@@ -1,6 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
+import dcgan.backend.Tensor;
 import dcgan.random.CounterRng;
 
 import java.io.PrintStream;
@@ -36,22 +37,32 @@ public final class Benchmark {
     }
 
     public static Result run(Backend backend, Hyperparameters hp, int warmup, int iterations, PrintStream out) {
+        return run(backend, hp, StepExecution.DEFAULT, warmup, iterations, out);
+    }
+
+    public static Result run(Backend backend, Hyperparameters hp, StepExecution execution, int warmup, int iterations,
+                             PrintStream out) {
         int b = hp.batchSize();
         float[] images = new CounterRng(7).uniform(b * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
         double[] millis = new double[iterations];
         // Per-iteration lines help on the CPU (seconds each); on a GPU they would be hundreds of lines.
         boolean eachLine = iterations <= 10;
-        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1))) {
+        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1), execution.captureSteps());
+             Tensor batch = execution.dataOnDevice() ? backend.allocate(b, 1, 28, 28) : null) {
+            if (batch != null) {
+                backend.upload(images, 0, batch);
+            }
+            Runnable step = batch != null ? () -> trainer.step(batch) : () -> trainer.step(images, 0);
             for (int i = 0; i < warmup; i++) {
                 long t = System.nanoTime();
-                trainer.step(images, 0);
+                step.run();
                 if (eachLine || i == 0) {
                     out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
                 }
             }
             for (int i = 0; i < iterations; i++) {
                 long t = System.nanoTime();
-                trainer.step(images, 0);
+                step.run();
                 backend.synchronize();
                 millis[i] = (System.nanoTime() - t) / 1e6;
                 if (eachLine) {

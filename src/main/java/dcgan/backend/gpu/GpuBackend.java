@@ -1,6 +1,7 @@
 package dcgan.backend.gpu;
 
 import dcgan.backend.Backend;
+import dcgan.backend.CapturedWork;
 import dcgan.backend.BatchNormOp;
 import dcgan.backend.ConvGeometry;
 import dcgan.backend.ConvOp;
@@ -293,6 +294,11 @@ public final class GpuBackend implements Backend {
             kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
                     (int) (step >>> 32), lo, hi);
         }
+    }
+
+    @Override
+    public CapturedWork capture(Runnable work) {
+        return CudaGraph.capture(device, work);
     }
 
     @Override
