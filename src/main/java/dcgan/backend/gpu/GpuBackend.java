@@ -131,6 +131,16 @@ public final class GpuBackend implements Backend {
         return memory.peakBytes();
     }
 
+    /**
+     * Device memory in use now by every user of the GPU (total minus free, as nvidia-smi counts it): this
+     * process's CUDA context, cuBLAS and cuDNN included, which {@link #peakBytes} does not see.
+     */
+    public long deviceBytesInUse() {
+        device.checkThread();
+        long[] info = device.memoryInfo();
+        return info[1] - info[0];
+    }
+
     @Override
     public String describe() {
         return String.format(Locale.ROOT, "gpu: %s, cuDNN %d.%d.%d", device.describe(),
