@@ -308,6 +308,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public CapturedWork capture(Runnable work) {
+        workspace.pin();
         return CudaGraph.capture(device, work);
     }
 

@@ -67,6 +67,19 @@ class GpuCudaGraphTest extends GpuTestBase {
         }
     }
 
+    @Test
+    void theWorkspaceAGraphUsesCannotMoveAfterwards() {
+        assumeTrue(gpu instanceof GpuBackend, "needs a CUDA context");
+        try (Workspace w = new Workspace(new DeviceMemory(), () -> { })) {
+            w.reserve(4096);
+            w.pin();
+            w.reserve(1024); // fits: nothing moves
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.reserve(8192));
+            assertTrue(e.getMessage().contains("build every layer before the first captured step"), e.getMessage());
+            assertEquals(4096, w.size());
+        }
+    }
+
     /**
      * Four steps at batch 8 captured (from the second on) and with batches taken from a dataset on the
      * device, against the default path on the same GPU. The same kernels and cuDNN algorithms run on the
