@@ -3,39 +3,89 @@
 # its own (see shared/device/README.md of the workplace):
 #
 #   ../shared/device/prepare.sh                       # here: packs classes, jars and a JRE into .device/
-#   # then one device call, carrying .device:
+#   # then one device call, carrying .device (about 8 minutes; give it timeout_s 590):
 #   source .device/env.sh && scripts/device-check.sh
 #
-# It runs the gpu-tagged tests, the GPU benchmark (whole iterations, then each operation), and a
-# 5-epoch training run on the bundled digits, and leaves their outputs (7 files) under $OUT.
+# In order, each part time-limited so that the later ones still run:
+#   1. the gpu-tagged tests (GPU against the CPU reference);
+#   2. the benchmark of whole iterations at batch 256 in five modes, from the default path to every
+#      speed option with TF32, then PyTorch's timings of the same model (shared/device/pytorch-reference.py,
+#      when present) in the same call, and the ratios;
+#   3. per-operation timings;
+#   4. the 100-epoch run on 70,000 images (the bundled digits 7 times over) with every speed option;
+#   5. a 5-epoch run on the bundled digits in the default mode, whose last grid comes back.
+# Outputs (8 files at most, as the device tool returns) go to $OUT.
 set -uo pipefail
 out="${OUT:-/tmp/device-check}"
 mkdir -p "$out"
 : "${JAVA:?source .device/env.sh first}" "${CP:?}" "${JUNIT:?}"
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$out/gpu.txt" 2>&1
+date -u '+%Y-%m-%d %H:%M UTC' >> "$out/gpu.txt"
 cat "$out/gpu.txt"
 
 echo "== gpu-tagged tests"
 # shellcheck disable=SC2086
-$JUNIT --scan-class-path .device/test-classes --include-tag gpu --details=tree --disable-banner --disable-ansi-colors \
-  > "$out/gpu-tests.txt" 2>&1
+timeout 200 $JUNIT --scan-class-path .device/test-classes --include-tag gpu --details=tree --disable-banner \
+  --disable-ansi-colors > "$out/gpu-tests.txt" 2>&1
 echo "junit exit status $?"
 tail -n 25 "$out/gpu-tests.txt"
 
-echo "== bench"
-"$JAVA" -cp "$CP" dcgan.cli.Main bench --device gpu --batch-size 256 2>&1 | tee "$out/bench.txt"
+echo "== bench, batch 256"
+bench=$out/bench.txt
+: > "$bench"
+while read -r label flags; do
+  echo "-- $label: bench $flags" | tee -a "$bench"
+  # shellcheck disable=SC2086
+  timeout 60 "$JAVA" -cp "$CP" dcgan.cli.Main bench --device gpu --batch-size 256 $flags 2>&1 | grep -v '^warm-up' | tee -a "$bench"
+done <<'MODES'
+fp32-default
+fp32-graphs --cuda-graphs --data-on-device
+fp32-graphs-search --cuda-graphs --data-on-device --conv-algo search
+tf32-default --math tf32
+tf32-graphs-search --math tf32 --cuda-graphs --data-on-device --conv-algo search
+MODES
+torch_script=../shared/device/pytorch-reference.py
+if [ -f "$torch_script" ]; then
+  echo "-- PyTorch, same GPU, same call" | tee -a "$bench"
+  timeout 120 python3 "$torch_script" 2>&1 | tee -a "$bench"
+fi
+echo "-- ratios (PyTorch ms / ours ms; above 1 means ours is faster)" | tee -a "$bench"
+awk '
+  /^-- / && !/PyTorch/ && !/ratios/ { mode = $2; sub(":", "", mode) }
+  /^bench: .* ms\/iteration/ { for (i = 1; i <= NF; i++) if ($i ~ /^ms\/iteration/) ours[mode] = $(i - 1) }
+  /^TORCH / { torch[$2] = $4 }
+  END {
+    split("fp32-default:fp32_eager fp32-graphs:fp32_eager fp32-graphs:fp32_graph fp32-graphs-search:fp32_graph tf32-graphs-search:tf32_graph tf32-default:tf32_eager", pairs, " ")
+    for (p in pairs) {
+      split(pairs[p], ab, ":")
+      if ((ab[1] in ours) && (ab[2] in torch))
+        printf "%-20s %8.3f ms   PyTorch %-11s %8.3f ms   ratio %.2f\n", ab[1], ours[ab[1]], ab[2], torch[ab[2]], torch[ab[2]] / ours[ab[1]]
+    }
+  }' "$bench" | sort | tee -a "$bench"
 
 echo "== per-operation timings"
-"$JAVA" -cp "$CP" dcgan.cli.Main bench --ops --device gpu --batch-size 256 --iterations 50 > "$out/ops.txt" 2>&1
-cat "$out/ops.txt"
+timeout 60 "$JAVA" -cp "$CP" dcgan.cli.Main bench --ops --device gpu --batch-size 256 --iterations 50 > "$out/ops.txt" 2>&1
+tail -n 40 "$out/ops.txt"
 
-echo "== 5 epochs on the bundled digits"
-"$JAVA" -cp "$CP" dcgan.cli.Main train --device gpu --data-dir test-data --batch-size 64 --epochs 5 \
+echo "== 100 epochs on 70,000 images, every speed option, TF32"
+data70k=$(mktemp -d)
+scripts/repeat-mnist.sh 7 test-data/mnist10k "$data70k" > /dev/null
+start=$(date +%s.%N)
+timeout 200 "$JAVA" -cp "$CP" dcgan.cli.Main train --device gpu --data-dir "$data70k" --epochs 100 \
+  --math tf32 --cuda-graphs --data-on-device --conv-algo search --save-every 100 --out "$data70k/run" \
+  > "$out/train-70k.txt" 2>&1
+status=$?
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" -v st="$status" 'BEGIN { printf "wall time %.1f s (JVM start-up included), exit status %d\n", e - s, st }' \
+  | tee -a "$out/train-70k.txt"
+grep -E '^(training|steps|trained|wrote .*100)' "$out/train-70k.txt"
+cp "$data70k/run/samples-epoch-100.png" "$out/samples-70k-epoch-100.png" 2>/dev/null
+rm -rf "$data70k"
+
+echo "== 5 epochs on the bundled digits, default mode"
+timeout 120 "$JAVA" -cp "$CP" dcgan.cli.Main train --device gpu --data-dir test-data --batch-size 64 --epochs 5 \
   --out "$out/run" > "$out/train.txt" 2>&1
 echo "train exit status $?"
 tail -n 8 "$out/train.txt"
-# Keep the last grid and the metrics; drop the rest of the run directory (the tool returns 8 files).
-cp "$out/run/samples-epoch-005.png" "$out/" 2>/dev/null
-cp "$out/run/metrics.csv" "$out/" 2>/dev/null
 rm -rf "$out/run"

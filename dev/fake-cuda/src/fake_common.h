@@ -22,6 +22,28 @@ int fakecuda_check_range(const void* p, size_t bytes, const char* call, const ch
 int fakecuda_check_stream(const void* s, const char* call);
 // 1 when the calling thread has a current, active context.
 int fakecuda_context_ok(const char* call);
+// 1 while `stream` is being captured into a CUDA graph (cuStreamBeginCapture): work queued on it must be
+// recorded with fakecuda_record instead of done.
+int fakecuda_capturing(const void* stream);
+// Appends work to the capture of `stream`: the graph runs run(work) at each cuGraphLaunch, in order, and
+// calls drop(work) when the last graph or executable graph holding it is destroyed.
+void fakecuda_record(const void* stream, int (*run)(void*), void (*drop)(void*), void* work);
+}
+
+#include <functional>
+#include <utility>
+
+// Does `work` (returning a status) now, or, while `stream` is captured, records it for the graph and
+// returns 0. Whatever the work reads from the caller's host memory (alpha/beta, kernel arguments) must
+// be copied into the closure first: as on a GPU, captured work sees the values of the capture.
+template <class F> int fake_submit(const void* stream, F&& work)
+{
+    if (!fakecuda_capturing(stream)) return work();
+    auto* f = new std::function<int()>(std::forward<F>(work));
+    fakecuda_record(
+        stream, [](void* p) { return (*static_cast<std::function<int()>*>(p))(); },
+        [](void* p) { delete static_cast<std::function<int()>*>(p); }, f);
+    return 0;
 }
 
 // Messages go to stderr, prefixed, so they stand out in Maven's output. FAKE_CUDA_TRACE=1 logs every call.

@@ -165,45 +165,49 @@ FAKE_API cublasStatus_t cublasSgemm_v2(void* handle, int transa, int transb, int
     if ((readAB && (!inDevice(A, matrixSpan(aRows, aCols, lda), call, "A") || !inDevice(B, matrixSpan(bRows, bCols, ldb), call, "B")))
         || !inDevice(C, matrixSpan(m, n, ldc), call, "C"))
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory (an illegal address on a GPU)");
-    const bool tf32 = readAB && tf32Gemm(handle);
-    FakeOperand opA(A, matrixSpan(aRows, aCols, lda), tf32), opB(B, matrixSpan(bRows, bCols, ldb), tf32);
-    A = opA.p;
-    B = opB.p;
+    const bool tf32 = readAB && tf32Gemm(handle); // the math mode at the call, as cuBLAS takes it
+    // alpha and beta were read above: a captured call keeps their values, as cuBLAS does.
+    return (cublasStatus_t)fake_submit(((Handle*)handle)->stream, [=] {
+        // Rounded when the work runs, so that a replayed graph rounds the data present then.
+        FakeOperand opA(A, matrixSpan(aRows, aCols, lda), tf32), opB(B, matrixSpan(bRows, bCols, ldb), tf32);
+        const float* const At = opA.p;
+        const float* const Bt = opB.p;
 #pragma omp parallel for schedule(static)
-    for (int j = 0; j < n; j++) {
-        std::vector<double> col(m, 0.0);
-        if (readAB && ta) {
-            // op(A) = A^T: column i of A is contiguous, so take dot products.
+        for (int j = 0; j < n; j++) {
+            std::vector<double> col(m, 0.0);
+            if (readAB && ta) {
+                // op(A) = A^T: column i of A is contiguous, so take dot products.
+                for (int i = 0; i < m; i++) {
+                    const float* ai = At + (size_t)i * lda;
+                    double sum = 0.0;
+                    if (!tb) {
+                        const float* bj = Bt + (size_t)j * ldb;
+                        for (int p = 0; p < k; p++) sum += (double)ai[p] * bj[p];
+                    } else {
+                        for (int p = 0; p < k; p++) sum += (double)ai[p] * Bt[j + (size_t)p * ldb];
+                    }
+                    col[i] = sum;
+                }
+            } else if (readAB) {
+                for (int p = 0; p < k; p++) {
+                    const double bv = tb ? Bt[j + (size_t)p * ldb] : Bt[p + (size_t)j * ldb];
+                    if (!ta) {
+                        const float* ap = At + (size_t)p * lda;
+                        for (int i = 0; i < m; i++) col[i] += (double)ap[i] * bv;
+                    } else {
+                        for (int i = 0; i < m; i++) col[i] += (double)At[p + (size_t)i * lda] * bv;
+                    }
+                }
+            }
+            float* cp = C + (size_t)j * ldc;
             for (int i = 0; i < m; i++) {
-                const float* ai = A + (size_t)i * lda;
-                double sum = 0.0;
-                if (!tb) {
-                    const float* bj = B + (size_t)j * ldb;
-                    for (int p = 0; p < k; p++) sum += (double)ai[p] * bj[p];
-                } else {
-                    for (int p = 0; p < k; p++) sum += (double)ai[p] * B[j + (size_t)p * ldb];
-                }
-                col[i] = sum;
-            }
-        } else if (readAB) {
-            for (int p = 0; p < k; p++) {
-                const double bv = tb ? B[j + (size_t)p * ldb] : B[p + (size_t)j * ldb];
-                if (!ta) {
-                    const float* ap = A + (size_t)p * lda;
-                    for (int i = 0; i < m; i++) col[i] += (double)ap[i] * bv;
-                } else {
-                    for (int i = 0; i < m; i++) col[i] += (double)A[p + (size_t)i * lda] * bv;
-                }
+                double r = (double)a * col[i];
+                if (b != 0.0f) r += (double)b * cp[i];
+                cp[i] = (float)r;
             }
         }
-        float* cp = C + (size_t)j * ldc;
-        for (int i = 0; i < m; i++) {
-            double r = (double)a * col[i];
-            if (b != 0.0f) r += (double)b * cp[i];
-            cp[i] = (float)r;
-        }
-    }
-    return CUBLAS_STATUS_SUCCESS;
+        return (int)CUBLAS_STATUS_SUCCESS;
+    });
 }
 
 // y = alpha op(A) x + beta y; A is m x n as stored.
@@ -224,22 +228,25 @@ FAKE_API cublasStatus_t cublasSgemv_v2(void* handle, int trans, int m, int n, co
     if ((a != 0.0f && (!inDevice(A, matrixSpan(m, n, lda), call, "A") || !inDevice(x, vectorSpan(xl, incx), call, "x")))
         || !inDevice(y, vectorSpan(yl, incy), call, "y"))
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory");
-    std::vector<double> acc(yl, 0.0);
-    if (a != 0.0f) {
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < m; i++) {
-                const double av = A[i + (size_t)j * lda];
-                if (!t) acc[i] += av * x[vecIndex(j, n, incx)];
-                else acc[j] += av * x[vecIndex(i, m, incx)];
-            }
-    }
-    for (int i = 0; i < yl; i++) {
-        float& yi = y[vecIndex(i, yl, incy)];
-        double r = (double)a * acc[i];
-        if (b != 0.0f) r += (double)b * yi;
-        yi = (float)r;
-    }
-    return CUBLAS_STATUS_SUCCESS;
+    // alpha and beta were read above: a captured call keeps their values, as cuBLAS does.
+    return (cublasStatus_t)fake_submit(((Handle*)handle)->stream, [=] {
+        std::vector<double> acc(yl, 0.0);
+        if (a != 0.0f) {
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < m; i++) {
+                    const double av = A[i + (size_t)j * lda];
+                    if (!t) acc[i] += av * x[vecIndex(j, n, incx)];
+                    else acc[j] += av * x[vecIndex(i, m, incx)];
+                }
+        }
+        for (int i = 0; i < yl; i++) {
+            float& yi = y[vecIndex(i, yl, incy)];
+            double r = (double)a * acc[i];
+            if (b != 0.0f) r += (double)b * yi;
+            yi = (float)r;
+        }
+        return (int)CUBLAS_STATUS_SUCCESS;
+    });
 }
 
 // A = alpha x y^T + A; A m x n.
@@ -257,12 +264,15 @@ FAKE_API cublasStatus_t cublasSger_v2(void* handle, int m, int n, const float* a
     if (!inDevice(x, vectorSpan(m, incx), call, "x") || !inDevice(y, vectorSpan(n, incy), call, "y")
         || !inDevice(A, matrixSpan(m, n, lda), call, "A"))
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory");
-    for (int j = 0; j < n; j++) {
-        const double yj = (double)a * y[vecIndex(j, n, incy)];
-        for (int i = 0; i < m; i++) {
-            float& aij = A[i + (size_t)j * lda];
-            aij = (float)((double)aij + (double)x[vecIndex(i, m, incx)] * yj);
+    // alpha and beta were read above: a captured call keeps their values, as cuBLAS does.
+    return (cublasStatus_t)fake_submit(((Handle*)handle)->stream, [=] {
+        for (int j = 0; j < n; j++) {
+            const double yj = (double)a * y[vecIndex(j, n, incy)];
+            for (int i = 0; i < m; i++) {
+                float& aij = A[i + (size_t)j * lda];
+                aij = (float)((double)aij + (double)x[vecIndex(i, m, incx)] * yj);
+            }
         }
-    }
-    return CUBLAS_STATUS_SUCCESS;
+        return (int)CUBLAS_STATUS_SUCCESS;
+    });
 }

@@ -541,33 +541,37 @@ FAKE_API cudnnStatus_t cudnnConvolutionForward(void* h, const void* alphaP, void
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(x, g.x.size(), "x"); a.device(w, g.w.size(), "w"); a.device(y, g.y.size(), "y");
     if (!a.ok()) return a.status;
-    FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), wr(w, g.w.size(), tf32Conv(g.cd));
-    x = xr.p;
-    w = wr.p;
-    const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        // TF32 unless FMA_MATH, rounded when the work runs (a replayed graph rounds the data present then).
+        FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), wr(w, g.w.size(), tf32Conv(g.cd));
+        const float* const xt = xr.p;
+        const float* const wt = wr.p;
+        const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int n = 0; n < N; n++)
-        for (int k = 0; k < K; k++) {
-            std::vector<double> acc((size_t)P * Q, 0.0);
-            for (int c = 0; c < C; c++) {
-                const float* xp = x + ((long long)n * C + c) * H * W;
-                for (int r = 0; r < R; r++)
-                    for (int s = 0; s < S; s++) {
-                        const double wv = w[g.widx(k, c, r, s)];
-                        int p0, p1, q0, q1;
-                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
-                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
-                        const int v = g.cd.v;
-                        for (int p = p0; p < p1; p++) {
-                            const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
-                            double* ap = acc.data() + (size_t)p * Q;
-                            for (int q = q0; q < q1; q++) ap[q] += wv * row[(long long)q * v];
+        for (int n = 0; n < N; n++)
+            for (int k = 0; k < K; k++) {
+                std::vector<double> acc((size_t)P * Q, 0.0);
+                for (int c = 0; c < C; c++) {
+                    const float* xp = xt + ((long long)n * C + c) * H * W;
+                    for (int r = 0; r < R; r++)
+                        for (int s = 0; s < S; s++) {
+                            const double wv = wt[g.widx(k, c, r, s)];
+                            int p0, p1, q0, q1;
+                            Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                            Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                            const int v = g.cd.v;
+                            for (int p = p0; p < p1; p++) {
+                                const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
+                                double* ap = acc.data() + (size_t)p * Q;
+                                for (int q = q0; q < q1; q++) ap[q] += wv * row[(long long)q * v];
+                            }
                         }
-                    }
+                }
+                blend(y + ((long long)n * K + k) * P * Q, acc.data(), (long long)P * Q, alpha, beta);
             }
-            blend(y + ((long long)n * K + k) * P * Q, acc.data(), (long long)P * Q, alpha, beta);
-        }
-    return CUDNN_STATUS_SUCCESS;
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 FAKE_API cudnnStatus_t cudnnConvolutionBackwardData(void* h, const void* alphaP, void* wD, const float* w, void* dyD,
@@ -582,33 +586,37 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardData(void* h, const void* alphaP,
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(w, g.w.size(), "w"); a.device(dy, g.y.size(), "dy"); a.device(dx, g.x.size(), "dx");
     if (!a.ok()) return a.status;
-    FakeOperand wr(w, g.w.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
-    w = wr.p;
-    dy = dyr.p;
-    const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        // TF32 unless FMA_MATH, rounded when the work runs (a replayed graph rounds the data present then).
+        FakeOperand wr(w, g.w.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
+        const float* const wt = wr.p;
+        const float* const dyt = dyr.p;
+        const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int n = 0; n < N; n++)
-        for (int c = 0; c < C; c++) {
-            std::vector<double> acc((size_t)H * W, 0.0);
-            for (int k = 0; k < K; k++) {
-                const float* dyp = dy + ((long long)n * K + k) * P * Q;
-                for (int r = 0; r < R; r++)
-                    for (int s = 0; s < S; s++) {
-                        const double wv = w[g.widx(k, c, r, s)];
-                        int p0, p1, q0, q1;
-                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
-                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
-                        const int v = g.cd.v;
-                        for (int p = p0; p < p1; p++) {
-                            double* row = acc.data() + (size_t)g.ih(p, r) * W + g.iw(0, s);
-                            const float* dp = dyp + (long long)p * Q;
-                            for (int q = q0; q < q1; q++) row[(long long)q * v] += wv * dp[q];
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                std::vector<double> acc((size_t)H * W, 0.0);
+                for (int k = 0; k < K; k++) {
+                    const float* dyp = dyt + ((long long)n * K + k) * P * Q;
+                    for (int r = 0; r < R; r++)
+                        for (int s = 0; s < S; s++) {
+                            const double wv = wt[g.widx(k, c, r, s)];
+                            int p0, p1, q0, q1;
+                            Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                            Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                            const int v = g.cd.v;
+                            for (int p = p0; p < p1; p++) {
+                                double* row = acc.data() + (size_t)g.ih(p, r) * W + g.iw(0, s);
+                                const float* dp = dyp + (long long)p * Q;
+                                for (int q = q0; q < q1; q++) row[(long long)q * v] += wv * dp[q];
+                            }
                         }
-                    }
+                }
+                blend(dx + ((long long)n * C + c) * H * W, acc.data(), (long long)H * W, alpha, beta);
             }
-            blend(dx + ((long long)n * C + c) * H * W, acc.data(), (long long)H * W, alpha, beta);
-        }
-    return CUDNN_STATUS_SUCCESS;
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 FAKE_API cudnnStatus_t cudnnConvolutionBackwardFilter(void* h, const void* alphaP, void* xD, const float* x, void* dyD,
@@ -623,46 +631,50 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardFilter(void* h, const void* alpha
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(x, g.x.size(), "x"); a.device(dy, g.y.size(), "dy"); a.device(dw, g.w.size(), "dw");
     if (!a.ok()) return a.status;
-    FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
-    x = xr.p;
-    dy = dyr.p;
-    const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        // TF32 unless FMA_MATH, rounded when the work runs (a replayed graph rounds the data present then).
+        FakeOperand xr(x, g.x.size(), tf32Conv(g.cd)), dyr(dy, g.y.size(), tf32Conv(g.cd));
+        const float* const xt = xr.p;
+        const float* const dyt = dyr.p;
+        const int N = g.x.n, C = g.x.c, H = g.x.h, W = g.x.w, K = g.w.n, R = g.w.h, S = g.w.w, P = g.y.h, Q = g.y.w;
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int k = 0; k < K; k++)
-        for (int c = 0; c < C; c++) {
-            double acc[64][64];
-            std::vector<double> accv;
-            double* A = (R <= 64 && S <= 64) ? &acc[0][0] : (accv.assign((size_t)R * S, 0.0), accv.data());
-            const int ld = (R <= 64 && S <= 64) ? 64 : S;
-            for (int r = 0; r < R; r++)
-                for (int s = 0; s < S; s++) A[r * ld + s] = 0.0;
-            for (int n = 0; n < N; n++) {
-                const float* xp = x + ((long long)n * C + c) * H * W;
-                const float* dyp = dy + ((long long)n * K + k) * P * Q;
+        for (int k = 0; k < K; k++)
+            for (int c = 0; c < C; c++) {
+                double acc[64][64];
+                std::vector<double> accv;
+                double* A = (R <= 64 && S <= 64) ? &acc[0][0] : (accv.assign((size_t)R * S, 0.0), accv.data());
+                const int ld = (R <= 64 && S <= 64) ? 64 : S;
+                for (int r = 0; r < R; r++)
+                    for (int s = 0; s < S; s++) A[r * ld + s] = 0.0;
+                for (int n = 0; n < N; n++) {
+                    const float* xp = xt + ((long long)n * C + c) * H * W;
+                    const float* dyp = dyt + ((long long)n * K + k) * P * Q;
+                    for (int r = 0; r < R; r++)
+                        for (int s = 0; s < S; s++) {
+                            double sum = 0.0;
+                            int p0, p1, q0, q1;
+                            Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
+                            Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
+                            const int v = g.cd.v;
+                            for (int p = p0; p < p1; p++) {
+                                const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
+                                const float* dp = dyp + (long long)p * Q;
+                                for (int q = q0; q < q1; q++) sum += (double)dp[q] * row[(long long)q * v];
+                            }
+                            A[r * ld + s] += sum;
+                        }
+                }
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++) {
-                        double sum = 0.0;
-                        int p0, p1, q0, q1;
-                        Geometry::valid(P, H, g.cd.padH, g.cd.u, r * g.cd.dilH, p0, p1);
-                        Geometry::valid(Q, W, g.cd.padW, g.cd.v, s * g.cd.dilW, q0, q1);
-                        const int v = g.cd.v;
-                        for (int p = p0; p < p1; p++) {
-                            const float* row = xp + (long long)g.ih(p, r) * W + g.iw(0, s);
-                            const float* dp = dyp + (long long)p * Q;
-                            for (int q = q0; q < q1; q++) sum += (double)dp[q] * row[(long long)q * v];
-                        }
-                        A[r * ld + s] += sum;
+                        float* d = dw + g.widx(k, c, r, s);
+                        double v = (double)alpha * A[r * ld + s];
+                        if (beta != 0.0f) v += (double)beta * *d;
+                        *d = (float)v;
                     }
             }
-            for (int r = 0; r < R; r++)
-                for (int s = 0; s < S; s++) {
-                    float* d = dw + g.widx(k, c, r, s);
-                    double v = (double)alpha * A[r * ld + s];
-                    if (beta != 0.0f) v += (double)beta * *d;
-                    *d = (float)v;
-                }
-        }
-    return CUDNN_STATUS_SUCCESS;
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 FAKE_API cudnnStatus_t cudnnConvolutionBackwardBias(void* h, const void* alphaP, void* dyD, const float* dy,
@@ -675,15 +687,18 @@ FAKE_API cudnnStatus_t cudnnConvolutionBackwardBias(void* h, const void* alphaP,
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(dy, y.size(), "dy"); a.device(db, b.size(), "db");
     if (!a.ok()) return a.status;
-    const long long hw = (long long)y.h * y.w;
-    std::vector<double> acc(y.c, 0.0);
-    for (int n = 0; n < y.n; n++)
-        for (int c = 0; c < y.c; c++) {
-            const float* p = dy + ((long long)n * y.c + c) * hw;
-            for (long long i = 0; i < hw; i++) acc[c] += p[i];
-        }
-    blend(db, acc.data(), y.c, alpha, beta);
-    return CUDNN_STATUS_SUCCESS;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        const long long hw = (long long)y.h * y.w;
+        std::vector<double> acc(y.c, 0.0);
+        for (int n = 0; n < y.n; n++)
+            for (int c = 0; c < y.c; c++) {
+                const float* p = dy + ((long long)n * y.c + c) * hw;
+                for (long long i = 0; i < hw; i++) acc[c] += p[i];
+            }
+        blend(db, acc.data(), y.c, alpha, beta);
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 // C = alpha A + beta C; each dimension of A equals C's or is 1 (broadcast).
@@ -699,18 +714,21 @@ FAKE_API cudnnStatus_t cudnnAddTensor(void* h, const void* alphaP, void* aD, con
     float alpha = a.scalar(alphaP, "alpha"), beta = a.scalar(betaP, "beta");
     a.device(A, ad.size(), "A"); a.device(C, cdims.size(), "C");
     if (!a.ok()) return a.status;
-    for (int n = 0; n < cdims.n; n++)
-        for (int c = 0; c < cdims.c; c++)
-            for (int y = 0; y < cdims.h; y++)
-                for (int x = 0; x < cdims.w; x++) {
-                    const long long ai = (((long long)(ad.n == 1 ? 0 : n) * ad.c + (ad.c == 1 ? 0 : c)) * ad.h
-                                          + (ad.h == 1 ? 0 : y)) * ad.w + (ad.w == 1 ? 0 : x);
-                    float& dst = C[(((long long)n * cdims.c + c) * cdims.h + y) * cdims.w + x];
-                    double r = (double)alpha * A[ai];
-                    if (beta != 0.0f) r += (double)beta * dst;
-                    dst = (float)r;
-                }
-    return CUDNN_STATUS_SUCCESS;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        for (int n = 0; n < cdims.n; n++)
+            for (int c = 0; c < cdims.c; c++)
+                for (int y = 0; y < cdims.h; y++)
+                    for (int x = 0; x < cdims.w; x++) {
+                        const long long ai = (((long long)(ad.n == 1 ? 0 : n) * ad.c + (ad.c == 1 ? 0 : c)) * ad.h
+                                              + (ad.h == 1 ? 0 : y)) * ad.w + (ad.w == 1 ? 0 : x);
+                        float& dst = C[(((long long)n * cdims.c + c) * cdims.h + y) * cdims.w + x];
+                        double r = (double)alpha * A[ai];
+                        if (beta != 0.0f) r += (double)beta * dst;
+                        dst = (float)r;
+                    }
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 // ---- batch normalization ---------------------------------------------------------------------------
@@ -779,31 +797,34 @@ FAKE_API cudnnStatus_t cudnnBatchNormalizationForwardTraining(
     if (runMean) { a.device(runMean, F, "resultRunningMean"); a.device(runVar, F, "resultRunningVariance"); }
     if (saveMean) { a.device(saveMean, F, "resultSaveMean"); a.device(saveInvStd, F, "resultSaveInvVariance"); }
     if (!a.ok()) return a.status;
-    for (long long j = 0; j < F; j++) {
-        double sum = 0.0;
-        L.each(j, [&](long long i) { sum += x[i]; });
-        const double mean = sum / (double)M;
-        double sq = 0.0;
-        L.each(j, [&](long long i) { const double d = x[i] - mean; sq += d * d; });
-        const double var = sq / (double)M; // biased: used to normalise
-        const double invStd = 1.0 / std::sqrt(var + epsilon);
-        const double g = scale[j], b = bias[j];
-        L.each(j, [&](long long i) {
-            double r = (double)alpha * (g * (x[i] - mean) * invStd + b);
-            if (beta != 0.0f) r += (double)beta * y[i];
-            y[i] = (float)r;
-        });
-        if (runMean != nullptr) {
-            const double unbiased = sq / (double)(M - 1);
-            runMean[j] = (float)((1.0 - factor) * runMean[j] + factor * mean);
-            runVar[j] = (float)((1.0 - factor) * runVar[j] + factor * unbiased);
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        for (long long j = 0; j < F; j++) {
+            double sum = 0.0;
+            L.each(j, [&](long long i) { sum += x[i]; });
+            const double mean = sum / (double)M;
+            double sq = 0.0;
+            L.each(j, [&](long long i) { const double d = x[i] - mean; sq += d * d; });
+            const double var = sq / (double)M; // biased: used to normalise
+            const double invStd = 1.0 / std::sqrt(var + epsilon);
+            const double g = scale[j], b = bias[j];
+            L.each(j, [&](long long i) {
+                double r = (double)alpha * (g * (x[i] - mean) * invStd + b);
+                if (beta != 0.0f) r += (double)beta * y[i];
+                y[i] = (float)r;
+            });
+            if (runMean != nullptr) {
+                const double unbiased = sq / (double)(M - 1);
+                runMean[j] = (float)((1.0 - factor) * runMean[j] + factor * mean);
+                runVar[j] = (float)((1.0 - factor) * runVar[j] + factor * unbiased);
+            }
+            if (saveMean != nullptr) {
+                saveMean[j] = (float)mean;
+                saveInvStd[j] = (float)invStd;
+            }
         }
-        if (saveMean != nullptr) {
-            saveMean[j] = (float)mean;
-            saveInvStd[j] = (float)invStd;
-        }
-    }
-    return CUDNN_STATUS_SUCCESS;
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 FAKE_API cudnnStatus_t cudnnBatchNormalizationForwardInference(
@@ -822,16 +843,19 @@ FAKE_API cudnnStatus_t cudnnBatchNormalizationForwardInference(
     a.device(x, xd.size(), "x"); a.device(y, yd.size(), "y"); a.device(scale, F, "bnScale"); a.device(bias, F, "bnBias");
     a.device(estMean, F, "estimatedMean"); a.device(estVar, F, "estimatedVariance");
     if (!a.ok()) return a.status;
-    for (long long j = 0; j < F; j++) {
-        const double mean = estMean[j], invStd = 1.0 / std::sqrt((double)estVar[j] + epsilon);
-        const double g = scale[j], b = bias[j];
-        L.each(j, [&](long long i) {
-            double r = (double)alpha * (g * (x[i] - mean) * invStd + b);
-            if (beta != 0.0f) r += (double)beta * y[i];
-            y[i] = (float)r;
-        });
-    }
-    return CUDNN_STATUS_SUCCESS;
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        for (long long j = 0; j < F; j++) {
+            const double mean = estMean[j], invStd = 1.0 / std::sqrt((double)estVar[j] + epsilon);
+            const double g = scale[j], b = bias[j];
+            L.each(j, [&](long long i) {
+                double r = (double)alpha * (g * (x[i] - mean) * invStd + b);
+                if (beta != 0.0f) r += (double)beta * y[i];
+                y[i] = (float)r;
+            });
+        }
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }
 
 FAKE_API cudnnStatus_t cudnnBatchNormalizationBackward(
@@ -859,37 +883,40 @@ FAKE_API cudnnStatus_t cudnnBatchNormalizationBackward(
     if (a.ok() && (dx == x || dx == dy))
         fake_log("WARNING: cudnnBatchNormalizationBackward: dx aliases %s", dx == x ? "x" : "dy");
     if (!a.ok()) return a.status;
-    for (long long j = 0; j < F; j++) {
-        double mean, invStd;
-        if (savedMean != nullptr) {
-            mean = savedMean[j];
-            invStd = savedInvStd[j];
-        } else {
-            double sum = 0.0;
-            L.each(j, [&](long long i) { sum += x[i]; });
-            mean = sum / (double)M;
-            double sq = 0.0;
-            L.each(j, [&](long long i) { const double d = x[i] - mean; sq += d * d; });
-            invStd = 1.0 / std::sqrt(sq / (double)M + epsilon);
+    // Everything the work needs was read above (scalars, descriptors): a captured call keeps it.
+    return (cudnnStatus_t)fake_submit(((Handle*)h)->stream, [=] {
+        for (long long j = 0; j < F; j++) {
+            double mean, invStd;
+            if (savedMean != nullptr) {
+                mean = savedMean[j];
+                invStd = savedInvStd[j];
+            } else {
+                double sum = 0.0;
+                L.each(j, [&](long long i) { sum += x[i]; });
+                mean = sum / (double)M;
+                double sq = 0.0;
+                L.each(j, [&](long long i) { const double d = x[i] - mean; sq += d * d; });
+                invStd = 1.0 / std::sqrt(sq / (double)M + epsilon);
+            }
+            double sumDy = 0.0, sumDyXhat = 0.0;
+            L.each(j, [&](long long i) {
+                sumDy += dy[i];
+                sumDyXhat += (double)dy[i] * ((x[i] - mean) * invStd);
+            });
+            const double g = scale[j];
+            // dx = gamma invStd / M (M dy - sum(dy) - xhat sum(dy xhat))
+            L.each(j, [&](long long i) {
+                const double xhat = (x[i] - mean) * invStd;
+                const double r = g * invStd / (double)M * ((double)M * dy[i] - sumDy - xhat * sumDyXhat);
+                double v = (double)aD * r;
+                if (bD != 0.0f) v += (double)bD * dx[i];
+                dx[i] = (float)v;
+            });
+            double s = (double)aP * sumDyXhat, b = (double)aP * sumDy;
+            if (bP != 0.0f) { s += (double)bP * dScale[j]; b += (double)bP * dBias[j]; }
+            dScale[j] = (float)s;
+            dBias[j] = (float)b;
         }
-        double sumDy = 0.0, sumDyXhat = 0.0;
-        L.each(j, [&](long long i) {
-            sumDy += dy[i];
-            sumDyXhat += (double)dy[i] * ((x[i] - mean) * invStd);
-        });
-        const double g = scale[j];
-        // dx = gamma invStd / M (M dy - sum(dy) - xhat sum(dy xhat))
-        L.each(j, [&](long long i) {
-            const double xhat = (x[i] - mean) * invStd;
-            const double r = g * invStd / (double)M * ((double)M * dy[i] - sumDy - xhat * sumDyXhat);
-            double v = (double)aD * r;
-            if (bD != 0.0f) v += (double)bD * dx[i];
-            dx[i] = (float)v;
-        });
-        double s = (double)aP * sumDyXhat, b = (double)aP * sumDy;
-        if (bP != 0.0f) { s += (double)bP * dScale[j]; b += (double)bP * dBias[j]; }
-        dScale[j] = (float)s;
-        dBias[j] = (float)b;
-    }
-    return CUDNN_STATUS_SUCCESS;
+        return (int)CUDNN_STATUS_SUCCESS;
+    });
 }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -45,11 +46,15 @@ enum : int {
     CUDA_ERROR_INVALID_PTX = 218,
     CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222,
     CUDA_ERROR_INVALID_HANDLE = 400,
+    CUDA_ERROR_ILLEGAL_STATE = 401,
     CUDA_ERROR_NOT_FOUND = 500,
     CUDA_ERROR_ILLEGAL_ADDRESS = 700,
     CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
     CUDA_ERROR_CONTEXT_IS_DESTROYED = 709,
     CUDA_ERROR_NOT_SUPPORTED = 801,
+    CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900,
+    CUDA_ERROR_STREAM_CAPTURE_INVALIDATED = 901,
+    CUDA_ERROR_STREAM_CAPTURE_IMPLICIT = 906,
 };
 
 const char* errorName(int r)
@@ -69,12 +74,16 @@ const char* errorName(int r)
     case 218: return "CUDA_ERROR_INVALID_PTX";
     case 222: return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION";
     case 400: return "CUDA_ERROR_INVALID_HANDLE";
+    case 401: return "CUDA_ERROR_ILLEGAL_STATE";
     case 500: return "CUDA_ERROR_NOT_FOUND";
     case 700: return "CUDA_ERROR_ILLEGAL_ADDRESS";
     case 701: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
     case 709: return "CUDA_ERROR_CONTEXT_IS_DESTROYED";
     case 719: return "CUDA_ERROR_LAUNCH_FAILED";
     case 801: return "CUDA_ERROR_NOT_SUPPORTED";
+    case 900: return "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED";
+    case 901: return "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED";
+    case 906: return "CUDA_ERROR_STREAM_CAPTURE_IMPLICIT";
     case 999: return "CUDA_ERROR_UNKNOWN";
     default: return nullptr;
     }
@@ -99,6 +108,9 @@ const char* errorText(int r)
     case 701: return "too many resources requested for launch";
     case 709: return "context is destroyed";
     case 801: return "operation not supported";
+    case 900: return "operation not permitted when stream is capturing";
+    case 901: return "operation failed due to a previous error during capture";
+    case 906: return "operation would make the legacy stream depend on a capturing blocking stream";
     default: return nullptr;
     }
 }
@@ -108,7 +120,27 @@ const size_t DEFAULT_TOTAL = size_t(16) << 30;
 const char* DEVICE_NAME = "Fake CUDA device (CPU emulation)";
 
 struct Context { int refs = 0; };
-struct Stream { unsigned flags; };
+
+// One recorded piece of work of a graph (see fakecuda_record).
+struct Node {
+    int (*run)(void*);
+    void (*drop)(void*);
+    void* work;
+};
+// The nodes of a captured graph, shared by the graph and its executable graphs: the last owner frees them.
+struct NodeList {
+    std::vector<Node> nodes;
+    ~NodeList() { for (Node& n : nodes) n.drop(n.work); }
+};
+struct Graph { std::shared_ptr<NodeList> nodes; };
+struct GraphExec { std::shared_ptr<NodeList> nodes; };
+
+struct Stream {
+    unsigned flags;
+    // Set from cuStreamBeginCapture to cuStreamEndCapture: the graph being recorded.
+    std::shared_ptr<NodeList> capture;
+    bool invalidated = false; // something illegal happened during the capture
+};
 struct Function;
 struct Module {
     std::map<std::string, std::vector<std::string>> entries; // name -> PTX parameter types
@@ -126,6 +158,8 @@ size_t liveBytes = 0;
 std::set<Stream*> streams;
 std::set<Module*> modules;
 std::set<Function*> functions;
+std::set<Graph*> graphs;
+std::set<GraphExec*> graphExecs;
 
 size_t totalMemory()
 {
@@ -156,6 +190,23 @@ CUresult needContext(const char* call)
     if (current == nullptr) return fail(CUDA_ERROR_INVALID_CONTEXT, call, "no context is current on this thread");
     if (current->refs <= 0) return fail(CUDA_ERROR_CONTEXT_IS_DESTROYED, call, "the current (primary) context was released");
     return CUDA_SUCCESS;
+}
+
+// The fake supports global capture mode only (what the Java backend uses): while any stream captures,
+// calls that would synchronise with it or allocate are errors that invalidate the capture.
+Stream* anyCapturing()
+{
+    for (Stream* s : streams)
+        if (s->capture) return s;
+    return nullptr;
+}
+
+CUresult refuseWhileCapturing(const char* call, CUresult status, const char* why)
+{
+    Stream* s = anyCapturing();
+    if (s == nullptr) return CUDA_SUCCESS;
+    s->invalidated = true;
+    return fail(status, call, std::string(why) + " while a stream is being captured (the capture is now invalidated)");
 }
 
 bool inAllocation(uintptr_t p, size_t bytes)
@@ -549,7 +600,7 @@ FAKE_API CUresult cuStreamCreate(void** s, unsigned int flags)
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuStreamCreate")) return r;
     if (s == nullptr || flags > 1) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamCreate", "bad output or flags");
-    Stream* st = new Stream{flags};
+    Stream* st = new Stream{flags, nullptr, false};
     streams.insert(st);
     *s = st;
     return CUDA_SUCCESS;
@@ -574,19 +625,22 @@ FAKE_API CUresult cuStreamSynchronize(void* s)
 {
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuStreamSynchronize")) return r;
-    return checkStream(s, "cuStreamSynchronize");
+    if (CUresult r = checkStream(s, "cuStreamSynchronize")) return r;
+    return refuseWhileCapturing("cuStreamSynchronize", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "synchronize");
 }
 
 FAKE_API CUresult cuCtxSynchronize()
 {
     std::lock_guard<std::recursive_mutex> g(mu);
-    return needContext("cuCtxSynchronize");
+    if (CUresult r = needContext("cuCtxSynchronize")) return r;
+    return refuseWhileCapturing("cuCtxSynchronize", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "synchronize");
 }
 
 FAKE_API CUresult cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes)
 {
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuMemAlloc")) return r;
+    if (CUresult r = refuseWhileCapturing("cuMemAlloc", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "allocation")) return r;
     if (dptr == nullptr || bytes == 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAlloc", "NULL output or 0 bytes");
     if (bytes > totalMemory() - liveBytes)
         return fail(CUDA_ERROR_OUT_OF_MEMORY, "cuMemAlloc",
@@ -608,6 +662,7 @@ FAKE_API CUresult cuMemFree_v2(CUdeviceptr d)
 {
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuMemFree")) return r;
+    if (CUresult r = refuseWhileCapturing("cuMemFree", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "free")) return r;
     auto it = allocations.find((uintptr_t)d);
     if (it == allocations.end())
         return fail(CUDA_ERROR_INVALID_VALUE, "cuMemFree", "not the start of a live allocation: " + describe((uintptr_t)d, 0));
@@ -639,6 +694,8 @@ FAKE_API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes
 {
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuMemcpyHtoD")) return r;
+    if (CUresult r = refuseWhileCapturing("cuMemcpyHtoD", CUDA_ERROR_STREAM_CAPTURE_IMPLICIT,
+                                          "a synchronous copy on the legacy stream")) return r;
     if (bytes == 0) return CUDA_SUCCESS;
     if (CUresult r = deviceRange(dst, bytes, "cuMemcpyHtoD", "destination")) return r;
     if (src == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyHtoD", "NULL host source");
@@ -650,6 +707,8 @@ FAKE_API CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes)
 {
     std::lock_guard<std::recursive_mutex> g(mu);
     if (CUresult r = needContext("cuMemcpyDtoH")) return r;
+    if (CUresult r = refuseWhileCapturing("cuMemcpyDtoH", CUDA_ERROR_STREAM_CAPTURE_IMPLICIT,
+                                          "a synchronous copy on the legacy stream")) return r;
     if (bytes == 0) return CUDA_SUCCESS;
     if (CUresult r = deviceRange(src, bytes, "cuMemcpyDtoH", "source")) return r;
     if (dst == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyDtoH", "NULL host destination");
@@ -667,8 +726,12 @@ FAKE_API CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t 
     if (CUresult r = deviceRange(dst, bytes, "cuMemcpyDtoDAsync", "destination")) return r;
     if (dst < src + bytes && src < dst + bytes && dst != src)
         fake_log("WARNING: cuMemcpyDtoDAsync with overlapping ranges (undefined on a GPU)");
-    std::memmove((void*)(uintptr_t)dst, (const void*)(uintptr_t)src, bytes);
-    return CUDA_SUCCESS;
+    return fake_submit(stream, [=] {
+        if (CUresult r = deviceRange(src, bytes, "cuMemcpyDtoDAsync (replayed)", "source")) return r;
+        if (CUresult r = deviceRange(dst, bytes, "cuMemcpyDtoDAsync (replayed)", "destination")) return r;
+        std::memmove((void*)(uintptr_t)dst, (const void*)(uintptr_t)src, bytes);
+        return (CUresult)CUDA_SUCCESS;
+    });
 }
 
 FAKE_API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t n, void* stream)
@@ -679,8 +742,11 @@ FAKE_API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t n
     if (dst % 4 != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemsetD32Async", "destination not 4-byte aligned");
     if (n == 0) return CUDA_SUCCESS;
     if (CUresult r = deviceRange(dst, n * 4, "cuMemsetD32Async", "destination")) return r;
-    for (size_t i = 0; i < n; i++) std::memcpy((char*)(uintptr_t)dst + 4 * i, &value, 4);
-    return CUDA_SUCCESS;
+    return fake_submit(stream, [=] {
+        if (CUresult r = deviceRange(dst, n * 4, "cuMemsetD32Async (replayed)", "destination")) return r;
+        for (size_t i = 0; i < n; i++) std::memcpy((char*)(uintptr_t)dst + 4 * i, &value, 4);
+        return (CUresult)CUDA_SUCCESS;
+    });
 }
 
 FAKE_API CUresult cuModuleLoadData(void** module, const void* image)
@@ -764,9 +830,137 @@ FAKE_API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz,
     for (size_t i = 0; i < k->ptxParams.size(); i++)
         if (params[i] == nullptr)
             return fail(CUDA_ERROR_INVALID_VALUE, call, std::string(k->name) + ": kernelParams[" + std::to_string(i) + "] is NULL");
-    Launch l{params, gx, bx, k->name};
-    k->launch(l);
-    return l.status;
+    // The arguments are read now, as cuLaunchKernel does: a captured launch keeps these values.
+    std::vector<unsigned long long> values(k->ptxParams.size());
+    for (size_t i = 0; i < values.size(); i++)
+        std::memcpy(&values[i], params[i], k->ptxParams[i] == "u64" ? 8 : 4);
+    return fake_submit(stream, [=]() mutable {
+        std::vector<void*> ptrs(values.size());
+        for (size_t i = 0; i < values.size(); i++) ptrs[i] = &values[i];
+        Launch l{ptrs.data(), gx, bx, k->name};
+        k->launch(l);
+        return l.status;
+    });
+}
+
+// ---- stream capture and graphs ---------------------------------------------------------------------
+
+FAKE_API int fakecuda_capturing(const void* stream)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    return stream != nullptr && streams.count((Stream*)stream) && ((Stream*)stream)->capture != nullptr;
+}
+
+FAKE_API void fakecuda_record(const void* stream, int (*run)(void*), void (*drop)(void*), void* work)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    ((Stream*)stream)->capture->nodes.push_back(Node{run, drop, work});
+}
+
+FAKE_API CUresult cuStreamBeginCapture_v2(void* s, int mode)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    const char* call = "cuStreamBeginCapture";
+    if (CUresult r = needContext(call)) return r;
+    if (s == nullptr) return fail(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, call, "the legacy stream cannot be captured");
+    if (CUresult r = checkStream(s, call)) return r;
+    if (mode != 0) return fail(CUDA_ERROR_NOT_SUPPORTED, call, "the fake supports CU_STREAM_CAPTURE_MODE_GLOBAL only");
+    Stream* st = (Stream*)s;
+    if (st->capture) return fail(CUDA_ERROR_ILLEGAL_STATE, call, "the stream is already being captured");
+    st->capture = std::make_shared<NodeList>();
+    st->invalidated = false;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuStreamEndCapture(void* s, void** graph)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    const char* call = "cuStreamEndCapture";
+    if (CUresult r = needContext(call)) return r;
+    if (CUresult r = checkStream(s, call)) return r;
+    Stream* st = (Stream*)s;
+    if (graph == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, call, "NULL output");
+    if (st == nullptr || !st->capture) return fail(CUDA_ERROR_ILLEGAL_STATE, call, "the stream is not being captured");
+    std::shared_ptr<NodeList> nodes = std::move(st->capture);
+    st->capture.reset();
+    *graph = nullptr;
+    if (st->invalidated) {
+        st->invalidated = false;
+        return fail(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, call, "the capture was invalidated by an earlier error");
+    }
+    Graph* gr = new Graph{nodes};
+    graphs.insert(gr);
+    *graph = gr;
+    FAKE_TRACE("cuStreamEndCapture: %zu nodes", nodes->nodes.size());
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuStreamIsCapturing(void* s, int* status)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuStreamIsCapturing")) return r;
+    if (CUresult r = checkStream(s, "cuStreamIsCapturing")) return r;
+    if (status == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamIsCapturing", "NULL output");
+    Stream* st = (Stream*)s;
+    *status = st == nullptr || !st->capture ? 0 : st->invalidated ? 2 : 1;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned long long flags)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    const char* call = "cuGraphInstantiate";
+    if (CUresult r = needContext(call)) return r;
+    if (exec == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, call, "NULL output");
+    if (!graphs.count((Graph*)graph)) return fail(CUDA_ERROR_INVALID_HANDLE, call, "not a live graph");
+    if (flags != 0) return fail(CUDA_ERROR_NOT_SUPPORTED, call, "the fake takes flags 0 only");
+    GraphExec* e = new GraphExec{((Graph*)graph)->nodes};
+    graphExecs.insert(e);
+    *exec = e;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuGraphUpload(void* exec, void* stream)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuGraphUpload")) return r;
+    if (CUresult r = checkStream(stream, "cuGraphUpload")) return r;
+    if (!graphExecs.count((GraphExec*)exec)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphUpload", "not a live executable graph");
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuGraphLaunch(void* exec, void* stream)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    const char* call = "cuGraphLaunch";
+    if (CUresult r = needContext(call)) return r;
+    if (CUresult r = checkStream(stream, call)) return r;
+    if (!graphExecs.count((GraphExec*)exec)) return fail(CUDA_ERROR_INVALID_HANDLE, call, "not a live executable graph");
+    if (stream != nullptr && ((Stream*)stream)->capture)
+        return fail(CUDA_ERROR_NOT_SUPPORTED, call, "the fake does not capture graph launches");
+    std::shared_ptr<NodeList> nodes = ((GraphExec*)exec)->nodes;
+    FAKE_TRACE("cuGraphLaunch: %zu nodes", nodes->nodes.size());
+    for (Node& n : nodes->nodes)
+        if (int r = n.run(n.work)) return fail(r, call, "a node of the graph failed (its call logged why)");
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuGraphExecDestroy(void* exec)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuGraphExecDestroy")) return r;
+    if (!graphExecs.erase((GraphExec*)exec)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphExecDestroy", "not a live executable graph");
+    delete (GraphExec*)exec;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuGraphDestroy(void* graph)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuGraphDestroy")) return r;
+    if (!graphs.erase((Graph*)graph)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphDestroy", "not a live graph");
+    delete (Graph*)graph;
+    return CUDA_SUCCESS;
 }
 
 FAKE_API CUresult cuGetErrorName(CUresult r, const char** s)

@@ -84,6 +84,20 @@ public interface Backend extends AutoCloseable {
      */
     void uniform(Tensor dst, CounterRng rng, int stream, long step, float lo, float hi);
 
+    /**
+     * Records the backend work that {@code work} queues, without doing it yet; each
+     * {@link CapturedWork#replay} then does it on the same tensors. What the work reads on the host while
+     * it is recorded (scalars, which tensors) is fixed in the recording, so it must be work that repeats
+     * exactly, with per-call inputs in tensors written before each replay. It must not wait for the
+     * backend, copy to or from the host, or allocate.
+     *
+     * <p>The default records nothing and reruns {@code work} on each replay, which is what a synchronous
+     * backend would do anyway.
+     */
+    default CapturedWork capture(Runnable work) {
+        return CapturedWork.rerun(work);
+    }
+
     /** Waits until all queued work has finished (a no-op on synchronous backends). */
     void synchronize();
 

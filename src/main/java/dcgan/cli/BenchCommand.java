@@ -6,6 +6,7 @@ import dcgan.backend.gpu.GpuBackend;
 import dcgan.train.Benchmark;
 import dcgan.train.Hyperparameters;
 import dcgan.train.OpBenchmark;
+import dcgan.train.StepExecution;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -37,6 +38,7 @@ final class BenchCommand extends Command {
         o.addOption(Option.builder().longOpt("ops").desc("time each operation at the model's shapes instead "
                 + "(median of --iterations calls each)").build());
         DeviceOption.add(o);
+        ExecutionOption.add(o);
         return o;
     }
 
@@ -54,9 +56,11 @@ final class BenchCommand extends Command {
                 return OK;
             }
             int warmup = intOption(cl, "warmup", gpu ? 10 : 2, 0);
-            out.println("bench: " + backend.describe() + ", batch " + batch);
-            Benchmark.Result r = Benchmark.run(backend, hp, warmup, iterations, out);
-            out.printf(Locale.ROOT, "bench: %s batch %d: %.1f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
+            StepExecution execution = ExecutionOption.parse(cl);
+            out.println("bench: " + backend.describe() + ", batch " + batch + "; " + execution.describe());
+            Benchmark.Result r = Benchmark.run(backend, hp, execution, warmup, iterations,
+                    backend instanceof GpuBackend g ? g::deviceBytesInUse : null, out);
+            out.printf(Locale.ROOT, "bench: %s batch %d: %.3f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
                     backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
             if (backend instanceof CpuBackend cpu) {
                 double peak = cpu.measureGemmGflops();
@@ -64,8 +68,9 @@ final class BenchCommand extends Command {
                                         + "a training iteration reaches %.0f%% of it%n", peak, 100 * r.gflops() / peak);
             }
             if (backend instanceof GpuBackend g) {
-                out.printf(Locale.ROOT, "bench: peak device memory held by the trainer: %.1f MiB%n",
-                        g.peakBytes() / (double) (1 << 20));
+                out.printf(Locale.ROOT, "bench: peak device memory held by the trainer: %.1f MiB; in use on the "
+                                        + "device while training (context, cuBLAS and cuDNN included): %.1f MiB%n",
+                        g.peakBytes() / (double) (1 << 20), r.memoryInUse() / (double) (1 << 20));
             }
         }
         return OK;

@@ -51,10 +51,13 @@ final class TrainCommand extends Command {
         o.addOption(valued("shuffle-seed", "S", "seed of the one-time data shuffle (default 547, the notebook's)"));
         o.addOption(valued("keep-every", "K", "also keep OUT/checkpoint-epoch-NNN.safetensors every K epochs "
                                               + "(default: only the latest, OUT/checkpoint.safetensors)"));
+        o.addOption(valued("save-every", "N", "write the checkpoint every N epochs (default 1), and always at the "
+                                              + "end and on Ctrl-C; a checkpoint is ~160 MB"));
         o.addOption(valued("resume", "PATH", "continue the run saved in a checkpoint file, or in "
                                              + "DIR/checkpoint.safetensors; its settings are the defaults, and "
                                              + "--out defaults to the checkpoint's directory"));
         DeviceOption.add(o);
+        ExecutionOption.add(o);
         return o;
     }
 
@@ -75,7 +78,7 @@ final class TrainCommand extends Command {
             out.println("loading " + options.dataDir());
             MnistData data = MnistLoader.load(options.dataDir());
             data = data.permuted(new CounterRng(options.shuffleSeed()).permutation(data.count(), CounterRng.STREAM_SHUFFLE));
-            TrainingRun.Result result = new TrainingRun(backend, hp, options, out)
+            TrainingRun.Result result = new TrainingRun(backend, hp, options, ExecutionOption.parse(cl), out)
                     .run(data, resume, interrupts.stopCheck());
             if (result.interrupted()) {
                 if (result.checkpoint() != null) {
@@ -108,7 +111,8 @@ final class TrainCommand extends Command {
                 longOption(cl, "seed", 0, Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", TrainOptions.NOTEBOOK_SHUFFLE_SEED, Long.MIN_VALUE),
                 TrainOptions.DEFAULT_SAMPLES,
-                intOption(cl, "keep-every", 0, 1));
+                intOption(cl, "keep-every", 0, 1),
+                intOption(cl, "save-every", 1, 1));
     }
 
     /**
@@ -138,7 +142,8 @@ final class TrainCommand extends Command {
                 s.seed(),
                 s.shuffleSeed(),
                 s.sampleCount(),
-                cl.hasOption("keep-every") ? intOption(cl, "keep-every", 0, 1) : s.keepEvery());
+                cl.hasOption("keep-every") ? intOption(cl, "keep-every", 0, 1) : s.keepEvery(),
+                intOption(cl, "save-every", 1, 1));
     }
 
     private static void mustAgree(CommandLine cl, String option, Object saved, Object given) throws UsageException {

@@ -1,6 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
+import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
@@ -18,6 +19,14 @@ import dcgan.random.CounterRng;
  *       into G only, Adam on G.</li>
  * </ol>
  * Everything stays on the backend; only the three losses come back to the host.
+ *
+ * <p>With {@code captureSteps}, the two gradient computations (everything between drawing z and each
+ * Adam update) are captured once with {@link Backend#capture} and replayed every step: on the GPU each
+ * becomes one CUDA graph launch instead of about a hundred launches from Java. What changes from step to
+ * step stays outside the captures: the batch copied into a fixed tensor, z drawn for the step, and the
+ * Adam updates, whose step size is a host scalar. The first step runs uncaptured, so that cuBLAS and cuDNN
+ * finish their lazy set-up (module loading, workspaces) outside a capture. The results are the same
+ * either way: the same operations run on the same tensors in the same order.
  */
 public final class GanTrainer implements AutoCloseable {
 
@@ -43,20 +52,31 @@ public final class GanTrainer implements AutoCloseable {
     private final Tensor dFake;
     private final Tensor losses;
     private final float[] hostLosses = new float[3];
+    private final Phase dGradientsPhase = new Phase(this::discriminatorGradients);
+    private final Phase gGradientsPhase = new Phase(this::generatorGradients);
+    private final boolean captureSteps;
     private long step;
 
     /** A trainer at step 0 with freshly initialised networks. */
     public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng) {
-        this(backend, hp, rng, null);
+        this(backend, hp, rng, false, null);
+    }
+
+    /** A trainer at step 0 that captures its steps when {@code captureSteps} (see the class comment). */
+    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps) {
+        this(backend, hp, rng, captureSteps, null);
     }
 
     /** A trainer that continues from {@code state}, a snapshot of a trainer with the same constants. */
-    public static GanTrainer resumed(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state) {
-        return new GanTrainer(backend, hp, rng, state);
+    public static GanTrainer resumed(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state,
+                                     boolean captureSteps) {
+        return new GanTrainer(backend, hp, rng, captureSteps, state);
     }
 
-    private GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state) {
+    private GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps,
+                       TrainerState state) {
         this.backend = backend;
+        this.captureSteps = captureSteps;
         this.hp = hp;
         this.rng = rng;
         int b = hp.batchSize();
@@ -141,6 +161,18 @@ public final class GanTrainer implements AutoCloseable {
         return losses();
     }
 
+    /**
+     * Trains on a batch that is already on the backend ({@code [batchSize, 1, 28, 28]}, e.g. a view of a
+     * dataset uploaded once), which saves the copy from the host on every step.
+     */
+    public StepLosses step(Tensor batch) {
+        step++;
+        backend.copy(batch, real);
+        updateDiscriminator();
+        trainGenerator();
+        return losses();
+    }
+
     /** The losses of the latest step (or half step), read back from the backend. */
     public StepLosses losses() {
         backend.download(losses, hostLosses, 0);
@@ -154,16 +186,24 @@ public final class GanTrainer implements AutoCloseable {
     public void trainDiscriminator(float[] images, int offset) {
         step++;
         backend.upload(images, offset, real);
-        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
+        updateDiscriminator();
+    }
 
-        // G's output is a constant here; D's gradient is the sum of the real and fake halves.
+    private void updateDiscriminator() {
+        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
+        dGradientsPhase.run();
+        backend.adam(dState.params(), dState.grads(), dState.adamM(), dState.adamV(),
+                dAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
+    }
+
+    /** D's loss and gradients for {@code real} and G(z); G's output is a constant here. */
+    private void discriminatorGradients() {
         Tensor fake = g.forward(z, Mode.TRAINING);
         backend.sigmoidCrossEntropy(d.forward(real, Mode.TRAINING), 1f, dLogits, losses, LOSS_D_REAL);
         d.backward(dLogits, null, Gradients.WRITE);
+        // D's gradient is the sum of the real and fake halves.
         backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 0f, dLogits, losses, LOSS_D_FAKE);
         d.backward(dLogits, null, Gradients.ACCUMULATE);
-        backend.adam(dState.params(), dState.grads(), dState.adamM(), dState.adamV(),
-                dAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
     }
 
     /**
@@ -171,16 +211,57 @@ public final class GanTrainer implements AutoCloseable {
      * alone, and G is updated.
      */
     public void trainGenerator() {
-        Tensor fake = g.forward(z, Mode.TRAINING);
-        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 1f, dLogits, losses, LOSS_G);
-        d.backward(dLogits, dFake, Gradients.NONE);
-        g.backward(dFake, Gradients.WRITE);
+        gGradientsPhase.run();
         backend.adam(gState.params(), gState.grads(), gState.adamM(), gState.adamV(),
                 gAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
     }
 
+    /** G's loss and gradients through the updated D, whose own weight gradients are not needed. */
+    private void generatorGradients() {
+        Tensor fake = g.forward(z, Mode.TRAINING);
+        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 1f, dLogits, losses, LOSS_G);
+        d.backward(dLogits, dFake, Gradients.NONE);
+        g.backward(dFake, Gradients.WRITE);
+    }
+
+    /**
+     * One of the two gradient computations: run directly, or (with {@code captureSteps}) run directly the
+     * first time and captured the second, then replayed.
+     */
+    private final class Phase implements AutoCloseable {
+        private final Runnable work;
+        private boolean ranOnce;
+        private CapturedWork captured;
+
+        Phase(Runnable work) {
+            this.work = work;
+        }
+
+        void run() {
+            if (!captureSteps || !ranOnce) {
+                work.run();
+                ranOnce = true;
+                return;
+            }
+            if (captured == null) {
+                captured = backend.capture(work);
+            }
+            captured.replay();
+        }
+
+        @Override
+        public void close() {
+            if (captured != null) {
+                captured.close();
+                captured = null;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        dGradientsPhase.close();
+        gGradientsPhase.close();
         d.close();
         g.close();
         dState.close();

@@ -1,6 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
+import dcgan.backend.Tensor;
 import dcgan.io.BadFileException;
 import dcgan.data.MnistData;
 import dcgan.io.AtomicFiles;
@@ -28,12 +29,19 @@ public final class TrainingRun {
     private final Backend backend;
     private final Hyperparameters hp;
     private final TrainOptions options;
+    private final StepExecution execution;
     private final PrintStream out;
 
     public TrainingRun(Backend backend, Hyperparameters hp, TrainOptions options, PrintStream out) {
+        this(backend, hp, options, StepExecution.DEFAULT, out);
+    }
+
+    public TrainingRun(Backend backend, Hyperparameters hp, TrainOptions options, StepExecution execution,
+                       PrintStream out) {
         this.backend = backend;
         this.hp = hp;
         this.options = options;
+        this.execution = execution;
         this.out = out;
     }
 
@@ -95,6 +103,9 @@ public final class TrainingRun {
 
         out.printf(Locale.ROOT, "training on %s with %s: %d epochs x %d steps of %d images (%d steps in all)%n",
                 data.source(), backend.describe(), options.epochs(), stepsPerEpoch, b, totalSteps);
+        if (!execution.equals(StepExecution.DEFAULT)) {
+            out.println("steps: " + execution.describe());
+        }
         out.printf(Locale.ROOT, "writing to %s; lr D %.3g, G %.3g; beta1 %.3g; z %d; seed %d%n",
                 options.outDir(), hp.lr(), hp.generatorLr(), hp.beta1(), hp.zDim(), options.seed());
         if (resume != null) {
@@ -102,8 +113,9 @@ public final class TrainingRun {
                     resume.stepInEpoch(), stepsPerEpoch);
         }
 
-        try (GanTrainer trainer = resume == null ? new GanTrainer(backend, hp, rng)
-                : GanTrainer.resumed(backend, hp, rng, resume.state());
+        try (GanTrainer trainer = resume == null ? new GanTrainer(backend, hp, rng, execution.captureSteps())
+                : GanTrainer.resumed(backend, hp, rng, resume.state(), execution.captureSteps());
+             DeviceImages onDevice = execution.dataOnDevice() ? new DeviceImages(backend, images) : null;
              Sampler sampler = new Sampler(backend, trainer.generatorState(), options.sampleCount(), hp.zDim());
              RunLog log = RunLog.open(options.outDir(), startStep + 1)) {
             Progress progress = new Progress(out, options.epochs(), stepsPerEpoch, totalSteps, b, startStep);
@@ -122,7 +134,8 @@ public final class TrainingRun {
                         interrupted = true;
                         break;
                     }
-                    losses = trainer.step(images, (int) (i * b * MnistData.PIXELS));
+                    int offset = (int) (i * b * MnistData.PIXELS);
+                    losses = onDevice != null ? trainer.step(onDevice.batch(offset, b)) : trainer.step(images, offset);
                     step = trainer.steps();
                     log.step(step, epoch, losses);
                     if (!losses.finite()) {
@@ -143,13 +156,19 @@ public final class TrainingRun {
                 log.image(step, png, PngGrid.gridHeight(options.sampleCount(), 28, columns, GRID_SCALE),
                         PngGrid.gridWidth(28, columns, GRID_SCALE));
                 log.flush();
-                save(trainer, setup, dir);
-                savedStep = step;
                 boolean epochComplete = step % stepsPerEpoch == 0;
-                if (epochComplete && options.keepEvery() > 0 && epoch % options.keepEvery() == 0) {
-                    out.println("kept a copy as " + dir.keepCheckpoint(epoch));
+                boolean keep = epochComplete && options.keepEvery() > 0 && epoch % options.keepEvery() == 0;
+                boolean last = epoch == options.epochs() || step == totalSteps;
+                if (keep || last || epoch % options.saveEvery() == 0) {
+                    save(trainer, setup, dir);
+                    savedStep = step;
+                    if (keep) {
+                        out.println("kept a copy as " + dir.keepCheckpoint(epoch));
+                    }
+                    out.println("wrote " + grid + " and " + dir.checkpoint());
+                } else {
+                    out.println("wrote " + grid);
                 }
-                out.println("wrote " + grid + " and " + dir.checkpoint());
             }
             log.flush();
             if (interrupted) {
@@ -168,6 +187,27 @@ public final class TrainingRun {
             out.printf(Locale.ROOT, "trained %d steps in %s (%.1f img/s on average, sample grids and checkpoints "
                     + "included)%n", done, Progress.duration(seconds), done * b / seconds);
             return new Result(step, losses, grid, samples, false, dir.checkpoint());
+        }
+    }
+
+    /** The whole (shuffled) dataset on the backend, uploaded once, and each batch a view of it. */
+    private static final class DeviceImages implements AutoCloseable {
+        private final Backend backend;
+        private final Tensor all;
+
+        DeviceImages(Backend backend, float[] images) {
+            this.backend = backend;
+            all = backend.allocate(images.length / MnistData.PIXELS, 1, 28, 28);
+            backend.upload(images, 0, all);
+        }
+
+        Tensor batch(int offset, int batchSize) {
+            return backend.view(all, offset, batchSize, 1, 28, 28);
+        }
+
+        @Override
+        public void close() {
+            all.close();
         }
     }
 

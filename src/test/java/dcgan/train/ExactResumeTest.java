@@ -190,7 +190,7 @@ class ExactResumeTest {
         assertEquals(Files.readAllLines(out.resolve("metrics.1.csv")).get(1), Files.readAllLines(out.resolve("metrics.csv")).get(1));
     }
 
-    private static void assertSameTensors(Path expected, Path actual) throws IOException {
+    static void assertSameTensors(Path expected, Path actual) throws IOException {
         try (SafeTensorsFile a = SafeTensorsFile.open(expected); SafeTensorsFile b = SafeTensorsFile.open(actual)) {
             assertEquals(a.entries().size(), b.entries().size());
             for (SafeTensorsFile.Entry e : a.entries()) {

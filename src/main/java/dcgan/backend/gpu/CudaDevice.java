@@ -35,6 +35,7 @@ final class CudaDevice implements AutoCloseable {
     private final int driverVersion;
     private boolean contextRetained;
     private boolean streamCreated;
+    private boolean capturing;
 
     /** Opens device {@code index}; a GPU that cannot be used at all is reported as unavailable. */
     static CudaDevice open(int index) throws GpuUnavailableException {
@@ -128,7 +129,17 @@ final class CudaDevice implements AutoCloseable {
         return stream;
     }
 
+    /** Set while {@link CudaGraph} captures the stream, when waiting for it is a mistake. */
+    void capturing(boolean on) {
+        capturing = on;
+    }
+
     void synchronize() {
+        if (capturing) {
+            // The driver would only say CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED and spoil the capture.
+            throw new IllegalStateException("the GPU backend was asked to wait for the device (a copy to or from "
+                                            + "the host, or a synchronize) while capturing a CUDA graph");
+        }
         CudaStatus.driver(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 

@@ -1,6 +1,7 @@
 package dcgan.backend.gpu;
 
 import dcgan.backend.Backend;
+import dcgan.backend.CapturedWork;
 import dcgan.backend.BatchNormOp;
 import dcgan.backend.ConvGeometry;
 import dcgan.backend.ConvOp;
@@ -142,6 +143,16 @@ public final class GpuBackend implements Backend {
 
     public long peakBytes() {
         return memory.peakBytes();
+    }
+
+    /**
+     * Device memory in use now by every user of the GPU (total minus free, as nvidia-smi counts it): this
+     * process's CUDA context, cuBLAS and cuDNN included, which {@link #peakBytes} does not see.
+     */
+    public long deviceBytesInUse() {
+        device.checkThread();
+        long[] info = device.memoryInfo();
+        return info[1] - info[0];
     }
 
     @Override
@@ -308,6 +319,12 @@ public final class GpuBackend implements Backend {
             kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
                     (int) (step >>> 32), lo, hi);
         }
+    }
+
+    @Override
+    public CapturedWork capture(Runnable work) {
+        workspace.pin();
+        return CudaGraph.capture(device, work);
     }
 
     @Override

@@ -12,15 +12,29 @@ final class Workspace implements AutoCloseable {
     private final DeviceMemory memory;
     private final Runnable synchronize;
     private DeviceBuffer buffer;
+    private boolean captured;
 
     Workspace(DeviceMemory memory, Runnable synchronize) {
         this.memory = memory;
         this.synchronize = synchronize;
     }
 
+    /**
+     * Called when a CUDA graph captures work: the graph holds the workspace's address, so from now on it
+     * may not move.
+     */
+    void pin() {
+        captured = true;
+    }
+
     /** Makes the workspace at least {@code bytes} large. */
     void reserve(long bytes) {
         if (bytes > size()) {
+            if (captured) {
+                throw new IllegalStateException("a layer built after a CUDA graph was captured needs a larger cuDNN "
+                        + "workspace (" + bytes + " bytes, " + size() + " held); replacing it would leave the graph "
+                        + "reading freed memory: build every layer before the first captured step");
+            }
             if (buffer != null) {
                 synchronize.run(); // queued work may still read the old buffer
                 buffer.close();

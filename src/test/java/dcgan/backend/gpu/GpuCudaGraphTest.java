@@ -1,0 +1,127 @@
+package dcgan.backend.gpu;
+
+import dcgan.backend.CapturedWork;
+import dcgan.backend.Tensor;
+import dcgan.data.MnistData;
+import dcgan.random.CounterRng;
+import dcgan.train.GanTrainer;
+import dcgan.train.Hyperparameters;
+import dcgan.train.StepLosses;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Captured work ({@code Backend.capture}: a CUDA graph on the GPU) records without running, rereads its
+ * tensors on each replay, refuses what cannot be captured, and captured training steps compute what the
+ * direct ones do.
+ */
+class GpuCudaGraphTest extends GpuTestBase {
+
+    @Test
+    void aCaptureRunsNothingAndEachReplayReadsTheTensorsAsTheyAreThen() {
+        long seed = GpuTestSupport.freshSeed();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int n = 1000;
+        try (Tensor x = GpuTestSupport.tensor(gpu, GpuTestSupport.gaussian(rnd, n, 1), n);
+             Tensor y = gpu.allocate(n);
+             CapturedWork leaky = gpu.capture(() -> gpu.leakyRelu(x, y, 0.2f))) {
+            GpuTestSupport.assertBitIdentical("y after the capture alone (seed " + seed + ")", new float[n],
+                    gpu.download(y));
+            for (int round = 0; round < 2; round++) {
+                float[] input = GpuTestSupport.gaussian(rnd, n, 1 + round);
+                gpu.upload(input, 0, x);
+                leaky.replay();
+                float[] expected = new float[n];
+                try (Tensor cx = GpuTestSupport.tensor(cpu, input, n); Tensor cy = cpu.allocate(n)) {
+                    cpu.leakyRelu(cx, cy, 0.2f);
+                    cpu.download(cy, expected, 0);
+                }
+                GpuTestSupport.assertClose("replay " + (round + 1) + " (seed " + seed + ")", expected, gpu.download(y), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void waitingForTheDeviceWhileCapturingIsRefusedAndTheBackendStaysUsable() {
+        assumeTrue(gpu instanceof GpuBackend, "a CPU stand-in captures nothing");
+        try (Tensor x = gpu.allocate(16)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> gpu.capture(() -> {
+                gpu.fill(x, 1f);
+                gpu.download(x);
+            }));
+            assertTrue(e.getMessage().contains("while capturing a CUDA graph"), e.getMessage());
+            gpu.fill(x, 2f);
+            float[] back = gpu.download(x);
+            assertEquals(2f, back[15]);
+            CapturedWork closed = gpu.capture(() -> gpu.fill(x, 3f));
+            closed.close();
+            assertThrows(IllegalStateException.class, closed::replay);
+        }
+    }
+
+    @Test
+    void theWorkspaceAGraphUsesCannotMoveAfterwards() {
+        assumeTrue(gpu instanceof GpuBackend, "needs a CUDA context");
+        try (Workspace w = new Workspace(new DeviceMemory(), () -> { })) {
+            w.reserve(4096);
+            w.pin();
+            w.reserve(1024); // fits: nothing moves
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.reserve(8192));
+            assertTrue(e.getMessage().contains("build every layer before the first captured step"), e.getMessage());
+            assertEquals(4096, w.size());
+        }
+    }
+
+    /**
+     * Four steps at batch 8 captured (from the second on) and with batches taken from a dataset on the
+     * device, against the default path on the same GPU. The same kernels and cuDNN algorithms run on the
+     * same data in the same order, so only nondeterministic algorithms could tell them apart: the tolerance
+     * is far below anything a missing, repeated or stale operation would cause.
+     */
+    @Test
+    void capturedStepsOnTheDeviceDataComputeWhatDirectStepsDo() {
+        long seed = GpuTestSupport.freshSeed();
+        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        int steps = 4;
+        float[] images = GpuTestSupport.uniform(new SplittableRandom(seed), steps * 8 * MnistData.PIXELS, 0, 1);
+        List<float[]> direct = train(hp, images, steps, seed, false);
+        List<float[]> captured = train(hp, images, steps, seed, true);
+        String[] names = {"losses", "D params", "D moving averages", "D Adam m", "D Adam v", "G params",
+                          "G moving averages", "G Adam m", "G Adam v"};
+        for (int i = 0; i < names.length; i++) {
+            GpuTestSupport.assertClose(names[i] + " (seed " + seed + ")", direct.get(i), captured.get(i), 1e-5);
+        }
+    }
+
+    private static List<float[]> train(Hyperparameters hp, float[] images, int steps, long seed, boolean fast) {
+        List<float[]> out = new ArrayList<>();
+        float[] losses = new float[3 * steps];
+        try (GanTrainer t = new GanTrainer(gpu, hp, new CounterRng(seed), fast);
+             Tensor all = gpu.allocate(steps * hp.batchSize(), 1, 28, 28)) {
+            gpu.upload(images, 0, all);
+            for (int s = 0; s < steps; s++) {
+                int offset = s * hp.batchSize() * MnistData.PIXELS;
+                StepLosses l = fast ? t.step(gpu.view(all, offset, hp.batchSize(), 1, 28, 28)) : t.step(images, offset);
+                losses[3 * s] = l.dReal();
+                losses[3 * s + 1] = l.dFake();
+                losses[3 * s + 2] = l.g();
+            }
+            out.add(losses);
+            for (var net : List.of(t.discriminatorState(), t.generatorState())) {
+                out.add(gpu.download(net.params()));
+                out.add(gpu.download(net.buffers()));
+                out.add(gpu.download(net.adamM()));
+                out.add(gpu.download(net.adamV()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,160 @@
+package dcgan.train;
+
+import dcgan.backend.Backend;
+import dcgan.backend.CapturedWork;
+import dcgan.backend.Tensor;
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.data.MnistData;
+import dcgan.random.CounterRng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Captured steps and batches taken from a dataset on the backend must change nothing but speed: on the
+ * deterministic CPU backend every weight, Adam moment, moving average and loss is bit-identical to the
+ * default path. (On a GPU the same holds with CUDA graphs; GpuStepExecutionTest checks it there.)
+ */
+class StepExecutionTest {
+
+    private static final Hyperparameters HP = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+    private static final int STEPS = 4;
+
+    /** The trainer's whole state and its losses after {@link #STEPS} steps. */
+    private static List<float[]> train(Backend backend, boolean captureSteps, boolean deviceBatches) {
+        float[] images = new CounterRng(11).uniform(STEPS * 8 * 784, 0f, 1f, 9, 0);
+        List<float[]> state = new ArrayList<>();
+        try (GanTrainer t = new GanTrainer(backend, HP, new CounterRng(5), captureSteps);
+             Tensor all = backend.allocate(STEPS * 8, 1, 28, 28)) {
+            backend.upload(images, 0, all);
+            for (int s = 0; s < STEPS; s++) {
+                int offset = s * 8 * 784;
+                StepLosses l = deviceBatches ? t.step(backend.view(all, offset, 8, 1, 28, 28)) : t.step(images, offset);
+                state.add(new float[] {l.dReal(), l.dFake(), l.g()});
+            }
+            for (var net : List.of(t.discriminatorState(), t.generatorState())) {
+                state.add(backend.download(net.params()));
+                state.add(backend.download(net.buffers()));
+                state.add(backend.download(net.adamM()));
+                state.add(backend.download(net.adamV()));
+            }
+        }
+        return state;
+    }
+
+    private static void assertSameState(List<float[]> expected, List<float[]> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), i < STEPS ? "losses of step " + (i + 1) : "state array " + i);
+        }
+    }
+
+    @Test
+    void capturedStepsAndDeviceBatchesLeaveTheSameStateAsTheDefault() {
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            List<float[]> reference = train(cpu, false, false);
+            assertSameState(reference, train(cpu, true, false));
+            assertSameState(reference, train(cpu, false, true));
+            assertSameState(reference, train(cpu, true, true));
+        }
+    }
+
+    /**
+     * The trainer captures each half-step once, on the second step (the first runs directly), and replays
+     * it on every later step; a capture records without running, so the work runs exactly once per step.
+     * A backend whose captures count their replays shows both, and the state still matches the default.
+     */
+    @Test
+    void eachHalfStepIsCapturedOnceOnTheSecondStepAndReplayedAfterwards() {
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            int[] captures = new int[1];
+            int[] replays = new int[1];
+            Backend counting = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("capture")) {
+                            captures[0]++;
+                            Runnable work = (Runnable) args[0];
+                            return new CapturedWork() {
+                                @Override
+                                public void replay() {
+                                    replays[0]++;
+                                    work.run();
+                                }
+
+                                @Override
+                                public void close() {
+                                }
+                            };
+                        }
+                        if (method.getName().equals("close")) {
+                            return null; // the CPU backend is closed by the try block
+                        }
+                        try {
+                            return method.invoke(cpu, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            List<float[]> captured = train(counting, true, true);
+            assertEquals(2, captures[0], "one capture per half-step");
+            assertEquals(2 * (STEPS - 1), replays[0], "a replay per half-step from the second step on");
+            assertSameState(train(cpu, false, false), captured);
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    private static MnistData digits(int count) {
+        float[] u = new CounterRng(3).uniform(count * 784, 0f, 1f, 9, 0);
+        byte[] pixels = new byte[u.length];
+        for (int i = 0; i < u.length; i++) {
+            pixels[i] = (byte) (u[i] < 0.8f ? 0 : (int) (u[i] * 255));
+        }
+        return MnistData.of(pixels, new byte[count], "synthetic");
+    }
+
+    private String run(Path out, int saveEvery, StepExecution execution) throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            TrainOptions options = new TrainOptions(Path.of("synthetic"), out, 3, 0, 5, 547, 4, 0, saveEvery);
+            new TrainingRun(cpu, HP, options, execution, new PrintStream(log, true, StandardCharsets.UTF_8))
+                    .run(digits(16));
+        }
+        return log.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aRunWithTheDatasetOnTheBackendWritesTheSameMetricsAndCheckpoint() throws IOException {
+        run(dir.resolve("default"), 1, StepExecution.DEFAULT);
+        String log = run(dir.resolve("fast"), 1, new StepExecution(true, true));
+        assertTrue(log.contains("steps: captured steps, dataset on the device"), log);
+        assertEquals(Files.readString(dir.resolve("default/metrics.csv")), Files.readString(dir.resolve("fast/metrics.csv")));
+        ExactResumeTest.assertSameTensors(dir.resolve("default/checkpoint.safetensors"),
+                dir.resolve("fast/checkpoint.safetensors"));
+    }
+
+    @Test
+    void saveEveryWritesTheCheckpointOnlyEveryNEpochsAndAfterTheLast() throws IOException {
+        String log = run(dir.resolve("sparse"), 2, StepExecution.DEFAULT);
+        String checkpoint = dir.resolve("sparse/checkpoint.safetensors").toString();
+        assertTrue(log.contains("samples-epoch-001.png" + System.lineSeparator()), "epoch 1 writes only its grid:\n" + log);
+        assertTrue(log.contains("samples-epoch-002.png and " + checkpoint), "epoch 2 saves:\n" + log);
+        assertTrue(log.contains("samples-epoch-003.png and " + checkpoint), "the last epoch saves:\n" + log);
+        assertEquals(6, CheckpointFile.read(dir.resolve("sparse/checkpoint.safetensors")).state().step());
+    }
+}
