@@ -3,6 +3,8 @@ package dcgan.backend.gpu;
 import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
 import dcgan.backend.gpu.GpuSettings.MathMode;
 
+import dcgan.backend.Backend;
+import dcgan.backend.CapturedWork;
 import dcgan.backend.ConvGeometry;
 import dcgan.backend.ConvOp;
 import dcgan.backend.LinearOp;
@@ -83,6 +85,67 @@ class GpuTf32Test extends WeightedOpFixture {
             Twin t = (Twin) out[1];
             double rel = GpuTestSupport.assertClose(in.label(out[0].toString()), t.expected(), t.actual(), TF32_TOL);
             assertTrue(rel > 1e-5, in.label(out[0] + " agrees with FP32 to " + rel + ": computed without TF32"));
+        }
+    }
+
+    /**
+     * A captured step (a CUDA graph) under TF32 computes from the inputs as they are at each replay. On
+     * its own backend: a capture pins the workspace, which would constrain the other tests' layers.
+     */
+    @Test
+    void aCapturedTf32ConvolutionAndGemmFollowTheirInputsOnEachReplay() {
+        Inputs in = Inputs.fresh();
+        ConvGeometry g = new ConvGeometry(4, 8, 14, 14, 16);
+        int batch = 4;
+        int features = 256;
+        int outputs = 32;
+        boolean fake = gpu.describe().contains("Fake CUDA device");
+        try (Backend tf32 = GpuTestSupport.openGpu(new GpuSettings(MathMode.TF32, AlgorithmChoice.SEARCH));
+             ConvOp conv = tf32.conv(g);
+             LinearOp linear = tf32.linear(batch, features, outputs);
+             Tensor x = tf32.allocate(g.inShape());
+             Tensor w = GpuTestSupport.tensor(tf32, in.gaussian(Tensor.sizeOf(g.weightShape()), 0.1), g.weightShape());
+             Tensor b = tf32.allocate(g.outChannels());
+             Tensor y = tf32.allocate(g.outShape());
+             Tensor lx = tf32.allocate(batch, features);
+             Tensor lw = GpuTestSupport.tensor(tf32, in.gaussian(outputs * features, 0.1), outputs, features);
+             Tensor lb = tf32.allocate(outputs);
+             Tensor ly = tf32.allocate(batch, outputs);
+             CapturedWork step = tf32.capture(() -> {
+                 conv.forward(x, w, b, y);
+                 linear.forward(lx, lw, lb, ly);
+             })) {
+            for (int replay = 1; replay <= 2; replay++) {
+                float[] xv = in.gaussian(Tensor.sizeOf(g.inShape()), replay);
+                float[] lxv = in.gaussian(batch * features, replay);
+                tf32.upload(xv, 0, x);
+                tf32.upload(lxv, 0, lx);
+                step.replay();
+                float[] wantY;
+                float[] wantLy;
+                try (ConvOp cConv = cpu.conv(g);
+                     LinearOp cLinear = cpu.linear(batch, features, outputs);
+                     Tensor cx = GpuTestSupport.tensor(cpu, xv, g.inShape());
+                     Tensor cw = GpuTestSupport.tensor(cpu, tf32.download(w), g.weightShape());
+                     Tensor cb = cpu.allocate(g.outChannels());
+                     Tensor cy = cpu.allocate(g.outShape());
+                     Tensor clx = GpuTestSupport.tensor(cpu, lxv, batch, features);
+                     Tensor clw = GpuTestSupport.tensor(cpu, tf32.download(lw), outputs, features);
+                     Tensor clb = cpu.allocate(outputs);
+                     Tensor cly = cpu.allocate(batch, outputs)) {
+                    cConv.forward(cx, cw, cb, cy);
+                    cLinear.forward(clx, clw, clb, cly);
+                    wantY = cpu.download(cy);
+                    wantLy = cpu.download(cly);
+                }
+                String what = in.label("replay " + replay);
+                double convErr = GpuTestSupport.assertClose(what + ": conv y", wantY, tf32.download(y), TF32_TOL);
+                double gemmErr = GpuTestSupport.assertClose(what + ": linear y", wantLy, tf32.download(ly), TF32_TOL);
+                if (fake) {
+                    assertTrue(convErr > 1e-5 && gemmErr > 1e-5, what + ": no TF32 rounding in the replay ("
+                                                                   + convErr + ", " + gemmErr + ")");
+                }
+            }
         }
     }
 }
