@@ -29,7 +29,12 @@ enum : int {
 };
 enum : int { OP_N = 0, OP_T = 1, OP_C = 2 };
 
-struct Handle { const void* stream = nullptr; int mathMode = 0; };
+struct Handle {
+    const void* stream = nullptr;
+    int mathMode = 0;
+    const void* workspace = nullptr; // cublasSetWorkspace: must stay live while the handle computes
+    size_t workspaceBytes = 0;
+};
 std::mutex mu;
 std::set<Handle*> handles;
 
@@ -121,6 +126,22 @@ FAKE_API cublasStatus_t cublasSetStream_v2(void* handle, void* stream)
     return CUBLAS_STATUS_SUCCESS;
 }
 
+// cuBLAS docs: the workspace must be 256-byte aligned and stay allocated while the handle uses it; size 0
+// (or NULL) returns to the library's own workspace.
+FAKE_API cublasStatus_t cublasSetWorkspace_v2(void* handle, void* workspace, size_t bytes)
+{
+    const char* call = "cublasSetWorkspace";
+    if (cublasStatus_t s = checkHandle(handle, call)) return s;
+    if (workspace != nullptr && bytes > 0) {
+        if ((uintptr_t)workspace % 256 != 0) return fail(CUBLAS_STATUS_INVALID_VALUE, call, "workspace not 256-byte aligned");
+        if (!fakecuda_check_range(workspace, bytes, call, "workspace"))
+            return fail(CUBLAS_STATUS_INVALID_VALUE, call, "the workspace is not device memory");
+    }
+    ((Handle*)handle)->workspace = bytes > 0 ? workspace : nullptr;
+    ((Handle*)handle)->workspaceBytes = workspace != nullptr ? bytes : 0;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
 FAKE_API cublasStatus_t cublasSetMathMode(void* handle, int mode)
 {
     if (cublasStatus_t s = checkHandle(handle, "cublasSetMathMode")) return s;
@@ -167,7 +188,12 @@ FAKE_API cublasStatus_t cublasSgemm_v2(void* handle, int transa, int transb, int
         return fail(CUBLAS_STATUS_EXECUTION_FAILED, call, "an operand is outside device memory (an illegal address on a GPU)");
     const bool tf32 = readAB && tf32Gemm(handle); // the math mode at the call, as cuBLAS takes it
     // alpha and beta were read above: a captured call keeps their values, as cuBLAS does.
+    const void* ws = ((Handle*)handle)->workspace;
+    const size_t wsBytes = ((Handle*)handle)->workspaceBytes;
     return (cublasStatus_t)fake_submit(((Handle*)handle)->stream, [=] {
+        // cuBLAS may use its workspace for any GEMM: freed too early, it is an illegal address.
+        if (ws != nullptr && !fakecuda_check_range(ws, wsBytes, "cublasSgemm", "the cublasSetWorkspace workspace"))
+            return (int)fail(CUBLAS_STATUS_EXECUTION_FAILED, "cublasSgemm", "the workspace was freed");
         // Rounded when the work runs, so that a replayed graph rounds the data present then.
         FakeOperand opA(A, matrixSpan(aRows, aCols, lda), tf32), opB(B, matrixSpan(bRows, bCols, ldb), tf32);
         const float* const At = opA.p;

@@ -22,12 +22,27 @@ final class Cublas implements AutoCloseable {
 
     private final cublasHandle handle = new cublasHandle();
     private boolean open;
+    private DeviceBuffer workspace;
 
-    Cublas(CUstream stream, GpuSettings.MathMode math) {
+    /**
+     * The workspace cuBLAS's documentation recommends (cublasSetWorkspace): 32 MiB on Hopper (sm_90) and
+     * newer, 4 MiB before. Giving it explicitly means cuBLAS never allocates during a CUDA graph capture
+     * (before cuBLAS 12.2 it did, with a plain cudaMalloc the capture refuses), and it is counted in the
+     * backend's peak memory.
+     */
+    static long workspaceBytes(int computeCapability) {
+        return computeCapability >= 90 ? 32L << 20 : 4L << 20;
+    }
+
+    Cublas(CUstream stream, GpuSettings.MathMode math, DeviceMemory memory, int computeCapability) {
         CudaStatus.cublas(JCublas2.cublasCreate(handle), "cublasCreate");
         open = true;
         try {
             CudaStatus.cublas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
+            long bytes = workspaceBytes(computeCapability);
+            workspace = memory.allocate(bytes, "cuBLAS workspace");
+            CudaStatus.cublas(JCublas2.cublasSetWorkspace(handle, workspace.at(0), bytes),
+                    "cublasSetWorkspace(" + bytes + " bytes)");
             int mode = math == GpuSettings.MathMode.TF32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
                                                          : cublasMath.CUBLAS_PEDANTIC_MATH;
             CudaStatus.cublas(JCublas2.cublasSetMathMode(handle, mode), "cublasSetMathMode(" + cublasMath.stringFor(mode) + ")");
@@ -65,9 +80,16 @@ final class Cublas implements AutoCloseable {
 
     @Override
     public void close() {
-        if (open) {
-            open = false;
-            CudaStatus.cublas(JCublas2.cublasDestroy(handle), "cublasDestroy");
+        try {
+            if (open) {
+                open = false;
+                CudaStatus.cublas(JCublas2.cublasDestroy(handle), "cublasDestroy");
+            }
+        } finally {
+            if (workspace != null) {
+                workspace.close(); // after the handle, which may still refer to it
+                workspace = null;
+            }
         }
     }
 }

@@ -125,6 +125,11 @@ final class CudaDevice implements AutoCloseable {
         return v[0];
     }
 
+    /** e.g. 90 for sm_90. */
+    int computeCapability() {
+        return computeCapability;
+    }
+
     CUstream stream() {
         return stream;
     }

@@ -77,7 +77,7 @@ public final class GpuBackend implements Backend {
                 throw new GpuUnavailableException("cuBLAS 12 could not be loaded (" + NativeLibraries.cublasFailure()
                                                   + "); see native-libs.md", null);
             }
-            Cublas cublas = new Cublas(device.stream(), settings.math());
+            Cublas cublas = new Cublas(device.stream(), settings.math(), memory, device.computeCapability());
             made.push(cublas);
             if (NativeLibraries.cudnnFailure() != null) {
                 throw new GpuUnavailableException("cuDNN 9 could not be loaded (" + NativeLibraries.cudnnFailure()
