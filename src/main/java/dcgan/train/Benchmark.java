@@ -79,6 +79,10 @@ public final class Benchmark {
             if (memoryProbe != null) {
                 memoryInUse = memoryProbe.getAsLong();
             }
+            if (trainer.captureFailure() != null) {
+                out.println("warning: capturing the steps failed (" + trainer.captureFailure().getMessage()
+                            + "); these timings are of uncaptured steps");
+            }
         }
         if (!eachLine) {
             double[] sorted = millis.clone();

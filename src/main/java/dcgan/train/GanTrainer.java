@@ -55,6 +55,7 @@ public final class GanTrainer implements AutoCloseable {
     private final Phase dGradientsPhase = new Phase(this::discriminatorGradients);
     private final Phase gGradientsPhase = new Phase(this::generatorGradients);
     private final boolean captureSteps;
+    private RuntimeException captureFailure;
     private long step;
 
     /** A trainer at step 0 with freshly initialised networks. */
@@ -111,6 +112,14 @@ public final class GanTrainer implements AutoCloseable {
 
     public NetworkState generatorState() {
         return gState;
+    }
+
+    /**
+     * Why capturing the steps failed, after which they run uncaptured with the same results; null when
+     * capture works or was not asked for. Callers report it: speed measured after it is not a graph's.
+     */
+    public RuntimeException captureFailure() {
+        return captureFailure;
     }
 
     /** Iterations done so far; the next one is {@code steps() + 1}. */
@@ -238,13 +247,21 @@ public final class GanTrainer implements AutoCloseable {
         }
 
         void run() {
-            if (!captureSteps || !ranOnce) {
+            if (!captureSteps || captureFailure != null || !ranOnce) {
                 work.run();
                 ranOnce = true;
                 return;
             }
             if (captured == null) {
-                captured = backend.capture(work);
+                try {
+                    captured = backend.capture(work);
+                } catch (RuntimeException e) {
+                    // A capture records without running, so nothing of this step has run yet: do it directly,
+                    // and from now on every step (captureFailure() tells the caller why).
+                    captureFailure = e;
+                    work.run();
+                    return;
+                }
             }
             captured.replay();
         }

@@ -126,6 +126,7 @@ public final class TrainingRun {
             long step = startStep;
             long savedStep = startStep;
             boolean interrupted = false;
+            boolean captureWarned = false;
             int firstEpoch = (int) (startStep / stepsPerEpoch) + 1;
             for (int epoch = firstEpoch; epoch <= options.epochs() && step < totalSteps && !interrupted; epoch++) {
                 long firstI = epoch == firstEpoch ? startStep % stepsPerEpoch : 0;
@@ -137,6 +138,11 @@ public final class TrainingRun {
                     int offset = (int) (i * b * MnistData.PIXELS);
                     losses = onDevice != null ? trainer.step(onDevice.batch(offset, b)) : trainer.step(images, offset);
                     step = trainer.steps();
+                    if (trainer.captureFailure() != null && !captureWarned) {
+                        captureWarned = true;
+                        out.println("warning: capturing the steps failed (" + trainer.captureFailure().getMessage()
+                                    + "); continuing without CUDA graphs, with the same results");
+                    }
                     log.step(step, epoch, losses);
                     if (!losses.finite()) {
                         throw new IllegalStateException("training diverged at step " + step + ": losses " + losses);

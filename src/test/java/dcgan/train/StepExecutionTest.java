@@ -116,6 +116,46 @@ class StepExecutionTest {
         }
     }
 
+    /** A backend whose capture always fails, as a driver might refuse some library call inside a capture. */
+    private static Backend refusingCapture(CpuBackend cpu) {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("capture")) {
+                        throw new IllegalStateException("cannot capture that");
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(cpu, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aFailedCaptureFallsBackToDirectStepsWithTheSameResultsAndSaysWhy() throws IOException {
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Backend refusing = refusingCapture(cpu);
+            assertSameState(train(cpu, false, false), train(refusing, true, true));
+            try (GanTrainer t = new GanTrainer(refusing, HP, new CounterRng(5), true)) {
+                float[] images = new float[8 * 784];
+                t.step(images, 0);
+                assertEquals(null, t.captureFailure(), "the first step runs directly");
+                t.step(images, 0);
+                assertEquals("cannot capture that", t.captureFailure().getMessage());
+            }
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            TrainOptions options = new TrainOptions(Path.of("synthetic"), dir.resolve("refused"), 1, 0, 5, 547, 4);
+            new TrainingRun(refusing, HP, options, new StepExecution(true, false),
+                    new PrintStream(log, true, StandardCharsets.UTF_8)).run(digits(32));
+            String out = log.toString(StandardCharsets.UTF_8);
+            assertEquals(1, out.lines().filter(l -> l.startsWith("warning: capturing the steps failed (cannot capture "
+                    + "that); continuing without CUDA graphs")).count(), out);
+        }
+    }
+
     @TempDir
     Path dir;
 

@@ -114,6 +114,7 @@ class GpuCudaGraphTest extends GpuTestBase {
                 losses[3 * s + 1] = l.dFake();
                 losses[3 * s + 2] = l.g();
             }
+            assertEquals(null, t.captureFailure(), "the steps were captured, not run directly after a failure");
             out.add(losses);
             for (var net : List.of(t.discriminatorState(), t.generatorState())) {
                 out.add(gpu.download(net.params()));
