@@ -60,7 +60,7 @@ final class BenchCommand extends Command {
             out.println("bench: " + backend.describe() + ", batch " + batch + "; " + execution.describe());
             Benchmark.Result r = Benchmark.run(backend, hp, execution, warmup, iterations,
                     backend instanceof GpuBackend g ? g::deviceBytesInUse : null, out);
-            out.printf(Locale.ROOT, "bench: %s batch %d: %.3f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
+            out.printf(Locale.ROOT, "bench: %s, batch %d: %.3f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",
                     backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
             if (backend instanceof CpuBackend cpu) {
                 double peak = cpu.measureGemmGflops();
