@@ -57,10 +57,10 @@ while read -r label flags; do
   timeout 60 "$JAVA" -cp "$CP" dcgan.cli.Main bench --device gpu $bench_size $flags 2>&1 | grep -v '^warm-up' | tee -a "$bench"
 done <<'MODES'
 fp32-default
-fp32-graphs --cuda-graphs --data-on-device
-fp32-graphs-search --cuda-graphs --data-on-device --conv-algo search
+fp32-graphs --cuda-graphs --data-on-device --async-losses
+fp32-graphs-search --cuda-graphs --data-on-device --async-losses --conv-algo search
 tf32-default --math tf32
-tf32-graphs-search --math tf32 --cuda-graphs --data-on-device --conv-algo search
+tf32-graphs-search --math tf32 --cuda-graphs --data-on-device --async-losses --conv-algo search
 MODES
 torch_script=../shared/device/pytorch-reference.py
 if [ -f "$torch_script" ] && [ -z "${DEVICE_CHECK_SMOKE:-}" ]; then
@@ -92,7 +92,7 @@ scripts/repeat-mnist.sh 7 test-data/mnist10k "$data70k" > /dev/null
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
 timeout 200 "$JAVA" -cp "$CP" dcgan.cli.Main train --device gpu --data-dir "$data70k" $long_run \
-  --math tf32 --cuda-graphs --data-on-device --conv-algo search --save-every 100 --out "$data70k/run" \
+  --math tf32 --cuda-graphs --data-on-device --async-losses --conv-algo search --save-every 100 --out "$data70k/run" \
   > "$out/train-70k.txt" 2>&1
 status=$?
 end=$(date +%s.%N)

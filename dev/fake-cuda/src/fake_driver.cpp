@@ -160,6 +160,9 @@ std::set<Module*> modules;
 std::set<Function*> functions;
 std::set<Graph*> graphs;
 std::set<GraphExec*> graphExecs;
+std::map<uintptr_t, size_t> pinnedHost; // cuMemAllocHost: start -> bytes
+struct Event { unsigned flags; bool recorded = false; };
+std::set<Event*> events;
 
 size_t totalMemory()
 {
@@ -841,6 +844,101 @@ FAKE_API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz,
         k->launch(l);
         return l.status;
     });
+}
+
+// ---- page-locked host memory, asynchronous copies to the host, events --------------------------------
+// Work here is done when it is queued, in stream order, so an event is complete as soon as it is
+// recorded. What a real GPU adds, the host seeing the copy only after the event, cannot go wrong here;
+// the checks are on handles and ranges.
+
+FAKE_API CUresult cuMemAllocHost_v2(void** p, size_t bytes)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuMemAllocHost")) return r;
+    if (CUresult r = refuseWhileCapturing("cuMemAllocHost", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "allocation")) return r;
+    if (p == nullptr || bytes == 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAllocHost", "NULL output or 0 bytes");
+    void* m = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+    if (m == nullptr) return fail(CUDA_ERROR_OUT_OF_MEMORY, "cuMemAllocHost", "host allocation failed");
+    pinnedHost[(uintptr_t)m] = bytes;
+    *p = m;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuMemFreeHost(void* p)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuMemFreeHost")) return r;
+    if (!pinnedHost.erase((uintptr_t)p)) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemFreeHost", "not memory of cuMemAllocHost");
+    std::free(p);
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, void* stream)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    const char* call = "cuMemcpyDtoHAsync";
+    if (CUresult r = needContext(call)) return r;
+    if (CUresult r = checkStream(stream, call)) return r;
+    if (bytes == 0) return CUDA_SUCCESS;
+    if (CUresult r = deviceRange(src, bytes, call, "source")) return r;
+    if (dst == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, call, "NULL host destination");
+    auto it = pinnedHost.upper_bound((uintptr_t)dst);
+    bool pinned = it != pinnedHost.begin() && (uintptr_t)dst + bytes <= std::prev(it)->first + std::prev(it)->second;
+    if (!pinned)
+        fake_log("WARNING: cuMemcpyDtoHAsync into pageable memory: a driver waits for the stream (not asynchronous)");
+    return fake_submit(stream, [=] {
+        if (CUresult r = deviceRange(src, bytes, "cuMemcpyDtoHAsync (replayed)", "source")) return r;
+        std::memcpy(dst, (const void*)(uintptr_t)src, bytes);
+        return (CUresult)CUDA_SUCCESS;
+    });
+}
+
+FAKE_API CUresult cuEventCreate(void** e, unsigned int flags)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuEventCreate")) return r;
+    if (e == nullptr || flags > 0xf) return fail(CUDA_ERROR_INVALID_VALUE, "cuEventCreate", "bad output or flags");
+    Event* ev = new Event{flags};
+    events.insert(ev);
+    *e = ev;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuEventRecord(void* e, void* stream)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuEventRecord")) return r;
+    if (CUresult r = checkStream(stream, "cuEventRecord")) return r;
+    if (!events.count((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventRecord", "not a live event");
+    if (stream != nullptr && ((Stream*)stream)->capture)
+        return fail(CUDA_ERROR_NOT_SUPPORTED, "cuEventRecord", "the fake does not capture event records");
+    ((Event*)e)->recorded = true;
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuEventSynchronize(void* e)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuEventSynchronize")) return r;
+    if (!events.count((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventSynchronize", "not a live event");
+    return refuseWhileCapturing("cuEventSynchronize", CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "waiting for an event");
+}
+
+FAKE_API CUresult cuEventQuery(void* e)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuEventQuery")) return r;
+    if (!events.count((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventQuery", "not a live event");
+    return CUDA_SUCCESS;
+}
+
+FAKE_API CUresult cuEventDestroy_v2(void* e)
+{
+    std::lock_guard<std::recursive_mutex> g(mu);
+    if (CUresult r = needContext("cuEventDestroy")) return r;
+    if (!events.erase((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventDestroy", "not a live event");
+    delete (Event*)e;
+    return CUDA_SUCCESS;
 }
 
 // ---- stream capture and graphs ---------------------------------------------------------------------

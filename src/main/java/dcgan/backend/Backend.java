@@ -98,6 +98,14 @@ public interface Backend extends AutoCloseable {
         return CapturedWork.rerun(work);
     }
 
+    /**
+     * A host copy of {@code src} that {@link HostMirror#refresh} updates behind the queued work without
+     * waiting for it. The default copies at once, which is all a synchronous backend can do.
+     */
+    default HostMirror hostMirror(Tensor src) {
+        return HostMirror.immediate(this, src);
+    }
+
     /** Waits until all queued work has finished (a no-op on synchronous backends). */
     void synchronize();
 

@@ -5,7 +5,10 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** The --cuda-graphs and --data-on-device switches of train and bench: how steps run, not what they compute. */
+/**
+ * The --cuda-graphs, --data-on-device and --async-losses switches of train and bench: how steps run, not
+ * what they compute.
+ */
 final class ExecutionOption {
 
     private ExecutionOption() {
@@ -17,9 +20,13 @@ final class ExecutionOption {
                 + "CPU it changes nothing)").build());
         options.addOption(Option.builder().longOpt("data-on-device").desc("upload the dataset to the device once "
                 + "(4 bytes per pixel: 220 MB for 70,000 images) instead of copying each batch from the host").build());
+        options.addOption(Option.builder().longOpt("async-losses").desc("read each step's losses back while the "
+                + "next step already runs, so that the device never waits for the host between steps (same "
+                + "results and logs)").build());
     }
 
     static StepExecution parse(CommandLine cl) {
-        return new StepExecution(cl.hasOption("cuda-graphs"), cl.hasOption("data-on-device"));
+        return new StepExecution(cl.hasOption("cuda-graphs"), cl.hasOption("data-on-device"),
+                cl.hasOption("async-losses"));
     }
 }

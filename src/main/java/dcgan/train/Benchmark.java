@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Times whole training iterations (D step + G step) on synthetic images after a warm-up, so that the
@@ -67,12 +68,34 @@ public final class Benchmark {
                     out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
                 }
             }
-            for (int i = 0; i < iterations; i++) {
-                long t = System.nanoTime();
-                step.run();
-                backend.synchronize();
-                millis[i] = (System.nanoTime() - t) / 1e6;
-                if (eachLine) {
+            if (execution.asyncLosses()) {
+                // Pipelined as in training: iteration i's losses are read after iteration i + 1 is queued, so
+                // an iteration's time is the interval between two reads (the device's pace, not the host's).
+                Supplier<GanTrainer.PendingLosses> queue = batch != null ? () -> trainer.stepAsync(batch)
+                        : () -> trainer.stepAsync(images, 0);
+                GanTrainer.PendingLosses queued = queue.get(); // fills the pipeline: one step always ahead
+                long last = 0;
+                for (int i = 0; i <= iterations; i++) {
+                    GanTrainer.PendingLosses next = queue.get();
+                    queued.get();
+                    long now = System.nanoTime();
+                    if (i > 0) {
+                        millis[i - 1] = (now - last) / 1e6;
+                    }
+                    last = now;
+                    queued = next;
+                }
+                queued.get(); // drains the pipeline, untimed
+            } else {
+                for (int i = 0; i < iterations; i++) {
+                    long t = System.nanoTime();
+                    step.run();
+                    backend.synchronize();
+                    millis[i] = (System.nanoTime() - t) / 1e6;
+                }
+            }
+            if (eachLine) {
+                for (int i = 0; i < iterations; i++) {
                     out.printf(Locale.ROOT, "iteration %d/%d: %.1f ms%n", i + 1, iterations, millis[i]);
                 }
             }

@@ -2,6 +2,7 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.backend.CapturedWork;
+import dcgan.backend.HostMirror;
 import dcgan.backend.Tensor;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
@@ -56,6 +57,8 @@ public final class GanTrainer implements AutoCloseable {
     private final Phase gGradientsPhase = new Phase(this::generatorGradients);
     private final boolean captureSteps;
     private RuntimeException captureFailure;
+    // Two, used in turn: step t's losses can be read while step t + 1 runs (see stepAsync).
+    private HostMirror[] lossMirrors;
     private long step;
 
     /** A trainer at step 0 with freshly initialised networks. */
@@ -182,6 +185,61 @@ public final class GanTrainer implements AutoCloseable {
         return losses();
     }
 
+    /**
+     * The losses of one queued step, read when needed. At most one step may be queued ahead of an unread
+     * one: read step t's losses before queueing step t + 2.
+     */
+    public final class PendingLosses {
+        private final long ofStep;
+
+        private PendingLosses(long ofStep) {
+            this.ofStep = ofStep;
+        }
+
+        /** The step these losses belong to. */
+        public long step() {
+            return ofStep;
+        }
+
+        /** Waits for this step's losses (not for later queued work) and returns them. */
+        public StepLosses get() {
+            if (step - ofStep >= lossMirrors.length) {
+                throw new IllegalStateException("the losses of step " + ofStep + " were overwritten by step " + step
+                                                + ": read them before queueing step " + (ofStep + 2));
+            }
+            float[] v = lossMirrors[(int) (ofStep % lossMirrors.length)].values();
+            return new StepLosses(v[LOSS_D_REAL], v[LOSS_D_FAKE], v[LOSS_G]);
+        }
+    }
+
+    /**
+     * {@link #step(Tensor)} without waiting for it: queues the step and a copy of its losses, and returns
+     * at once, so that the host can queue the next step while this one runs and the device never waits for
+     * the host between steps. The results are the same.
+     */
+    public PendingLosses stepAsync(Tensor batch) {
+        step++;
+        backend.copy(batch, real);
+        updateDiscriminator();
+        trainGenerator();
+        return queueLosses();
+    }
+
+    /** {@link #step(float[], int)} without waiting for the step (see {@link #stepAsync(Tensor)}). */
+    public PendingLosses stepAsync(float[] images, int offset) {
+        trainDiscriminator(images, offset);
+        trainGenerator();
+        return queueLosses();
+    }
+
+    private PendingLosses queueLosses() {
+        if (lossMirrors == null) {
+            lossMirrors = new HostMirror[] {backend.hostMirror(losses), backend.hostMirror(losses)};
+        }
+        lossMirrors[(int) (step % lossMirrors.length)].refresh();
+        return new PendingLosses(step);
+    }
+
     /** The losses of the latest step (or half step), read back from the backend. */
     public StepLosses losses() {
         backend.download(losses, hostLosses, 0);
@@ -277,6 +335,11 @@ public final class GanTrainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lossMirrors != null) {
+            for (HostMirror m : lossMirrors) {
+                m.close();
+            }
+        }
         dGradientsPhase.close();
         gGradientsPhase.close();
         d.close();

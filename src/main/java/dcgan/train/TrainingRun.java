@@ -130,27 +130,37 @@ public final class TrainingRun {
             int firstEpoch = (int) (startStep / stepsPerEpoch) + 1;
             for (int epoch = firstEpoch; epoch <= options.epochs() && step < totalSteps && !interrupted; epoch++) {
                 long firstI = epoch == firstEpoch ? startStep % stepsPerEpoch : 0;
+                GanTrainer.PendingLosses queued = null; // with asyncLosses: the step whose losses are unread
+                boolean queuedLast = false;
                 for (long i = firstI; i < stepsPerEpoch && step < totalSteps; i++) {
                     if (stop.stopBefore(step)) {
                         interrupted = true;
                         break;
                     }
                     int offset = (int) (i * b * MnistData.PIXELS);
-                    losses = onDevice != null ? trainer.step(onDevice.batch(offset, b)) : trainer.step(images, offset);
+                    boolean lastOfEpoch = i == stepsPerEpoch - 1 || step + 1 == totalSteps;
+                    if (execution.asyncLosses()) {
+                        // Queue this step first, then read the previous one's losses while it runs.
+                        GanTrainer.PendingLosses next = onDevice != null ? trainer.stepAsync(onDevice.batch(offset, b))
+                                : trainer.stepAsync(images, offset);
+                        if (queued != null) {
+                            losses = record(queued.get(), queued.step(), epoch, false, log, progress);
+                        }
+                        queued = next;
+                        queuedLast = lastOfEpoch;
+                    } else {
+                        StepLosses l = onDevice != null ? trainer.step(onDevice.batch(offset, b)) : trainer.step(images, offset);
+                        losses = record(l, trainer.steps(), epoch, lastOfEpoch, log, progress);
+                    }
                     step = trainer.steps();
                     if (trainer.captureFailure() != null && !captureWarned) {
                         captureWarned = true;
                         out.println("warning: capturing the steps failed (" + trainer.captureFailure().getMessage()
                                     + "); continuing without CUDA graphs, with the same results");
                     }
-                    log.step(step, epoch, losses);
-                    if (!losses.finite()) {
-                        throw new IllegalStateException("training diverged at step " + step + ": losses " + losses);
-                    }
-                    boolean lastOfEpoch = i == stepsPerEpoch - 1 || step == totalSteps;
-                    if (progress.update(step, epoch, losses, lastOfEpoch)) {
-                        log.flush();
-                    }
+                }
+                if (queued != null) {
+                    losses = record(queued.get(), queued.step(), epoch, queuedLast, log, progress);
                 }
                 if (interrupted) {
                     break;
@@ -194,6 +204,19 @@ public final class TrainingRun {
                     + "included)%n", done, Progress.duration(seconds), done * b / seconds);
             return new Result(step, losses, grid, samples, false, dir.checkpoint());
         }
+    }
+
+    /** Logs one step's losses, stops a diverged run, and shows progress; returns the losses. */
+    private static StepLosses record(StepLosses losses, long step, int epoch, boolean lastOfEpoch, RunLog log,
+                                     Progress progress) throws IOException {
+        log.step(step, epoch, losses);
+        if (!losses.finite()) {
+            throw new IllegalStateException("training diverged at step " + step + ": losses " + losses);
+        }
+        if (progress.update(step, epoch, losses, lastOfEpoch)) {
+            log.flush();
+        }
+        return losses;
     }
 
     /** The whole (shuffled) dataset on the backend, uploaded once, and each batch a view of it. */

@@ -123,12 +123,14 @@ class MainTest {
     @Test
     void benchTakesTheSpeedOptionsAndSaysWhichAreOn() {
         CliRun o = run("bench", "--device", "cpu", "--threads", "1", "--batch-size", "2", "--iterations", "2",
-                "--warmup", "1", "--cuda-graphs", "--data-on-device");
+                "--warmup", "1", "--cuda-graphs", "--data-on-device", "--async-losses");
         assertEquals(0, o.status(), o.err());
-        assertTrue(o.out().contains("; captured steps, dataset on the device"), o.out());
+        assertTrue(o.out().contains("; captured steps, dataset on the device, losses read while the next step runs"),
+                o.out());
         assertTrue(o.out().matches("(?s).*batch 2: \\d+\\.\\d{3} ms/iteration \\(median of 2\\).*"), o.out());
         CliRun help = run("bench", "--help");
-        assertTrue(help.out().contains("--cuda-graphs") && help.out().contains("--data-on-device"), help.out());
+        assertTrue(help.out().contains("--cuda-graphs") && help.out().contains("--data-on-device")
+                   && help.out().contains("--async-losses"), help.out());
         CliRun train = run("train", "--help");
         assertTrue(train.out().contains("--save-every") && train.out().contains("--cuda-graphs"), train.out());
         CliRun zero = run("train", "--save-every", "0");

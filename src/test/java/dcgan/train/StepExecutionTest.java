@@ -22,6 +22,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,15 +37,32 @@ class StepExecutionTest {
 
     /** The trainer's whole state and its losses after {@link #STEPS} steps. */
     private static List<float[]> train(Backend backend, boolean captureSteps, boolean deviceBatches) {
+        return train(backend, captureSteps, deviceBatches, false);
+    }
+
+    /** As above; with {@code async}, each step's losses are read after the next step is queued. */
+    private static List<float[]> train(Backend backend, boolean captureSteps, boolean deviceBatches, boolean async) {
         float[] images = new CounterRng(11).uniform(STEPS * 8 * 784, 0f, 1f, 9, 0);
         List<float[]> state = new ArrayList<>();
         try (GanTrainer t = new GanTrainer(backend, HP, new CounterRng(5), captureSteps);
              Tensor all = backend.allocate(STEPS * 8, 1, 28, 28)) {
             backend.upload(images, 0, all);
+            GanTrainer.PendingLosses queued = null;
             for (int s = 0; s < STEPS; s++) {
                 int offset = s * 8 * 784;
-                StepLosses l = deviceBatches ? t.step(backend.view(all, offset, 8, 1, 28, 28)) : t.step(images, offset);
-                state.add(new float[] {l.dReal(), l.dFake(), l.g()});
+                Tensor batch = backend.view(all, offset, 8, 1, 28, 28);
+                if (async) {
+                    GanTrainer.PendingLosses next = deviceBatches ? t.stepAsync(batch) : t.stepAsync(images, offset);
+                    if (queued != null) {
+                        state.add(losses(queued.get()));
+                    }
+                    queued = next;
+                } else {
+                    state.add(losses(deviceBatches ? t.step(batch) : t.step(images, offset)));
+                }
+            }
+            if (queued != null) {
+                state.add(losses(queued.get()));
             }
             for (var net : List.of(t.discriminatorState(), t.generatorState())) {
                 state.add(backend.download(net.params()));
@@ -54,6 +72,10 @@ class StepExecutionTest {
             }
         }
         return state;
+    }
+
+    private static float[] losses(StepLosses l) {
+        return new float[] {l.dReal(), l.dFake(), l.g()};
     }
 
     private static void assertSameState(List<float[]> expected, List<float[]> actual) {
@@ -70,6 +92,23 @@ class StepExecutionTest {
             assertSameState(reference, train(cpu, true, false));
             assertSameState(reference, train(cpu, false, true));
             assertSameState(reference, train(cpu, true, true));
+            assertSameState(reference, train(cpu, true, true, true));
+            assertSameState(reference, train(cpu, false, false, true));
+        }
+    }
+
+    @Test
+    void pendingLossesMustBeReadBeforeTheStepAfterNextIsQueued() {
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, HP, new CounterRng(5))) {
+            float[] images = new float[8 * 784];
+            GanTrainer.PendingLosses first = t.stepAsync(images, 0);
+            GanTrainer.PendingLosses second = t.stepAsync(images, 0);
+            assertEquals(1, first.step());
+            assertTrue(first.get().finite());
+            t.stepAsync(images, 0);
+            IllegalStateException e = assertThrows(IllegalStateException.class, first::get);
+            assertTrue(e.getMessage().contains("read them before queueing step 3"), e.getMessage());
+            assertTrue(second.get().finite(), "the step before the latest can still be read");
         }
     }
 
@@ -181,11 +220,36 @@ class StepExecutionTest {
     @Test
     void aRunWithTheDatasetOnTheBackendWritesTheSameMetricsAndCheckpoint() throws IOException {
         run(dir.resolve("default"), 1, StepExecution.DEFAULT);
-        String log = run(dir.resolve("fast"), 1, new StepExecution(true, true));
-        assertTrue(log.contains("steps: captured steps, dataset on the device"), log);
+        String log = run(dir.resolve("fast"), 1, new StepExecution(true, true, true));
+        assertTrue(log.contains("steps: captured steps, dataset on the device, losses read while the next step runs"),
+                log);
         assertEquals(Files.readString(dir.resolve("default/metrics.csv")), Files.readString(dir.resolve("fast/metrics.csv")));
         ExactResumeTest.assertSameTensors(dir.resolve("default/checkpoint.safetensors"),
                 dir.resolve("fast/checkpoint.safetensors"));
+    }
+
+    /** A stop with a step still queued finishes it, logs it and saves it, as a stop of a direct run does. */
+    @Test
+    void aStoppedRunWithLossesInFlightSavesAndLogsEveryQueuedStep() throws IOException {
+        MnistData data = digits(16); // 2 steps per epoch
+        String[] metrics = new String[2];
+        long[] saved = new long[2];
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve("stopped-" + k);
+            TrainOptions options = new TrainOptions(Path.of("synthetic"), out, 3, 0, 5, 547, 4);
+            try (CpuBackend cpu = new CpuBackend(2)) {
+                TrainingRun.Result r = new TrainingRun(cpu, HP, options, new StepExecution(false, k == 1, k == 1),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                        .run(data, null, done -> done >= 3);
+                assertTrue(r.interrupted());
+                assertEquals(3, r.steps());
+            }
+            metrics[k] = Files.readString(out.resolve("metrics.csv"));
+            saved[k] = CheckpointFile.read(out.resolve("checkpoint.safetensors")).state().step();
+        }
+        assertEquals(metrics[0], metrics[1]);
+        assertEquals(3, metrics[1].lines().filter(l -> !l.startsWith("step")).count(), metrics[1]);
+        assertEquals(3, saved[1]);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dcgan.backend.gpu;
 
 import dcgan.backend.Backend;
 import dcgan.backend.CapturedWork;
+import dcgan.backend.HostMirror;
 import dcgan.backend.BatchNormOp;
 import dcgan.backend.ConvGeometry;
 import dcgan.backend.ConvOp;
@@ -319,6 +320,12 @@ public final class GpuBackend implements Backend {
             kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
                     (int) (step >>> 32), lo, hi);
         }
+    }
+
+    @Override
+    public HostMirror hostMirror(Tensor src) {
+        device.checkThread();
+        return new PinnedMirror(device, GpuTensor.of(src));
     }
 
     @Override

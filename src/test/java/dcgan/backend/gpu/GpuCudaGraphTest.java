@@ -81,8 +81,8 @@ class GpuCudaGraphTest extends GpuTestBase {
     }
 
     /**
-     * Four steps at batch 8 captured (from the second on) and with batches taken from a dataset on the
-     * device, against the default path on the same GPU. The same kernels and cuDNN algorithms run on the
+     * Four steps at batch 8 captured (from the second on), with batches taken from a dataset on the device
+     * and each step's losses read while the next runs, against the default path on the same GPU. The same kernels and cuDNN algorithms run on the
      * same data in the same order, so only nondeterministic algorithms could tell them apart: the tolerance
      * is far below anything a missing, repeated or stale operation would cause.
      */
@@ -101,18 +101,35 @@ class GpuCudaGraphTest extends GpuTestBase {
         }
     }
 
+    private static void put(float[] losses, long step, StepLosses l) {
+        int i = (int) (step - 1) * 3;
+        losses[i] = l.dReal();
+        losses[i + 1] = l.dFake();
+        losses[i + 2] = l.g();
+    }
+
     private static List<float[]> train(Hyperparameters hp, float[] images, int steps, long seed, boolean fast) {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[3 * steps];
         try (GanTrainer t = new GanTrainer(gpu, hp, new CounterRng(seed), fast);
              Tensor all = gpu.allocate(steps * hp.batchSize(), 1, 28, 28)) {
             gpu.upload(images, 0, all);
+            GanTrainer.PendingLosses queued = null;
             for (int s = 0; s < steps; s++) {
                 int offset = s * hp.batchSize() * MnistData.PIXELS;
-                StepLosses l = fast ? t.step(gpu.view(all, offset, hp.batchSize(), 1, 28, 28)) : t.step(images, offset);
-                losses[3 * s] = l.dReal();
-                losses[3 * s + 1] = l.dFake();
-                losses[3 * s + 2] = l.g();
+                if (fast) {
+                    // Losses read from pinned memory after the next step is queued, as --async-losses does.
+                    GanTrainer.PendingLosses next = t.stepAsync(gpu.view(all, offset, hp.batchSize(), 1, 28, 28));
+                    if (queued != null) {
+                        put(losses, queued.step(), queued.get());
+                    }
+                    queued = next;
+                } else {
+                    put(losses, s + 1, t.step(images, offset));
+                }
+            }
+            if (queued != null) {
+                put(losses, queued.step(), queued.get());
             }
             assertEquals(null, t.captureFailure(), "the steps were captured, not run directly after a failure");
             out.add(losses);
