@@ -28,5 +28,9 @@ if [ "$mode" != tests ]; then
   echo "== train on the fake"
   rm -rf /tmp/fake-run
   ./run.sh train --device gpu --data-dir test-data --batch-size 64 --max-steps 20 --out /tmp/fake-run || status=$?
+  echo "== train on the fake with every speed option"
+  rm -rf /tmp/fake-run-fast
+  ./run.sh train --device gpu --data-dir test-data --batch-size 64 --max-steps 20 --out /tmp/fake-run-fast \
+    --math tf32 --conv-algo search --cuda-graphs --data-on-device --async-losses || status=$?
 fi
 exit $status
