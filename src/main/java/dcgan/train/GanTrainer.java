@@ -178,11 +178,15 @@ public final class GanTrainer implements AutoCloseable {
      * dataset uploaded once), which saves the copy from the host on every step.
      */
     public StepLosses step(Tensor batch) {
+        queueStep(batch);
+        return losses();
+    }
+
+    private void queueStep(Tensor batch) {
         step++;
         backend.copy(batch, real);
         updateDiscriminator();
         trainGenerator();
-        return losses();
     }
 
     /**
@@ -218,10 +222,7 @@ public final class GanTrainer implements AutoCloseable {
      * the host between steps. The results are the same.
      */
     public PendingLosses stepAsync(Tensor batch) {
-        step++;
-        backend.copy(batch, real);
-        updateDiscriminator();
-        trainGenerator();
+        queueStep(batch);
         return queueLosses();
     }
 

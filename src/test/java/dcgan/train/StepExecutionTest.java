@@ -64,12 +64,7 @@ class StepExecutionTest {
             if (queued != null) {
                 state.add(losses(queued.get()));
             }
-            for (var net : List.of(t.discriminatorState(), t.generatorState())) {
-                state.add(backend.download(net.params()));
-                state.add(backend.download(net.buffers()));
-                state.add(backend.download(net.adamM()));
-                state.add(backend.download(net.adamV()));
-            }
+            state.addAll(t.snapshot().arrays());
         }
         return state;
     }

@@ -133,12 +133,7 @@ class GpuCudaGraphTest extends GpuTestBase {
             }
             assertEquals(null, t.captureFailure(), "the steps were captured, not run directly after a failure");
             out.add(losses);
-            for (var net : List.of(t.discriminatorState(), t.generatorState())) {
-                out.add(gpu.download(net.params()));
-                out.add(gpu.download(net.buffers()));
-                out.add(gpu.download(net.adamM()));
-                out.add(gpu.download(net.adamV()));
-            }
+            out.addAll(t.snapshot().arrays());
         }
         return out;
     }
