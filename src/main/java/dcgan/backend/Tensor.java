@@ -19,6 +19,17 @@ public interface Tensor extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Checks that t has {@code expectedSize} elements, naming the operand in the error; every backend's
+     * operations check their operands with it.
+     */
+    static void requireSize(Tensor t, int expectedSize, String what) {
+        if (t.size() != expectedSize) {
+            throw new IllegalArgumentException(what + " has " + t.size() + " elements "
+                                               + java.util.Arrays.toString(t.shape()) + ", expected " + expectedSize);
+        }
+    }
+
     /** Product of a shape's dimensions, rejecting negative or overflowing shapes. */
     static int sizeOf(int... shape) {
         long n = 1;

@@ -34,10 +34,7 @@ public final class CpuTensor implements Tensor {
     /** Like {@link #of} but checks the element count too, naming the operand in the error. */
     static CpuTensor of(Tensor t, int expectedSize, String what) {
         CpuTensor c = of(t);
-        if (c.size != expectedSize) {
-            throw new IllegalArgumentException(what + " has " + c.size + " elements " + Arrays.toString(c.shape)
-                                               + ", expected " + expectedSize);
-        }
+        Tensor.requireSize(c, expectedSize, what);
         return c;
     }
 

@@ -57,10 +57,7 @@ public final class GpuTensor implements Tensor {
     /** Like {@link #of} but checks the element count too, naming the operand in the error. */
     static GpuTensor of(Tensor t, int expectedSize, String what) {
         GpuTensor g = of(t);
-        if (g.size != expectedSize) {
-            throw new IllegalArgumentException(what + " has " + g.size + " elements " + Arrays.toString(g.shape)
-                                               + ", expected " + expectedSize);
-        }
+        Tensor.requireSize(g, expectedSize, what);
         return g;
     }
 
