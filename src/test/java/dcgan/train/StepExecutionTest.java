@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,32 +118,20 @@ class StepExecutionTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             int[] captures = new int[1];
             int[] replays = new int[1];
-            Backend counting = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                    new Class<?>[] {Backend.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("capture")) {
-                            captures[0]++;
-                            Runnable work = (Runnable) args[0];
-                            return new CapturedWork() {
-                                @Override
-                                public void replay() {
-                                    replays[0]++;
-                                    work.run();
-                                }
+            Backend counting = withCapture(cpu, work -> {
+                captures[0]++;
+                return new CapturedWork() {
+                    @Override
+                    public void replay() {
+                        replays[0]++;
+                        work.run();
+                    }
 
-                                @Override
-                                public void close() {
-                                }
-                            };
-                        }
-                        if (method.getName().equals("close")) {
-                            return null; // the CPU backend is closed by the try block
-                        }
-                        try {
-                            return method.invoke(cpu, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+                    @Override
+                    public void close() {
+                    }
+                };
+            });
             List<float[]> captured = train(counting, true, true);
             assertEquals(2, captures[0], "one capture per half-step");
             assertEquals(2 * (STEPS - 1), replays[0], "a replay per half-step from the second step on");
@@ -150,12 +139,15 @@ class StepExecutionTest {
         }
     }
 
-    /** A backend whose capture always fails, as a driver might refuse some library call inside a capture. */
-    private static Backend refusingCapture(CpuBackend cpu) {
+    /**
+     * The CPU backend with {@code capture} answered by {@code capture} instead; closing it leaves the CPU
+     * backend open (its test closes it).
+     */
+    private static Backend withCapture(CpuBackend cpu, Function<Runnable, CapturedWork> capture) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("capture")) {
-                        throw new IllegalStateException("cannot capture that");
+                        return capture.apply((Runnable) args[0]);
                     }
                     if (method.getName().equals("close")) {
                         return null;
@@ -166,6 +158,13 @@ class StepExecutionTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** A backend whose capture always fails, as a driver might refuse some library call inside a capture. */
+    private static Backend refusingCapture(CpuBackend cpu) {
+        return withCapture(cpu, work -> {
+            throw new IllegalStateException("cannot capture that");
+        });
     }
 
     @Test
