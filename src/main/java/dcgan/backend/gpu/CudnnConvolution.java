@@ -10,9 +10,13 @@ import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
 import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
+import jcuda.jcudnn.cudnnHandle;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * The three cuDNN directions of one 4x4/stride-2/pad-1 convolution (forward, backward data, backward
@@ -53,34 +57,41 @@ final class CudnnConvolution implements AutoCloseable {
             input = new Cudnn.TensorDesc(g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
             output = new Cudnn.TensorDesc(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
             filter = new Cudnn.FilterDesc(g.outChannels(), g.inChannels(), ConvGeometry.KERNEL, ConvGeometry.KERNEL);
-            int base = ConvAlgorithmRanking.baseMathType(math);
             String shape = " for " + g;
-            forwardConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
-            forwardAlgo = choose("forward", forwardConv, this::forwardCandidates, (conv, algo, bytes) ->
-                    JCudnn.cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle(), input.desc, filter.desc, conv,
-                            output.desc, algo, bytes), shape);
-            backwardDataConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
-            backwardDataAlgo = choose("backward-data", backwardDataConv, this::backwardDataCandidates, (conv, algo, bytes) ->
-                    JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle(), filter.desc, output.desc, conv,
-                            input.desc, algo, bytes), shape);
-            backwardFilterConv = new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, base);
-            backwardFilterAlgo = choose("backward-filter", backwardFilterConv, this::backwardFilterCandidates,
-                    (conv, algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle(),
-                            input.desc, output.desc, conv, filter.desc, algo, bytes), shape);
+            forwardConv = newDescriptor();
+            forwardAlgo = choose(Direction.FORWARD, forwardConv, shape);
+            backwardDataConv = newDescriptor();
+            backwardDataAlgo = choose(Direction.BACKWARD_DATA, backwardDataConv, shape);
+            backwardFilterConv = newDescriptor();
+            backwardFilterAlgo = choose(Direction.BACKWARD_FILTER, backwardFilterConv, shape);
         } catch (RuntimeException e) {
             Cleanup.afterFailure(e, this); // what was made so far; close() skips the rest
             throw e;
         }
     }
 
-    /** One direction's algorithm list: measured (cudnnFind*) or heuristic (cudnnGet*_v7). */
-    private interface CandidateList {
-        List<Candidate> list(cudnnConvolutionDescriptor conv, boolean measured, String shape);
+    private Cudnn.ConvolutionDesc newDescriptor() {
+        return new Cudnn.ConvolutionDesc(ConvGeometry.PAD, ConvGeometry.STRIDE, ConvAlgorithmRanking.baseMathType(math));
     }
 
-    /** The workspace size query of one direction, for one algorithm; returns the cuDNN status. */
-    private interface WorkspaceQuery {
-        int bytes(cudnnConvolutionDescriptor conv, int algo, long[] result);
+    /** The three directions of a convolution, named as cuDNN names their calls. */
+    enum Direction {
+        FORWARD("forward", "Forward"),
+        BACKWARD_DATA("backward-data", "BackwardData"),
+        BACKWARD_FILTER("backward-filter", "BackwardFilter");
+
+        final String label;
+        private final String call;
+
+        Direction(String label, String call) {
+            this.label = label;
+            this.call = call;
+        }
+
+        /** The cuDNN call that lists this direction's algorithms, measured (Find) or ranked (Get..._v7). */
+        String listCall(boolean measured) {
+            return measured ? "cudnnFindConvolution" + call + "Algorithm" : "cudnnGetConvolution" + call + "Algorithm_v7";
+        }
     }
 
     /**
@@ -89,27 +100,26 @@ final class CudnnConvolution implements AutoCloseable {
      * that can run should not fail to build because timing it did); only when neither list has a usable
      * algorithm is that an error.
      */
-    private int choose(String direction, Cudnn.ConvolutionDesc conv, CandidateList candidates, WorkspaceQuery query,
-                       String shape) {
+    private int choose(Direction direction, Cudnn.ConvolutionDesc conv, String shape) {
         if (choice == AlgorithmChoice.SEARCH) {
             List<Candidate> measured;
             try {
                 conv.mathType(ConvAlgorithmRanking.baseMathType(math));
-                measured = candidates.list(conv.desc, true, shape);
+                measured = candidates(direction, conv.desc, true, shape);
             } catch (CudaException e) {
                 measured = List.of();
             }
-            int algo = firstUsable(ConvAlgorithmRanking.preferred(measured, math, true), conv, query);
+            int algo = firstUsable(direction, ConvAlgorithmRanking.preferred(measured, math, true), conv);
             if (algo >= 0) {
                 return algo;
             }
         }
         conv.mathType(ConvAlgorithmRanking.baseMathType(math)); // a failed search may have left another
-        int algo = firstUsable(ConvAlgorithmRanking.preferred(candidates.list(conv.desc, false, shape), math, false),
-                conv, query);
+        int algo = firstUsable(direction,
+                ConvAlgorithmRanking.preferred(candidates(direction, conv.desc, false, shape), math, false), conv);
         if (algo < 0) {
             throw new IllegalStateException("cuDNN offers no " + (math == MathMode.TF32 ? "FP32 or TF32 " : "FP32 ")
-                                            + direction + " convolution algorithm" + shape);
+                                            + direction.label + " convolution algorithm" + shape);
         }
         return algo;
     }
@@ -118,11 +128,11 @@ final class CudnnConvolution implements AutoCloseable {
      * The first candidate whose workspace can be sized with its math type set on conv (cuDNN sizes it for
      * the descriptor as it is), with that workspace reserved; -1 when none can.
      */
-    private int firstUsable(List<Candidate> preferred, Cudnn.ConvolutionDesc conv, WorkspaceQuery query) {
+    private int firstUsable(Direction direction, List<Candidate> preferred, Cudnn.ConvolutionDesc conv) {
         for (Candidate c : preferred) {
             conv.mathType(ConvAlgorithmRanking.descriptorMathType(c, math));
             long[] bytes = new long[1];
-            if (query.bytes(conv.desc, c.algo(), bytes) != 0) {
+            if (workspaceBytes(direction, conv.desc, c.algo(), bytes) != 0) {
                 continue; // cannot be sized here after all: take the next one
             }
             workspace.reserve(bytes[0]);
@@ -131,68 +141,78 @@ final class CudnnConvolution implements AutoCloseable {
         return -1;
     }
 
-    private List<Candidate> forwardCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
-        cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[REQUESTED_ALGOS];
-        for (int i = 0; i < perf.length; i++) {
-            perf[i] = new cudnnConvolutionFwdAlgoPerf();
-        }
+    /** cuDNN's workspace size for one direction and algorithm, into {@code bytes[0]}; returns the cuDNN status. */
+    private int workspaceBytes(Direction direction, cudnnConvolutionDescriptor conv, int algo, long[] bytes) {
+        cudnnHandle h = cudnn.handle();
+        return switch (direction) {
+            case FORWARD -> JCudnn.cudnnGetConvolutionForwardWorkspaceSize(h, input.desc, filter.desc, conv,
+                    output.desc, algo, bytes);
+            case BACKWARD_DATA -> JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(h, filter.desc, output.desc,
+                    conv, input.desc, algo, bytes);
+            case BACKWARD_FILTER -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, input.desc, output.desc,
+                    conv, filter.desc, algo, bytes);
+        };
+    }
+
+    /**
+     * cuDNN's algorithm list for one direction: measured ({@code cudnnFind*}) or ranked by its heuristics
+     * ({@code cudnnGet*_v7}). The three directions differ only in their perf struct and argument order.
+     */
+    private List<Candidate> candidates(Direction direction, cudnnConvolutionDescriptor conv, boolean measured,
+                                       String shape) {
+        cudnnHandle h = cudnn.handle();
+        int n = REQUESTED_ALGOS;
         int[] count = new int[1];
-        if (measured) {
-            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(cudnn.handle(), input.desc, filter.desc, conv,
-                    output.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionForwardAlgorithm" + shape);
-        } else {
-            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle(), input.desc, filter.desc, conv,
-                    output.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionForwardAlgorithm_v7" + shape);
-        }
         List<Candidate> listed = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            cudnnConvolutionFwdAlgoPerf p = perf[i];
-            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
-        }
+        int status = switch (direction) {
+            case FORWARD -> {
+                var perf = perfs(cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new);
+                int s = measured
+                        ? JCudnn.cudnnFindConvolutionForwardAlgorithm(h, input.desc, filter.desc, conv, output.desc, n, count, perf)
+                        : JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, input.desc, filter.desc, conv, output.desc, n, count, perf);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+            }
+            case BACKWARD_DATA -> {
+                var perf = perfs(cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new);
+                int s = measured
+                        ? JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(h, filter.desc, output.desc, conv, input.desc, n, count, perf)
+                        : JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, filter.desc, output.desc, conv, input.desc, n, count, perf);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+            }
+            case BACKWARD_FILTER -> {
+                var perf = perfs(cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new);
+                int s = measured
+                        ? JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm(h, input.desc, output.desc, conv, filter.desc, n, count, perf)
+                        : JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, input.desc, output.desc, conv, filter.desc, n, count, perf);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+            }
+        };
+        CudaStatus.cudnn(status, direction.listCall(measured) + shape);
         return listed;
     }
 
-    private List<Candidate> backwardDataCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
-        cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[REQUESTED_ALGOS];
-        for (int i = 0; i < perf.length; i++) {
-            perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
+    /**
+     * Adds the entries cuDNN filled to {@code listed}, and returns its status. The count is read only after a
+     * success: the JCudnn binding copies it back even when the call failed, uninitialised then. It is never
+     * taken to be more than the entries passed.
+     */
+    private static <P> int collect(int status, int[] count, P[] perf, Function<P, Candidate> entry, List<Candidate> listed) {
+        if (status == 0) {
+            for (int i = 0; i < Math.min(count[0], perf.length); i++) {
+                listed.add(entry.apply(perf[i]));
+            }
         }
-        int[] count = new int[1];
-        if (measured) {
-            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(cudnn.handle(), filter.desc, output.desc,
-                    conv, input.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionBackwardDataAlgorithm" + shape);
-        } else {
-            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle(), filter.desc, output.desc,
-                    conv, input.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7" + shape);
-        }
-        List<Candidate> listed = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            cudnnConvolutionBwdDataAlgoPerf p = perf[i];
-            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
-        }
-        return listed;
+        return status;
     }
 
-    private List<Candidate> backwardFilterCandidates(cudnnConvolutionDescriptor conv, boolean measured, String shape) {
-        cudnnConvolutionBwdFilterAlgoPerf[] perf = new cudnnConvolutionBwdFilterAlgoPerf[REQUESTED_ALGOS];
+    private static <P> P[] perfs(IntFunction<P[]> array, Supplier<P> entry) {
+        P[] perf = array.apply(REQUESTED_ALGOS);
         for (int i = 0; i < perf.length; i++) {
-            perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
+            perf[i] = entry.get();
         }
-        int[] count = new int[1];
-        if (measured) {
-            CudaStatus.cudnn(JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm(cudnn.handle(), input.desc, output.desc,
-                    conv, filter.desc, REQUESTED_ALGOS, count, perf), "cudnnFindConvolutionBackwardFilterAlgorithm" + shape);
-        } else {
-            CudaStatus.cudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle(), input.desc, output.desc,
-                    conv, filter.desc, REQUESTED_ALGOS, count, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7" + shape);
-        }
-        List<Candidate> listed = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            cudnnConvolutionBwdFilterAlgoPerf p = perf[i];
-            listed.add(new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType));
-        }
-        return listed;
+        return perf;
     }
+
 
     /** out = conv(in, w) (+ out when accumulating). */
     void forward(Pointer in, Pointer w, Pointer out, boolean accumulate) {

@@ -9,6 +9,7 @@ import dcgan.backend.ConvOp;
 import dcgan.backend.ConvTransposeOp;
 import dcgan.backend.LinearOp;
 import dcgan.backend.Tensor;
+import dcgan.backend.gpu.Kernels.Kernel;
 import dcgan.random.CounterRng;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
@@ -241,48 +242,48 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public void leakyRelu(Tensor xT, Tensor yT, float alpha) {
+    public void leakyRelu(Tensor x, Tensor y, float alpha) {
+        forward(Kernel.LEAKY_RELU_FORWARD, "leaky ReLU", x, y, alpha);
+    }
+
+    @Override
+    public void leakyReluBackward(Tensor y, Tensor dy, Tensor dx, float alpha) {
+        backward(Kernel.LEAKY_RELU_BACKWARD, "leaky ReLU", y, dy, dx, alpha);
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor y) {
+        forward(Kernel.RELU_FORWARD, "ReLU", x, y);
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        backward(Kernel.RELU_BACKWARD, "ReLU", y, dy, dx);
+    }
+
+    @Override
+    public void sigmoid(Tensor x, Tensor y) {
+        forward(Kernel.SIGMOID_FORWARD, "sigmoid", x, y);
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor y, Tensor dy, Tensor dx) {
+        backward(Kernel.SIGMOID_BACKWARD, "sigmoid", y, dy, dx);
+    }
+
+    /** An activation y = f(x, scalars), elementwise. */
+    private void forward(Kernel k, String op, Tensor xT, Tensor yT, float... scalars) {
         GpuTensor x = GpuTensor.of(xT);
-        GpuTensor y = GpuTensor.of(yT, x.size(), "leaky ReLU output");
-        kernels.leakyReluForward(x.pointer(), y.pointer(), alpha, x.size());
+        GpuTensor y = GpuTensor.of(yT, x.size(), op + " output");
+        kernels.elementwise(k, x.size(), scalars, x.pointer(), y.pointer());
     }
 
-    @Override
-    public void leakyReluBackward(Tensor yT, Tensor dyT, Tensor dxT, float alpha) {
+    /** An activation's gradient dx = f'(y, dy, scalars) from its output y, elementwise. */
+    private void backward(Kernel k, String op, Tensor yT, Tensor dyT, Tensor dxT, float... scalars) {
         GpuTensor y = GpuTensor.of(yT);
-        GpuTensor dy = GpuTensor.of(dyT, y.size(), "leaky ReLU output gradient");
-        GpuTensor dx = GpuTensor.of(dxT, y.size(), "leaky ReLU input gradient");
-        kernels.leakyReluBackward(y.pointer(), dy.pointer(), dx.pointer(), alpha, y.size());
-    }
-
-    @Override
-    public void relu(Tensor xT, Tensor yT) {
-        GpuTensor x = GpuTensor.of(xT);
-        GpuTensor y = GpuTensor.of(yT, x.size(), "ReLU output");
-        kernels.reluForward(x.pointer(), y.pointer(), x.size());
-    }
-
-    @Override
-    public void reluBackward(Tensor yT, Tensor dyT, Tensor dxT) {
-        GpuTensor y = GpuTensor.of(yT);
-        GpuTensor dy = GpuTensor.of(dyT, y.size(), "ReLU output gradient");
-        GpuTensor dx = GpuTensor.of(dxT, y.size(), "ReLU input gradient");
-        kernels.reluBackward(y.pointer(), dy.pointer(), dx.pointer(), y.size());
-    }
-
-    @Override
-    public void sigmoid(Tensor xT, Tensor yT) {
-        GpuTensor x = GpuTensor.of(xT);
-        GpuTensor y = GpuTensor.of(yT, x.size(), "sigmoid output");
-        kernels.sigmoidForward(x.pointer(), y.pointer(), x.size());
-    }
-
-    @Override
-    public void sigmoidBackward(Tensor yT, Tensor dyT, Tensor dxT) {
-        GpuTensor y = GpuTensor.of(yT);
-        GpuTensor dy = GpuTensor.of(dyT, y.size(), "sigmoid output gradient");
-        GpuTensor dx = GpuTensor.of(dxT, y.size(), "sigmoid input gradient");
-        kernels.sigmoidBackward(y.pointer(), dy.pointer(), dx.pointer(), y.size());
+        GpuTensor dy = GpuTensor.of(dyT, y.size(), op + " output gradient");
+        GpuTensor dx = GpuTensor.of(dxT, y.size(), op + " input gradient");
+        kernels.elementwise(k, y.size(), scalars, y.pointer(), dy.pointer(), dx.pointer());
     }
 
     @Override

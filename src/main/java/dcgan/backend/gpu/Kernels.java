@@ -10,8 +10,9 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Our own kernels: the PTX generated from {@code kernels/*.cu} (see kernels/README.md), loaded from the
@@ -25,34 +26,44 @@ final class Kernels implements AutoCloseable {
     // kernels' grid-stride loops.
     private static final int MAX_BLOCKS = 8192;
 
+    /** Every kernel we launch: the PTX module (kernels/MODULE.ptx) and the function's name in it. */
+    enum Kernel {
+        LEAKY_RELU_FORWARD("leaky_relu", "leaky_relu_forward"),
+        LEAKY_RELU_BACKWARD("leaky_relu", "leaky_relu_backward"),
+        RELU_FORWARD("relu", "relu_forward"),
+        RELU_BACKWARD("relu", "relu_backward"),
+        SIGMOID_FORWARD("sigmoid", "sigmoid_forward"),
+        SIGMOID_BACKWARD("sigmoid", "sigmoid_backward"),
+        SIGMOID_CROSS_ENTROPY("sigmoid_cross_entropy", "sigmoid_cross_entropy"),
+        ADAM_STEP("adam", "adam_step"),
+        PHILOX_UNIFORM("philox_uniform", "philox_uniform");
+
+        final String module;
+        final String function;
+
+        Kernel(String module, String function) {
+            this.module = module;
+            this.function = function;
+        }
+    }
+
     private final CUstream stream;
-    private final List<CUmodule> modules = new ArrayList<>();
-    private final CUfunction leakyReluForward;
-    private final CUfunction leakyReluBackward;
-    private final CUfunction reluForward;
-    private final CUfunction reluBackward;
-    private final CUfunction sigmoidForward;
-    private final CUfunction sigmoidBackward;
-    private final CUfunction sigmoidCrossEntropy;
-    private final CUfunction adamStep;
-    private final CUfunction philoxUniform;
+    private final Map<String, CUmodule> modules = new LinkedHashMap<>();
+    private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
 
     Kernels(CUstream stream) {
         this.stream = stream;
         try {
-            CUmodule leaky = load("leaky_relu");
-            leakyReluForward = function(leaky, "leaky_relu", "leaky_relu_forward");
-            leakyReluBackward = function(leaky, "leaky_relu", "leaky_relu_backward");
-            CUmodule relu = load("relu");
-            reluForward = function(relu, "relu", "relu_forward");
-            reluBackward = function(relu, "relu", "relu_backward");
-            CUmodule sigmoid = load("sigmoid");
-            sigmoidForward = function(sigmoid, "sigmoid", "sigmoid_forward");
-            sigmoidBackward = function(sigmoid, "sigmoid", "sigmoid_backward");
-            sigmoidCrossEntropy = function(load("sigmoid_cross_entropy"), "sigmoid_cross_entropy",
-                    "sigmoid_cross_entropy");
-            adamStep = function(load("adam"), "adam", "adam_step");
-            philoxUniform = function(load("philox_uniform"), "philox_uniform", "philox_uniform");
+            for (Kernel k : Kernel.values()) {
+                CUmodule module = modules.get(k.module);
+                if (module == null) {
+                    module = load(k.module);
+                }
+                CUfunction f = new CUfunction();
+                CudaStatus.driver(JCudaDriver.cuModuleGetFunction(f, module, k.function),
+                        "cuModuleGetFunction(" + k.function + " in kernels/" + k.module + ".ptx)");
+                functions.put(k, f);
+            }
         } catch (RuntimeException e) {
             Cleanup.afterFailure(e, this); // unloads the modules loaded so far
             throw e;
@@ -79,83 +90,69 @@ final class Kernels implements AutoCloseable {
     private CUmodule load(String name) {
         CUmodule module = new CUmodule();
         CudaStatus.driver(JCudaDriver.cuModuleLoadData(module, ptx(name)), "cuModuleLoadData(kernels/" + name + ".ptx)");
-        modules.add(module);
+        modules.put(name, module);
         return module;
-    }
-
-    private static CUfunction function(CUmodule module, String file, String name) {
-        CUfunction f = new CUfunction();
-        CudaStatus.driver(JCudaDriver.cuModuleGetFunction(f, module, name),
-                "cuModuleGetFunction(" + name + " in kernels/" + file + ".ptx)");
-        return f;
     }
 
     private static int blocks(long work) {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, (work + BLOCK - 1) / BLOCK));
     }
 
-    private void launch(CUfunction f, String name, int grid, Pointer... args) {
-        CudaStatus.driver(JCudaDriver.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(args), null),
-                "cuLaunchKernel(" + name + ")");
+    /**
+     * Launches k on {@code grid} blocks with the kernel's C parameters in order: each argument a device
+     * pointer, a float or an int, exactly as the .cu signature declares it.
+     */
+    private void launch(Kernel k, int grid, Object... args) {
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof CUdeviceptr d) {
+                params[i] = Pointer.to(d);
+            } else if (a instanceof Float f) {
+                params[i] = Pointer.to(new float[] {f});
+            } else if (a instanceof Integer n) {
+                params[i] = Pointer.to(new int[] {n});
+            } else {
+                throw new IllegalArgumentException(k.function + ": argument " + i + " is a " + a.getClass().getSimpleName());
+            }
+        }
+        CudaStatus.driver(JCudaDriver.cuLaunchKernel(functions.get(k), grid, 1, 1, BLOCK, 1, 1, 0, stream,
+                Pointer.to(params), null), "cuLaunchKernel(" + k.function + ")");
     }
 
-    private static Pointer p(CUdeviceptr d) {
-        return Pointer.to(d);
-    }
-
-    private static Pointer p(float v) {
-        return Pointer.to(new float[] {v});
-    }
-
-    private static Pointer p(int v) {
-        return Pointer.to(new int[] {v});
-    }
-
-    void leakyReluForward(CUdeviceptr x, CUdeviceptr y, float alpha, int n) {
-        launch(leakyReluForward, "leaky_relu_forward", blocks(n), p(x), p(y), p(alpha), p(n));
-    }
-
-    void leakyReluBackward(CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx, float alpha, int n) {
-        launch(leakyReluBackward, "leaky_relu_backward", blocks(n), p(y), p(dy), p(dx), p(alpha), p(n));
-    }
-
-    void reluForward(CUdeviceptr x, CUdeviceptr y, int n) {
-        launch(reluForward, "relu_forward", blocks(n), p(x), p(y), p(n));
-    }
-
-    void reluBackward(CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx, int n) {
-        launch(reluBackward, "relu_backward", blocks(n), p(y), p(dy), p(dx), p(n));
-    }
-
-    void sigmoidForward(CUdeviceptr x, CUdeviceptr y, int n) {
-        launch(sigmoidForward, "sigmoid_forward", blocks(n), p(x), p(y), p(n));
-    }
-
-    void sigmoidBackward(CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx, int n) {
-        launch(sigmoidBackward, "sigmoid_backward", blocks(n), p(y), p(dy), p(dx), p(n));
+    /**
+     * An elementwise kernel over n elements, whose parameters are its tensors, then its float scalars, then n
+     * (the activations: {@code (x, y, [alpha], n)} forward, {@code (y, dy, dx, [alpha], n)} backward).
+     */
+    void elementwise(Kernel k, int n, float[] scalars, CUdeviceptr... tensors) {
+        Object[] args = new Object[tensors.length + scalars.length + 1];
+        System.arraycopy(tensors, 0, args, 0, tensors.length);
+        for (int i = 0; i < scalars.length; i++) {
+            args[tensors.length + i] = scalars[i];
+        }
+        args[args.length - 1] = n;
+        launch(k, blocks(n), args);
     }
 
     /** One block: the kernel reduces the batch in a fixed order, so the mean is reproducible. */
     void sigmoidCrossEntropy(CUdeviceptr logits, float label, CUdeviceptr dLogits, CUdeviceptr loss, int n) {
-        launch(sigmoidCrossEntropy, "sigmoid_cross_entropy", 1, p(logits), p(label), p(dLogits), p(loss), p(n));
+        launch(Kernel.SIGMOID_CROSS_ENTROPY, 1, logits, label, dLogits, loss, n);
     }
 
     void adamStep(CUdeviceptr params, CUdeviceptr grads, CUdeviceptr m, CUdeviceptr v,
                   float lrT, float beta1, float beta2, float epsilon, int n) {
-        launch(adamStep, "adam_step", blocks(n), p(params), p(grads), p(m), p(v),
-                p(lrT), p(beta1), p(beta2), p(epsilon), p(n));
+        launch(Kernel.ADAM_STEP, blocks(n), params, grads, m, v, lrT, beta1, beta2, epsilon, n);
     }
 
     /** Counter {@code (i, c1, c2, c3)} for block i, key {@code (k0, k1)}: one thread per 4 outputs. */
     void philoxUniform(CUdeviceptr dst, int n, int k0, int k1, int c1, int c2, int c3, float lo, float hi) {
-        launch(philoxUniform, "philox_uniform", blocks((n + 3L) / 4), p(dst), p(n), p(k0), p(k1), p(c1), p(c2), p(c3),
-                p(lo), p(hi));
+        launch(Kernel.PHILOX_UNIFORM, blocks((n + 3L) / 4), dst, n, k0, k1, c1, c2, c3, lo, hi);
     }
 
     @Override
     public void close() {
         RuntimeException first = null;
-        for (CUmodule m : modules) {
+        for (CUmodule m : modules.values()) {
             try {
                 CudaStatus.driver(JCudaDriver.cuModuleUnload(m), "cuModuleUnload");
             } catch (RuntimeException e) {
