@@ -1,14 +1,10 @@
 package dcgan.cli;
 
 import dcgan.backend.Backend;
-import dcgan.data.MnistData;
-import dcgan.data.MnistLoader;
-import dcgan.random.CounterRng;
 import dcgan.train.Checkpoint;
 import dcgan.train.CheckpointFile;
 import dcgan.train.Hyperparameters;
-import dcgan.train.RunSetup;
-import dcgan.train.TrainOptions;
+import dcgan.train.RunSettings;
 import dcgan.train.TrainingRun;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -63,26 +59,23 @@ final class TrainCommand extends Command {
 
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
-        // Read and check the checkpoint before anything is loaded or written: a bad one changes nothing.
+        // A resumed run starts from its checkpoint's settings; the run refuses options that would change
+        // what the run is before it loads or writes anything.
         Checkpoint resume = null;
-        Path resumeFile = null;
+        RunSettings base = RunSettings.NOTEBOOK;
         if (cl.hasOption("resume")) {
-            resumeFile = CheckpointFile.locate(Path.of(cl.getOptionValue("resume")));
-            out.println("reading " + resumeFile);
-            resume = CheckpointFile.read(resumeFile);
+            Path file = CheckpointFile.locate(Path.of(cl.getOptionValue("resume")));
+            out.println("reading " + file);
+            resume = CheckpointFile.read(file);
+            base = resume.settings();
         }
-        Hyperparameters hp = resume == null ? hyperparameters(cl) : resumedHyperparameters(cl, resume);
-        TrainOptions options = resume == null ? newRunOptions(cl) : resumedOptions(cl, resume, resumeFile);
+        RunSettings settings = settings(cl, base);
         try (InterruptHandler interrupts = InterruptHandler.install(err);
              Backend backend = DeviceOption.open(cl, out)) {
-            out.println("loading " + options.dataDir());
-            MnistData data = MnistLoader.load(options.dataDir());
-            data = data.permuted(new CounterRng(options.shuffleSeed()).permutation(data.count(), CounterRng.STREAM_SHUFFLE));
-            TrainingRun.Result result = new TrainingRun(backend, hp, options, ExecutionOption.parse(cl), out)
-                    .run(data, resume, interrupts.stopCheck());
+            TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
             if (result.interrupted()) {
                 if (result.checkpoint() != null) {
-                    out.println("to continue: ./run.sh train --resume " + options.outDir());
+                    out.println("to continue: ./run.sh train --resume " + settings.outDir());
                 }
                 return INTERRUPTED;
             }
@@ -94,63 +87,22 @@ final class TrainCommand extends Command {
         return OK;
     }
 
-    private static Hyperparameters hyperparameters(CommandLine cl) throws UsageException {
-        return Hyperparameters.of(
-                intOption(cl, "batch-size", Hyperparameters.DEFAULT_BATCH, 2),
-                intOption(cl, "z-dim", Hyperparameters.DEFAULT_Z_DIM, 1),
-                floatOption(cl, "lr", Hyperparameters.DEFAULT_LR),
-                floatOption(cl, "beta1", Hyperparameters.DEFAULT_BETA1));
-    }
-
-    private static TrainOptions newRunOptions(CommandLine cl) throws UsageException {
-        return new TrainOptions(
-                Path.of(cl.getOptionValue("data-dir", "./mnist")),
-                Path.of(cl.getOptionValue("out", "./log/DCGAN")),
-                intOption(cl, "epochs", TrainOptions.DEFAULT_EPOCHS, 1),
-                longOption(cl, "max-steps", 0, 1),
-                longOption(cl, "seed", 0, Long.MIN_VALUE),
-                longOption(cl, "shuffle-seed", TrainOptions.NOTEBOOK_SHUFFLE_SEED, Long.MIN_VALUE),
-                TrainOptions.DEFAULT_SAMPLES,
-                intOption(cl, "keep-every", 0, 1),
-                intOption(cl, "save-every", 1, 1));
-    }
-
-    /**
-     * A resumed run keeps the checkpoint's constants: changing one mid-run would make the rest of the run
-     * something neither the old nor a new run would have done. An option given anyway must agree.
-     */
-    private static Hyperparameters resumedHyperparameters(CommandLine cl, Checkpoint c) throws UsageException {
-        Hyperparameters saved = c.hp();
-        mustAgree(cl, "batch-size", saved.batchSize(), intOption(cl, "batch-size", saved.batchSize(), 2));
-        mustAgree(cl, "z-dim", saved.zDim(), intOption(cl, "z-dim", saved.zDim(), 1));
-        mustAgree(cl, "lr", saved.lr(), floatOption(cl, "lr", saved.lr()));
-        mustAgree(cl, "beta1", saved.beta1(), floatOption(cl, "beta1", saved.beta1()));
-        return saved;
-    }
-
-    /** Where and how long to train may change on resume; seeds may not. Unset options come from the checkpoint. */
-    private static TrainOptions resumedOptions(CommandLine cl, Checkpoint c, Path file) throws UsageException {
-        RunSetup s = c.setup();
-        mustAgree(cl, "seed", s.seed(), longOption(cl, "seed", s.seed(), Long.MIN_VALUE));
-        mustAgree(cl, "shuffle-seed", s.shuffleSeed(), longOption(cl, "shuffle-seed", s.shuffleSeed(), Long.MIN_VALUE));
-        Path checkpointDir = file.toAbsolutePath().getParent();
-        return new TrainOptions(
-                Path.of(cl.getOptionValue("data-dir", s.dataDir())),
-                cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : checkpointDir,
-                intOption(cl, "epochs", s.epochs(), 1),
-                cl.hasOption("max-steps") ? longOption(cl, "max-steps", 0, 1) : s.maxSteps(),
-                s.seed(),
-                s.shuffleSeed(),
-                s.sampleCount(),
-                cl.hasOption("keep-every") ? intOption(cl, "keep-every", 0, 1) : s.keepEvery(),
-                intOption(cl, "save-every", 1, 1));
-    }
-
-    private static void mustAgree(CommandLine cl, String option, Object saved, Object given) throws UsageException {
-        if (cl.hasOption(option) && !saved.equals(given)) {
-            throw new UsageException("--" + option + " " + cl.getOptionValue(option) + " conflicts with the "
-                    + "checkpoint, which was trained with " + saved + "; a resumed run keeps its checkpoint's "
-                    + "value (leave --" + option + " out, or start a new run in another --out directory)");
-        }
+    /** The settings the options give, each option not given taken from {@code base}. */
+    private static RunSettings settings(CommandLine cl, RunSettings base) throws UsageException {
+        Hyperparameters h = base.hp();
+        return new RunSettings(
+                new Hyperparameters(intOption(cl, "batch-size", h.batchSize(), 2), intOption(cl, "z-dim", h.zDim(), 1),
+                        floatOption(cl, "lr", h.lr()), floatOption(cl, "beta1", h.beta1()), h.beta2(), h.epsilon(),
+                        h.gLrScale()),
+                longOption(cl, "seed", base.seed(), Long.MIN_VALUE),
+                longOption(cl, "shuffle-seed", base.shuffleSeed(), Long.MIN_VALUE),
+                base.sampleCount(),
+                Path.of(cl.getOptionValue("data-dir", base.dataDir().toString())),
+                Path.of(cl.getOptionValue("out", base.outDir().toString())),
+                intOption(cl, "epochs", base.epochs(), 1),
+                longOption(cl, "max-steps", base.maxSteps(), 1),
+                intOption(cl, "keep-every", base.keepEvery(), 1),
+                intOption(cl, "save-every", base.saveEvery(), 1),
+                ExecutionOption.parse(cl));
     }
 }

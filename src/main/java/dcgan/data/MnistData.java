@@ -1,5 +1,7 @@
 package dcgan.data;
 
+import dcgan.random.CounterRng;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.CRC32C;
@@ -94,6 +96,15 @@ public final class MnistData {
     /** Where the data came from, for logs, e.g. "4 MNIST files in ./mnist (70000 images)". */
     public String source() {
         return source;
+    }
+
+    /**
+     * The images (and labels) shuffled once with {@code seed}, as a training run sees them: the same seed
+     * gives the same order on every machine ({@link CounterRng#permutation}, stream
+     * {@link CounterRng#STREAM_SHUFFLE}).
+     */
+    public MnistData shuffled(long seed) {
+        return permuted(new CounterRng(seed).permutation(count(), CounterRng.STREAM_SHUFFLE));
     }
 
     /** A new dataset whose image (and label) k is this dataset's image {@code order[k]}. */

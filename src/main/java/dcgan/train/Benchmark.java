@@ -1,22 +1,22 @@
 package dcgan.train;
 
-import dcgan.backend.Backend;
-import dcgan.backend.Tensor;
 import dcgan.random.CounterRng;
+import dcgan.backend.Backend;
 
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Times whole training iterations (D step + G step) on synthetic images after a warm-up, so that the
- * numbers measure the trainer, not the disk. Any data gives the same work per iteration.
+ * numbers measure the trainer, not the disk. Any data gives the same work per iteration. The steps run
+ * through the same {@link StepRunner} as training, so an iteration's time is the interval between two
+ * steps' losses arriving: with losses read one step late, the device's pace rather than the host's.
  */
 public final class Benchmark {
 
-    /** Multiply-adds of one iteration per image (SPEC.md): D and G forward are about 13 M each. */
+    /** Multiply-adds of one iteration per image (docs/model.md): D and G forward are about 13 M each. */
     public static final double MULTIPLY_ADDS_PER_IMAGE = 156e6;
 
     /**
@@ -55,45 +55,25 @@ public final class Benchmark {
         long memoryInUse = -1;
         // Per-iteration lines help on the CPU (seconds each); on a GPU they would be hundreds of lines.
         boolean eachLine = iterations <= 10;
-        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1), execution.captureSteps());
-             Tensor batch = execution.dataOnDevice() ? backend.allocate(b, 1, 28, 28) : null) {
-            if (batch != null) {
-                backend.upload(images, 0, batch);
-            }
-            Runnable step = batch != null ? () -> trainer.step(batch) : () -> trainer.step(images, 0);
-            for (int i = 0; i < warmup; i++) {
-                long t = System.nanoTime();
-                step.run();
-                if (eachLine || i == 0) {
-                    out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", i + 1, warmup, (System.nanoTime() - t) / 1e6);
+        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1), execution.captureSteps(), null);
+             StepRunner steps = new StepRunner(backend, trainer, b, images, execution)) {
+            long last = System.nanoTime();
+            for (int arrived = 0; arrived < warmup + iterations; ) {
+                if (steps.step(0).isEmpty()) {
+                    continue; // the first step, with losses read one step late: nothing has come back yet
                 }
-            }
-            if (execution.asyncLosses()) {
-                // Pipelined as in training: iteration i's losses are read after iteration i + 1 is queued, so
-                // an iteration's time is the interval between two reads (the device's pace, not the host's).
-                Supplier<GanTrainer.PendingLosses> queue = batch != null ? () -> trainer.stepAsync(batch)
-                        : () -> trainer.stepAsync(images, 0);
-                GanTrainer.PendingLosses queued = queue.get(); // fills the pipeline: one step always ahead
-                long last = 0;
-                for (int i = 0; i <= iterations; i++) {
-                    GanTrainer.PendingLosses next = queue.get();
-                    queued.get();
-                    long now = System.nanoTime();
-                    if (i > 0) {
-                        millis[i - 1] = (now - last) / 1e6;
-                    }
-                    last = now;
-                    queued = next;
+                long now = System.nanoTime();
+                double ms = (now - last) / 1e6;
+                last = now;
+                if (arrived >= warmup) {
+                    millis[arrived - warmup] = ms;
+                } else if (eachLine || arrived == 0) {
+                    out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", arrived + 1, warmup, ms);
+                    last = System.nanoTime(); // printing is not part of the next step
                 }
-                queued.get(); // drains the pipeline, untimed
-            } else {
-                for (int i = 0; i < iterations; i++) {
-                    long t = System.nanoTime();
-                    step.run();
-                    backend.synchronize();
-                    millis[i] = (System.nanoTime() - t) / 1e6;
-                }
+                arrived++;
             }
+            steps.finish(); // drains a step still in flight, untimed
             if (eachLine) {
                 for (int i = 0; i < iterations; i++) {
                     out.printf(Locale.ROOT, "iteration %d/%d: %.1f ms%n", i + 1, iterations, millis[i]);

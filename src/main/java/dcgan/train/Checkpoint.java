@@ -1,16 +1,19 @@
 package dcgan.train;
 
 /**
- * Everything needed to continue a training run exactly where it stopped: the constants it was started
- * with, and the trainer's state after {@code state.step()} steps. {@link CheckpointFile} stores it.
+ * Everything needed to continue a training run exactly where it stopped: its settings, which data it trains
+ * on, and the trainer's state after {@code state.step()} steps. {@link CheckpointFile} stores it.
  *
- * <p>The position within the data follows from the step: every epoch has
- * {@code dataImages / batchSize} steps (the last partial batch is dropped), always over the same order.
+ * <p>The position within the data follows from the step: every epoch has {@code dataImages / batchSize}
+ * steps (the last partial batch is dropped), always over the same order.
+ *
+ * @param dataImages      how many images the run trains on
+ * @param dataFingerprint {@link dcgan.data.MnistData#fingerprint()} of the images after the run's shuffle
  */
-public record Checkpoint(Hyperparameters hp, RunSetup setup, TrainerState state) {
+public record Checkpoint(RunSettings settings, int dataImages, String dataFingerprint, TrainerState state) {
 
     public long stepsPerEpoch() {
-        return setup.dataImages() / hp.batchSize();
+        return dataImages / settings.hp().batchSize();
     }
 
     /** The epoch that the latest step belonged to (1-based); 1 before the first step. */

@@ -11,6 +11,7 @@ import dcgan.model.ParameterLayout;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,8 +64,8 @@ public final class CheckpointFile {
 
     /** Atomically replaces {@code file}: a crash or a full disk leaves the previous checkpoint intact. */
     public static void write(Path file, Checkpoint c) throws IOException {
-        Hyperparameters hp = c.hp();
-        RunSetup s = c.setup();
+        RunSettings s = c.settings();
+        Hyperparameters hp = s.hp();
         TrainerState st = c.state();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
@@ -90,9 +91,9 @@ public final class CheckpointFile {
         m.put("max_steps", Long.toString(s.maxSteps()));
         m.put("sample_count", Integer.toString(s.sampleCount()));
         m.put("keep_every", Integer.toString(s.keepEvery()));
-        m.put("data_dir", s.dataDir());
-        m.put("data_images", Integer.toString(s.dataImages()));
-        m.put("data_crc32c", s.dataFingerprint());
+        m.put("data_dir", s.dataDir().toAbsolutePath().normalize().toString());
+        m.put("data_images", Integer.toString(c.dataImages()));
+        m.put("data_crc32c", c.dataFingerprint());
         m.put("saved_at", Instant.now().toString());
 
         List<NamedTensor> tensors = new ArrayList<>();
@@ -134,17 +135,25 @@ public final class CheckpointFile {
             } catch (IllegalArgumentException e) {
                 throw new BadFileException(file, "metadata: " + e.getMessage());
             }
-            RunSetup setup = new RunSetup(meta.longValue("seed"), meta.longValue("shuffle_seed"),
-                    meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"), meta.positiveInt("sample_count"),
-                    meta.string("data_dir"), meta.positiveInt("data_images"), meta.string("data_crc32c"),
-                    (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")));
+            // Where the file is, the run's output goes; saving and stepping as by default (not recorded).
+            Path dir = file.toAbsolutePath().getParent();
+            RunSettings settings;
+            try {
+                settings = new RunSettings(hp, meta.longValue("seed"), meta.longValue("shuffle_seed"),
+                        meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
+                        meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
+                        (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, StepExecution.DEFAULT);
+            } catch (InvalidPathException e) {
+                throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
+            }
             long step = meta.nonNegativeLong("global_step");
             NetworkLayout d = Discriminator.layout();
             NetworkLayout g = Generator.layout(zDim);
             checkTensorNames(f, d, g, true);
             NetworkSnapshot dSnap = readNetwork(f, d, meta.nonNegativeLong("optim.D.step"));
             NetworkSnapshot gSnap = readNetwork(f, g, meta.nonNegativeLong("optim.G.step"));
-            Checkpoint c = new Checkpoint(hp, setup, new TrainerState(step, dSnap, gSnap));
+            Checkpoint c = new Checkpoint(settings, meta.positiveInt("data_images"), meta.string("data_crc32c"),
+                    new TrainerState(step, dSnap, gSnap));
             checkPosition(file, meta, c);
             return c;
         }
@@ -253,16 +262,16 @@ public final class CheckpointFile {
     private static void checkPosition(Path file, Meta meta, Checkpoint c) throws BadFileException {
         long step = c.state().step();
         if (c.stepsPerEpoch() < 1) {
-            throw new BadFileException(file, "metadata: data_images " + c.setup().dataImages()
-                    + " is less than one batch of " + c.hp().batchSize());
+            throw new BadFileException(file, "metadata: data_images " + c.dataImages()
+                    + " is less than one batch of " + c.settings().hp().batchSize());
         }
         if (meta.nonNegativeLong("steps_per_epoch") != c.stepsPerEpoch()
                 || meta.nonNegativeLong("epoch") != c.epoch()
                 || meta.nonNegativeLong("step_in_epoch") != c.stepInEpoch()) {
             throw new BadFileException(file, "metadata: epoch " + meta.string("epoch") + ", step_in_epoch "
                     + meta.string("step_in_epoch") + ", steps_per_epoch " + meta.string("steps_per_epoch")
-                    + " do not agree with global_step " + step + ", data_images " + c.setup().dataImages()
-                    + " and batch_size " + c.hp().batchSize());
+                    + " do not agree with global_step " + step + ", data_images " + c.dataImages()
+                    + " and batch_size " + c.settings().hp().batchSize());
         }
         // The trainer advances both optimisers once per step.
         if (c.state().discriminator().adamStep() != step || c.state().generator().adamStep() != step) {

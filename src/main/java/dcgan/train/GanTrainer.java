@@ -2,38 +2,42 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.backend.CapturedWork;
-import dcgan.backend.HostMirror;
 import dcgan.backend.Tensor;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
-import dcgan.model.Gradients;
-import dcgan.model.Mode;
 import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static dcgan.model.Gradients.ACCUMULATE;
+import static dcgan.model.Gradients.NONE;
+import static dcgan.model.Gradients.WRITE;
+import static dcgan.model.Mode.TRAINING;
+
 /**
- * One training iteration of SPEC.md on any backend:
- * <ol>
- *   <li>z ~ U(-1, 1) from the counter-based generator (step t, so a run can be replayed);</li>
- *   <li>D step: D(x) and D(G(z)) in training mode, D_loss = CE(D(x), 1) + CE(D(G(z)), 0), Adam on D;</li>
- *   <li>G step: G(z) again, D(G(z)) with the updated D, G_loss = CE(D(G(z)), 1) backpropagated through D
- *       into G only, Adam on G.</li>
- * </ol>
- * Everything stays on the backend; only the three losses come back to the host.
+ * One training iteration of docs/model.md on any backend, in the notebook's order: draw z, (1) update D,
+ * (2) update G with the same z. Everything stays on the backend; the three losses stay there too, in a small
+ * tensor that {@link #losses} (or a {@link StepRunner}) reads back.
  *
- * <p>With {@code captureSteps}, the two gradient computations (everything between drawing z and each
- * Adam update) are captured once with {@link Backend#capture} and replayed every step: on the GPU each
- * becomes one CUDA graph launch instead of about a hundred launches from Java. What changes from step to
- * step stays outside the captures: the batch copied into a fixed tensor, z drawn for the step, and the
- * Adam updates, whose step size is a host scalar. The first step runs uncaptured, so that cuBLAS and cuDNN
- * finish their lazy set-up (module loading, workspaces) outside a capture. The results are the same
- * either way: the same operations run on the same tensors in the same order.
+ * <p>With {@code captureSteps} the gradient computation of each update (everything between drawing z and
+ * the Adam step) is captured once with {@link Backend#capture} and replayed every step: on the GPU one CUDA
+ * graph launch instead of about a hundred launches from Java. The batch, z and Adam's step size change
+ * from step to step and stay outside the captures. The first step runs directly, so that cuBLAS and cuDNN
+ * finish their lazy set-up outside a capture; a capture that fails leaves every later step direct
+ * ({@link #captureFailure}). The results are the same either way.
  */
 public final class GanTrainer implements AutoCloseable {
 
-    private static final int LOSS_D_REAL = 0;
-    private static final int LOSS_D_FAKE = 1;
-    private static final int LOSS_G = 2;
+    private static final float REAL = 1f;
+    private static final float FAKE = 0f;
+    // Where each loss goes in the losses tensor.
+    private static final int D_REAL_LOSS = 0;
+    private static final int D_FAKE_LOSS = 1;
+    private static final int G_LOSS = 2;
     // Streams 1000.. initialise D's tensors, 1100.. G's (CounterRng.STREAM_INIT_BASE).
     private static final int D_INIT_STREAMS = CounterRng.STREAM_INIT_BASE;
     private static final int G_INIT_STREAMS = CounterRng.STREAM_INIT_BASE + 100;
@@ -52,35 +56,20 @@ public final class GanTrainer implements AutoCloseable {
     private final Tensor dLogits;
     private final Tensor dFake;
     private final Tensor losses;
-    private final float[] hostLosses = new float[3];
-    private final Phase dGradientsPhase = new Phase(this::discriminatorGradients);
-    private final Phase gGradientsPhase = new Phase(this::generatorGradients);
-    private final boolean captureSteps;
-    private RuntimeException captureFailure;
-    // Two, used in turn: step t's losses can be read while step t + 1 runs (see stepAsync).
-    private HostMirror[] lossMirrors;
+    private final Captures captures;
     private long step;
 
-    /** A trainer at step 0 with freshly initialised networks. */
+    /** A trainer at step 0 with freshly initialised networks, each step run directly. */
     public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng) {
         this(backend, hp, rng, false, null);
     }
 
-    /** A trainer at step 0 that captures its steps when {@code captureSteps} (see the class comment). */
-    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps) {
-        this(backend, hp, rng, captureSteps, null);
-    }
-
-    /** A trainer that continues from {@code state}, a snapshot of a trainer with the same constants. */
-    public static GanTrainer resumed(Backend backend, Hyperparameters hp, CounterRng rng, TrainerState state,
-                                     boolean captureSteps) {
-        return new GanTrainer(backend, hp, rng, captureSteps, state);
-    }
-
-    private GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps,
-                       TrainerState state) {
+    /**
+     * A trainer that continues from {@code state} (a snapshot of a trainer with the same constants), or
+     * starts at step 0 with freshly initialised networks when it is null.
+     */
+    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps, TrainerState state) {
         this.backend = backend;
-        this.captureSteps = captureSteps;
         this.hp = hp;
         this.rng = rng;
         int b = hp.batchSize();
@@ -95,6 +84,7 @@ public final class GanTrainer implements AutoCloseable {
         dLogits = backend.allocate(b, 1);
         dFake = backend.allocate(b, 1, 28, 28);
         losses = backend.allocate(3);
+        captures = new Captures(captureSteps);
         if (state == null) {
             dState.initialise(rng);
             gState.initialise(rng);
@@ -109,6 +99,69 @@ public final class GanTrainer implements AutoCloseable {
         }
     }
 
+    /** One iteration on a batch of real images on the backend ({@code [batchSize, 1, 28, 28]}, in [0, 1]). */
+    public void step(Tensor batch) {
+        updateDiscriminator(batch);
+        updateGenerator();
+    }
+
+    /**
+     * The first half of {@link #step}, which starts the step: this step's z, then (1) update D: maximise
+     * log D(x) + log(1 - D(G(z))), as the sum of two cross-entropies, with G's output held constant.
+     */
+    public void updateDiscriminator(Tensor batch) {
+        step++;
+        backend.copy(batch, real);
+        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
+        captures.run("D", () -> {
+            Tensor fake = g.forward(z, TRAINING);
+            loss(d.forward(real, TRAINING), REAL, D_REAL_LOSS);
+            d.backward(dLogits, null, WRITE);
+            loss(d.forward(fake, TRAINING), FAKE, D_FAKE_LOSS);
+            d.backward(dLogits, null, ACCUMULATE); // D's gradient: the real half plus the fake half
+        });
+        adam(dState, dAdam);
+    }
+
+    /**
+     * The second half of {@link #step}: (2) update G: maximise log D(G(z)) with the same z, through the
+     * just-updated D, whose own gradients are not wanted.
+     */
+    public void updateGenerator() {
+        captures.run("G", () -> {
+            Tensor fake = g.forward(z, TRAINING);
+            loss(d.forward(fake, TRAINING), REAL, G_LOSS);
+            d.backward(dLogits, dFake, NONE);
+            g.backward(dFake, null, WRITE);
+        });
+        adam(gState, gAdam);
+    }
+
+    /** Sigmoid cross-entropy of the logits against a label: the mean into losses[index], its gradient into dLogits. */
+    private void loss(Tensor logits, float label, int index) {
+        backend.sigmoidCrossEntropy(logits, label, dLogits, losses, index);
+    }
+
+    private void adam(NetworkState s, AdamSchedule schedule) {
+        backend.adam(s.params(), s.grads(), s.adamM(), s.adamV(), schedule.nextStepSize(), hp.beta1(), hp.beta2(),
+                hp.epsilon());
+    }
+
+    /** The latest step's losses, read back from the backend (after waiting for it). */
+    public StepLosses losses() {
+        return StepLosses.of(backend.download(losses));
+    }
+
+    /** The tensor the losses of the latest step are written to: D_real, D_fake, G. */
+    Tensor lossTensor() {
+        return losses;
+    }
+
+    /** Iterations done so far; the next one is {@code steps() + 1}. */
+    public long steps() {
+        return step;
+    }
+
     public NetworkState discriminatorState() {
         return dState;
     }
@@ -118,16 +171,11 @@ public final class GanTrainer implements AutoCloseable {
     }
 
     /**
-     * Why capturing the steps failed, after which they run uncaptured with the same results; null when
-     * capture works or was not asked for. Callers report it: speed measured after it is not a graph's.
+     * Why capturing the steps failed, after which they run directly with the same results; null when capture
+     * works or was not asked for. Callers report it: speed measured after it is not a graph's.
      */
     public RuntimeException captureFailure() {
-        return captureFailure;
-    }
-
-    /** Iterations done so far; the next one is {@code steps() + 1}. */
-    public long steps() {
-        return step;
+        return captures.failure;
     }
 
     /**
@@ -164,185 +212,50 @@ public final class GanTrainer implements AutoCloseable {
     }
 
     /**
-     * Trains on {@code batchSize} images taken from {@code images[offset...]} (28x28 each, in [0, 1]).
-     * Returns the losses, read back from the backend.
+     * Runs each named piece of work directly, or (when capturing) directly the first time, captured the
+     * second, and replayed from then on.
      */
-    public StepLosses step(float[] images, int offset) {
-        trainDiscriminator(images, offset);
-        trainGenerator();
-        return losses();
-    }
+    private final class Captures implements AutoCloseable {
+        private final boolean enabled;
+        private final Set<String> ranOnce = new HashSet<>();
+        private final Map<String, CapturedWork> captured = new HashMap<>();
+        private RuntimeException failure;
 
-    /**
-     * Trains on a batch that is already on the backend ({@code [batchSize, 1, 28, 28]}, e.g. a view of a
-     * dataset uploaded once), which saves the copy from the host on every step.
-     */
-    public StepLosses step(Tensor batch) {
-        queueStep(batch);
-        return losses();
-    }
-
-    private void queueStep(Tensor batch) {
-        step++;
-        backend.copy(batch, real);
-        updateDiscriminator();
-        trainGenerator();
-    }
-
-    /**
-     * The losses of one queued step, read when needed. At most one step may be queued ahead of an unread
-     * one: read step t's losses before queueing step t + 2.
-     */
-    public final class PendingLosses {
-        private final long ofStep;
-
-        private PendingLosses(long ofStep) {
-            this.ofStep = ofStep;
+        Captures(boolean enabled) {
+            this.enabled = enabled;
         }
 
-        /** The step these losses belong to. */
-        public long step() {
-            return ofStep;
-        }
-
-        /** Waits for this step's losses (not for later queued work) and returns them. */
-        public StepLosses get() {
-            if (step - ofStep >= lossMirrors.length) {
-                throw new IllegalStateException("the losses of step " + ofStep + " were overwritten by step " + step
-                                                + ": read them before queueing step " + (ofStep + 2));
-            }
-            float[] v = lossMirrors[(int) (ofStep % lossMirrors.length)].values();
-            return new StepLosses(v[LOSS_D_REAL], v[LOSS_D_FAKE], v[LOSS_G]);
-        }
-    }
-
-    /**
-     * {@link #step(Tensor)} without waiting for it: queues the step and a copy of its losses, and returns
-     * at once, so that the host can queue the next step while this one runs and the device never waits for
-     * the host between steps. The results are the same.
-     */
-    public PendingLosses stepAsync(Tensor batch) {
-        queueStep(batch);
-        return queueLosses();
-    }
-
-    /** {@link #step(float[], int)} without waiting for the step (see {@link #stepAsync(Tensor)}). */
-    public PendingLosses stepAsync(float[] images, int offset) {
-        trainDiscriminator(images, offset);
-        trainGenerator();
-        return queueLosses();
-    }
-
-    private PendingLosses queueLosses() {
-        if (lossMirrors == null) {
-            lossMirrors = new HostMirror[] {backend.hostMirror(losses), backend.hostMirror(losses)};
-        }
-        lossMirrors[(int) (step % lossMirrors.length)].refresh();
-        return new PendingLosses(step);
-    }
-
-    /** The losses of the latest step (or half step), read back from the backend. */
-    public StepLosses losses() {
-        backend.download(losses, hostLosses, 0);
-        return new StepLosses(hostLosses[LOSS_D_REAL], hostLosses[LOSS_D_FAKE], hostLosses[LOSS_G]);
-    }
-
-    /**
-     * The first half of {@link #step}: draws this step's z and updates D. Public so that tests can compare
-     * backends half by half; training calls {@link #step}.
-     */
-    public void trainDiscriminator(float[] images, int offset) {
-        step++;
-        backend.upload(images, offset, real);
-        updateDiscriminator();
-    }
-
-    private void updateDiscriminator() {
-        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
-        dGradientsPhase.run();
-        backend.adam(dState.params(), dState.grads(), dState.adamM(), dState.adamV(),
-                dAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
-    }
-
-    /** D's loss and gradients for {@code real} and G(z); G's output is a constant here. */
-    private void discriminatorGradients() {
-        Tensor fake = g.forward(z, Mode.TRAINING);
-        backend.sigmoidCrossEntropy(d.forward(real, Mode.TRAINING), 1f, dLogits, losses, LOSS_D_REAL);
-        d.backward(dLogits, null, Gradients.WRITE);
-        // D's gradient is the sum of the real and fake halves.
-        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 0f, dLogits, losses, LOSS_D_FAKE);
-        d.backward(dLogits, null, Gradients.ACCUMULATE);
-    }
-
-    /**
-     * The second half of {@link #step}: with the same z, gradients flow through the updated D into G
-     * alone, and G is updated.
-     */
-    public void trainGenerator() {
-        gGradientsPhase.run();
-        backend.adam(gState.params(), gState.grads(), gState.adamM(), gState.adamV(),
-                gAdam.nextStepSize(), hp.beta1(), hp.beta2(), hp.epsilon());
-    }
-
-    /** G's loss and gradients through the updated D, whose own weight gradients are not needed. */
-    private void generatorGradients() {
-        Tensor fake = g.forward(z, Mode.TRAINING);
-        backend.sigmoidCrossEntropy(d.forward(fake, Mode.TRAINING), 1f, dLogits, losses, LOSS_G);
-        d.backward(dLogits, dFake, Gradients.NONE);
-        g.backward(dFake, Gradients.WRITE);
-    }
-
-    /**
-     * One of the two gradient computations: run directly, or (with {@code captureSteps}) run directly the
-     * first time and captured the second, then replayed.
-     */
-    private final class Phase implements AutoCloseable {
-        private final Runnable work;
-        private boolean ranOnce;
-        private CapturedWork captured;
-
-        Phase(Runnable work) {
-            this.work = work;
-        }
-
-        void run() {
-            if (!captureSteps || captureFailure != null || !ranOnce) {
+        void run(String name, Runnable work) {
+            if (!enabled || failure != null || ranOnce.add(name)) {
                 work.run();
-                ranOnce = true;
                 return;
             }
-            if (captured == null) {
+            CapturedWork graph = captured.get(name);
+            if (graph == null) {
                 try {
-                    captured = backend.capture(work);
+                    graph = backend.capture(work);
                 } catch (RuntimeException e) {
-                    // A capture records without running, so nothing of this step has run yet: do it directly,
-                    // and from now on every step (captureFailure() tells the caller why).
-                    captureFailure = e;
+                    // A capture records without running, so nothing of this step has run yet: run it directly,
+                    // and every later step too (captureFailure() tells the caller why).
+                    failure = e;
                     work.run();
                     return;
                 }
+                captured.put(name, graph);
             }
-            captured.replay();
+            graph.replay();
         }
 
         @Override
         public void close() {
-            if (captured != null) {
-                captured.close();
-                captured = null;
-            }
+            captured.values().forEach(CapturedWork::close);
+            captured.clear();
         }
     }
 
     @Override
     public void close() {
-        if (lossMirrors != null) {
-            for (HostMirror m : lossMirrors) {
-                m.close();
-            }
-        }
-        dGradientsPhase.close();
-        gGradientsPhase.close();
+        captures.close();
         d.close();
         g.close();
         dState.close();

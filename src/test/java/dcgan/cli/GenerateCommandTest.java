@@ -9,7 +9,9 @@ import dcgan.train.GanTrainer;
 import dcgan.train.Generation;
 import dcgan.train.GeneratorWeights;
 import dcgan.train.Hyperparameters;
-import dcgan.train.RunSetup;
+import dcgan.train.HostBatches;
+import dcgan.train.RunSettings;
+import dcgan.train.StepExecution;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,11 +47,13 @@ class GenerateCommandTest {
     @BeforeAll
     static void oneStepCheckpoint() throws IOException {
         Hyperparameters hp = Hyperparameters.of(4, 100, 2e-4f, 0.5f);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(3))) {
-            t.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(3));
+             HostBatches batches = new HostBatches(cpu, t, 4)) {
+            batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("ckpt").resolve("checkpoint.safetensors");
-            CheckpointFile.write(checkpoint, new Checkpoint(hp,
-                    new RunSetup(3, 547, 1, 0, 64, "/data", 8, "00000000", 0), t.snapshot()));
+            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1,
+                    StepExecution.DEFAULT);
+            CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }
     }
 

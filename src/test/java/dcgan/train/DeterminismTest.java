@@ -29,12 +29,13 @@ class DeterminismTest {
     void aStepChangesBothNetworksAndTheMovingAverages() {
         Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
         float[] images = new CounterRng(11).uniform(8 * 784, 0f, 1f, 9, 0);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5))) {
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+             HostBatches batches = new HostBatches(cpu, t, 8)) {
             float[] d0 = cpu.download(t.discriminatorState().params());
             float[] g0 = cpu.download(t.generatorState().params());
             float[] dBuffers0 = cpu.download(t.discriminatorState().buffers());
             float[] gBuffers0 = cpu.download(t.generatorState().buffers());
-            StepLosses l = t.step(images, 0);
+            StepLosses l = batches.step(images, 0);
             assertFalse(java.util.Arrays.equals(d0, cpu.download(t.discriminatorState().params())));
             assertFalse(java.util.Arrays.equals(g0, cpu.download(t.generatorState().params())));
             assertFalse(java.util.Arrays.equals(dBuffers0, cpu.download(t.discriminatorState().buffers())));
@@ -47,9 +48,10 @@ class DeterminismTest {
     }
 
     private static float[][] train(int threads, Hyperparameters hp, float[] images) {
-        try (CpuBackend cpu = new CpuBackend(threads); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5))) {
+        try (CpuBackend cpu = new CpuBackend(threads); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+             HostBatches batches = new HostBatches(cpu, t, hp.batchSize())) {
             for (int s = 0; s < 3; s++) {
-                t.step(images, s * hp.batchSize() * 784);
+                batches.step(images, s * hp.batchSize() * 784);
             }
             return new float[][] {
                 cpu.download(t.discriminatorState().params()), cpu.download(t.generatorState().params()),

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A run stopped and resumed, mid-epoch and at an epoch's end, must end bit for bit where an uninterrupted
@@ -52,14 +53,14 @@ class ExactResumeTest {
         return MnistData.of(pixels, new byte[count], "synthetic");
     }
 
-    private static TrainOptions options(Path out, long maxSteps, int keepEvery) {
-        return new TrainOptions(Path.of("synthetic"), out, 2, maxSteps, 5, 547, 4, keepEvery);
+    private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
+        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, StepExecution.DEFAULT);
     }
 
     private static TrainingRun.Result train(Path out, long maxSteps, Checkpoint resume, StopCheck stop, PrintStream log)
             throws IOException {
         try (CpuBackend cpu = new CpuBackend(2)) {
-            return new TrainingRun(cpu, HP, options(out, maxSteps, 2), log).run(data, resume, stop);
+            return new TrainingRun(cpu, settings(HP, out, maxSteps, 2), log).run(() -> data, resume, stop);
         }
     }
 
@@ -155,15 +156,19 @@ class ExactResumeTest {
 
         MnistData sameCountOtherImages = synthetic(24, 2);
         try (CpuBackend cpu = new CpuBackend(2)) {
-            TrainingRun run = new TrainingRun(cpu, HP, options(out, 0, 0), quiet());
+            TrainingRun run = new TrainingRun(cpu, settings(HP, out, 0, 0), quiet());
             BadFileException e = assertThrows(BadFileException.class,
-                    () -> run.run(sameCountOtherImages, atOne, StopCheck.NEVER));
+                    () -> run.run(() -> sameCountOtherImages, atOne, StopCheck.NEVER));
             assertTrue(e.getMessage().startsWith("synthetic: the images differ"), e.getMessage());
             BadFileException count = assertThrows(BadFileException.class,
-                    () -> run.run(synthetic(32, 1), atOne, StopCheck.NEVER));
+                    () -> run.run(() -> synthetic(32, 1), atOne, StopCheck.NEVER));
             assertTrue(count.getMessage().contains("32 images, but the checkpoint was trained on 24"), count.getMessage());
-            TrainingRun otherBatch = new TrainingRun(cpu, Hyperparameters.of(4, 100, 2e-4f, 0.5f), options(out, 0, 0), quiet());
-            assertThrows(IllegalArgumentException.class, () -> otherBatch.run(data, atOne, StopCheck.NEVER));
+            TrainingRun otherBatch = new TrainingRun(cpu, settings(Hyperparameters.of(4, 100, 2e-4f, 0.5f), out, 0, 0),
+                    quiet());
+            IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                    () -> otherBatch.run(() -> fail("the data is not loaded"), atOne, StopCheck.NEVER));
+            assertTrue(batch.getMessage().contains("--batch-size 4 conflicts with the checkpoint, which was trained "
+                                                   + "with 8"), batch.getMessage());
         }
         assertArrayEquals(metrics, Files.readAllBytes(out.resolve("metrics.csv")));
         assertEquals(files, listing(out));

@@ -89,16 +89,17 @@ class FullIterationReferenceTest {
     void oneIterationMatchesAnIndependentDoublePrecisionReference() throws Exception {
         float[] images = MnistLoader.load(Path.of("test-data")).firstN(B).images();
         Hyperparameters hp = Hyperparameters.of(B, Z_DIM, (float) D_LR, (float) BETA1);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer trainer = new GanTrainer(cpu, hp, new CounterRng(SEED))) {
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer trainer = new GanTrainer(cpu, hp, new CounterRng(SEED));
+             HostBatches batches = new HostBatches(cpu, trainer, B)) {
             NetworkState dState = trainer.discriminatorState();
             NetworkState gState = trainer.generatorState();
             assertLayoutsAreTheReferences(dState.paramLayout(), gState.paramLayout());
             Snapshot d0 = Snapshot.of(cpu, dState);
             Snapshot g0 = Snapshot.of(cpu, gState);
-            // The noise of step 1, as the trainer draws it (GanTrainer.step: STREAM_NOISE, step = 1).
+            // The noise of step 1, as the trainer draws it (GanTrainer.updateDiscriminator: STREAM_NOISE, step = 1).
             float[] z = new CounterRng(SEED).uniform(B * Z_DIM, -1f, 1f, CounterRng.STREAM_NOISE, 1);
 
-            StepLosses losses = trainer.step(images, 0);
+            StepLosses losses = batches.step(images, 0);
             Snapshot d1 = Snapshot.of(cpu, dState);
             Snapshot g1 = Snapshot.of(cpu, gState);
 

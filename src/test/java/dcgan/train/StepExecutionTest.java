@@ -23,7 +23,6 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,26 +44,12 @@ class StepExecutionTest {
     private static List<float[]> train(Backend backend, boolean captureSteps, boolean deviceBatches, boolean async) {
         float[] images = new CounterRng(11).uniform(STEPS * 8 * 784, 0f, 1f, 9, 0);
         List<float[]> state = new ArrayList<>();
-        try (GanTrainer t = new GanTrainer(backend, HP, new CounterRng(5), captureSteps);
-             Tensor all = backend.allocate(STEPS * 8, 1, 28, 28)) {
-            backend.upload(images, 0, all);
-            GanTrainer.PendingLosses queued = null;
+        try (GanTrainer t = new GanTrainer(backend, HP, new CounterRng(5), captureSteps, null);
+             StepRunner steps = new StepRunner(backend, t, 8, images, new StepExecution(captureSteps, deviceBatches, async))) {
             for (int s = 0; s < STEPS; s++) {
-                int offset = s * 8 * 784;
-                Tensor batch = backend.view(all, offset, 8, 1, 28, 28);
-                if (async) {
-                    GanTrainer.PendingLosses next = deviceBatches ? t.stepAsync(batch) : t.stepAsync(images, offset);
-                    if (queued != null) {
-                        state.add(losses(queued.get()));
-                    }
-                    queued = next;
-                } else {
-                    state.add(losses(deviceBatches ? t.step(batch) : t.step(images, offset)));
-                }
+                steps.step(s * 8).ifPresent(done -> state.add(losses(done.losses())));
             }
-            if (queued != null) {
-                state.add(losses(queued.get()));
-            }
+            steps.finish().ifPresent(done -> state.add(losses(done.losses())));
             state.addAll(t.snapshot().arrays());
         }
         return state;
@@ -94,17 +79,23 @@ class StepExecutionTest {
     }
 
     @Test
-    void pendingLossesMustBeReadBeforeTheStepAfterNextIsQueued() {
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, HP, new CounterRng(5))) {
-            float[] images = new float[8 * 784];
-            GanTrainer.PendingLosses first = t.stepAsync(images, 0);
-            GanTrainer.PendingLosses second = t.stepAsync(images, 0);
+    void lossesReadOneStepLateComeBackInOrderAfterTheNextStepIsQueued() {
+        float[] images = new CounterRng(11).uniform(2 * 8 * 784, 0f, 1f, 9, 0);
+        try (CpuBackend cpu = new CpuBackend(2);
+             GanTrainer direct = new GanTrainer(cpu, HP, new CounterRng(5));
+             GanTrainer late = new GanTrainer(cpu, HP, new CounterRng(5));
+             StepRunner now = new StepRunner(cpu, direct, 8, images, StepExecution.DEFAULT);
+             StepRunner pipelined = new StepRunner(cpu, late, 8, images, new StepExecution(false, false, true))) {
+            StepRunner.Done first = now.step(0).orElseThrow();
             assertEquals(1, first.step());
-            assertTrue(first.get().finite());
-            t.stepAsync(images, 0);
-            IllegalStateException e = assertThrows(IllegalStateException.class, first::get);
-            assertTrue(e.getMessage().contains("read them before queueing step 3"), e.getMessage());
-            assertTrue(second.get().finite(), "the step before the latest can still be read");
+            assertTrue(now.finish().isEmpty(), "nothing is left in flight when losses are read at once");
+            StepRunner.Done second = now.step(8).orElseThrow();
+
+            assertTrue(pipelined.step(0).isEmpty(), "step 1's losses are read when step 2 runs");
+            assertEquals(first, pipelined.step(8).orElseThrow());
+            assertEquals(2, late.steps(), "step 2 was queued before step 1's losses were read");
+            assertEquals(second, pipelined.finish().orElseThrow());
+            assertTrue(pipelined.finish().isEmpty());
         }
     }
 
@@ -172,17 +163,16 @@ class StepExecutionTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             Backend refusing = refusingCapture(cpu);
             assertSameState(train(cpu, false, false), train(refusing, true, true));
-            try (GanTrainer t = new GanTrainer(refusing, HP, new CounterRng(5), true)) {
-                float[] images = new float[8 * 784];
-                t.step(images, 0);
+            try (GanTrainer t = new GanTrainer(refusing, HP, new CounterRng(5), true, null);
+                 Tensor batch = refusing.allocate(8, 1, 28, 28)) {
+                t.step(batch);
                 assertEquals(null, t.captureFailure(), "the first step runs directly");
-                t.step(images, 0);
+                t.step(batch);
                 assertEquals("cannot capture that", t.captureFailure().getMessage());
             }
             ByteArrayOutputStream log = new ByteArrayOutputStream();
-            TrainOptions options = new TrainOptions(Path.of("synthetic"), dir.resolve("refused"), 1, 0, 5, 547, 4);
-            new TrainingRun(refusing, HP, options, new StepExecution(true, false),
-                    new PrintStream(log, true, StandardCharsets.UTF_8)).run(digits(32));
+            new TrainingRun(refusing, settings(dir.resolve("refused"), 1, 1, new StepExecution(true, false)),
+                    new PrintStream(log, true, StandardCharsets.UTF_8)).run(() -> digits(32), null, StopCheck.NEVER);
             String out = log.toString(StandardCharsets.UTF_8);
             assertEquals(1, out.lines().filter(l -> l.startsWith("warning: capturing the steps failed (cannot capture "
                     + "that); continuing without CUDA graphs")).count(), out);
@@ -201,12 +191,16 @@ class StepExecutionTest {
         return MnistData.of(pixels, new byte[count], "synthetic");
     }
 
+    /** {@code epochs} over synthetic digits, seed 5, grids of 4. */
+    private static RunSettings settings(Path out, int epochs, int saveEvery, StepExecution execution) {
+        return new RunSettings(HP, 5, 547, 4, Path.of("synthetic"), out, epochs, 0, 0, saveEvery, execution);
+    }
+
     private String run(Path out, int saveEvery, StepExecution execution) throws IOException {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (CpuBackend cpu = new CpuBackend(2)) {
-            TrainOptions options = new TrainOptions(Path.of("synthetic"), out, 3, 0, 5, 547, 4, 0, saveEvery);
-            new TrainingRun(cpu, HP, options, execution, new PrintStream(log, true, StandardCharsets.UTF_8))
-                    .run(digits(16));
+            new TrainingRun(cpu, settings(out, 3, saveEvery, execution), new PrintStream(log, true, StandardCharsets.UTF_8))
+                    .run(() -> digits(16), null, StopCheck.NEVER);
         }
         return log.toString(StandardCharsets.UTF_8);
     }
@@ -230,11 +224,10 @@ class StepExecutionTest {
         long[] saved = new long[2];
         for (int k = 0; k < 2; k++) {
             Path out = dir.resolve("stopped-" + k);
-            TrainOptions options = new TrainOptions(Path.of("synthetic"), out, 3, 0, 5, 547, 4);
             try (CpuBackend cpu = new CpuBackend(2)) {
-                TrainingRun.Result r = new TrainingRun(cpu, HP, options, new StepExecution(false, k == 1, k == 1),
+                TrainingRun.Result r = new TrainingRun(cpu, settings(out, 3, 1, new StepExecution(false, k == 1, k == 1)),
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                        .run(data, null, done -> done >= 3);
+                        .run(() -> data, null, done -> done >= 3);
                 assertTrue(r.interrupted());
                 assertEquals(3, r.steps());
             }

@@ -33,23 +33,24 @@ class TrainingOnDigitsTest {
 
     @Test
     void generatorMovesTowardRealDigitsAndOutputsAreWritten(@TempDir Path out) throws Exception {
-        MnistData data = MnistLoader.load(Path.of("test-data")).firstN(BATCH * STEPS);
-        data = data.permuted(new CounterRng(547).permutation(data.count(), CounterRng.STREAM_SHUFFLE));
+        MnistData data = MnistLoader.load(Path.of("test-data")).firstN(BATCH * STEPS); // the run shuffles it
         ImageStats real = ImageStats.of(data.images(), 0, data.count() * MnistData.PIXELS);
 
         Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
-        TrainOptions options = new TrainOptions(Path.of("unused"), out, 1, STEPS, 3, 547, 64);
+        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, STEPS, 0, 1,
+                StepExecution.DEFAULT);
         ImageStats before;
         try (CpuBackend cpu = new CpuBackend(2);
-             GanTrainer untrained = new GanTrainer(cpu, hp, new CounterRng(options.seed()));
+             GanTrainer untrained = new GanTrainer(cpu, hp, new CounterRng(settings.seed()));
              Sampler sampler = new Sampler(cpu, untrained.generatorState(), 64, hp.zDim())) {
-            float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(options.seed()), 64, hp.zDim()));
+            float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(settings.seed()), 64, hp.zDim()));
             before = ImageStats.of(s, 0, s.length);
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingRun.Result result;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            result = new TrainingRun(cpu, hp, options, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
+            result = new TrainingRun(cpu, settings, new PrintStream(log, true, StandardCharsets.UTF_8))
+                    .run(() -> data, null, StopCheck.NEVER);
         }
         ImageStats after = ImageStats.of(result.lastSamples(), 0, result.lastSamples().length);
         String context = "real " + real + ", untrained " + before + ", trained " + after;

@@ -6,7 +6,8 @@ import dcgan.data.MnistData;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
-import dcgan.train.StepLosses;
+import dcgan.train.StepExecution;
+import dcgan.train.StepRunner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -101,36 +102,24 @@ class GpuCudaGraphTest extends GpuTestBase {
         }
     }
 
-    private static void put(float[] losses, long step, StepLosses l) {
-        int i = (int) (step - 1) * 3;
-        losses[i] = l.dReal();
-        losses[i + 1] = l.dFake();
-        losses[i + 2] = l.g();
+    private static void put(float[] losses, StepRunner.Done done) {
+        int i = (int) (done.step() - 1) * 3;
+        losses[i] = done.losses().dReal();
+        losses[i + 1] = done.losses().dFake();
+        losses[i + 2] = done.losses().g();
     }
 
     private static List<float[]> train(Hyperparameters hp, float[] images, int steps, long seed, boolean fast) {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[3 * steps];
-        try (GanTrainer t = new GanTrainer(gpu, hp, new CounterRng(seed), fast);
-             Tensor all = gpu.allocate(steps * hp.batchSize(), 1, 28, 28)) {
-            gpu.upload(images, 0, all);
-            GanTrainer.PendingLosses queued = null;
+        // fast: captured steps on the dataset uploaded once, each step's losses read from pinned memory after
+        // the next step is queued, as --cuda-graphs --data-on-device --async-losses do.
+        try (GanTrainer t = new GanTrainer(gpu, hp, new CounterRng(seed), fast, null);
+             StepRunner runner = new StepRunner(gpu, t, hp.batchSize(), images, new StepExecution(fast, fast, fast))) {
             for (int s = 0; s < steps; s++) {
-                int offset = s * hp.batchSize() * MnistData.PIXELS;
-                if (fast) {
-                    // Losses read from pinned memory after the next step is queued, as --async-losses does.
-                    GanTrainer.PendingLosses next = t.stepAsync(gpu.view(all, offset, hp.batchSize(), 1, 28, 28));
-                    if (queued != null) {
-                        put(losses, queued.step(), queued.get());
-                    }
-                    queued = next;
-                } else {
-                    put(losses, s + 1, t.step(images, offset));
-                }
+                runner.step(s * hp.batchSize()).ifPresent(done -> put(losses, done));
             }
-            if (queued != null) {
-                put(losses, queued.step(), queued.get());
-            }
+            runner.finish().ifPresent(done -> put(losses, done));
             assertEquals(null, t.captureFailure(), "the steps were captured, not run directly after a failure");
             out.add(losses);
             out.addAll(t.snapshot().arrays());

@@ -6,7 +6,10 @@ import dcgan.data.MnistLoader;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
+import dcgan.train.HostBatches;
+import dcgan.train.StepExecution;
 import dcgan.train.StepLosses;
+import dcgan.train.StepRunner;
 import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
 import dcgan.backend.gpu.GpuSettings.MathMode;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,13 +58,12 @@ class GpuFastTrainingTest extends GpuTestBase {
         double worst = 0;
         StringBuilder log = new StringBuilder();
         try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed), true);
-             Tensor onDevice = gpu.allocate(batch * steps, 1, 28, 28)) {
-            gpu.upload(images, 0, onDevice);
+             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed), true, null);
+             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
+             StepRunner gpuSteps = new StepRunner(gpu, onGpu, batch, images, new StepExecution(true, true, false))) {
             for (int s = 0; s < steps; s++) {
-                int offset = s * batch * MnistData.PIXELS;
-                StepLosses c = onCpu.step(images, offset);
-                StepLosses g = onGpu.step(gpu.view(onDevice, offset, batch, 1, 28, 28));
+                StepLosses c = cpuBatches.step(images, s * batch * MnistData.PIXELS);
+                StepLosses g = gpuSteps.step(s * batch).orElseThrow().losses();
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};
                 float[] gv = {g.dReal(), g.dFake(), g.g()};

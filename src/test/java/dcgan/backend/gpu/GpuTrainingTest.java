@@ -7,6 +7,7 @@ import dcgan.model.ParameterLayout;
 import dcgan.model.PreBatchNormBiases;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
+import dcgan.train.HostBatches;
 import dcgan.train.Hyperparameters;
 import dcgan.train.IterationReference;
 import dcgan.train.StepLosses;
@@ -118,7 +119,9 @@ class GpuTrainingTest extends GpuTestBase {
         float[] images = images(new SplittableRandom(seed), batch);
         Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
         try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed))) {
+             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed));
+             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
+             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
             NetworkState cd = onCpu.discriminatorState();
             NetworkState gd = onGpu.discriminatorState();
             NetworkState cg = onCpu.generatorState();
@@ -133,8 +136,8 @@ class GpuTrainingTest extends GpuTestBase {
             Map<String, float[]> g0 = exact ? named(cpu.download(cg.params()), cg.paramLayout()) : null;
             Map<String, float[]> g0Buffers = exact ? named(cpu.download(cg.buffers()), cg.bufferLayout()) : null;
 
-            onCpu.trainDiscriminator(images, 0);
-            onGpu.trainDiscriminator(images, 0);
+            cpuBatches.updateDiscriminator(images, 0);
+            gpuBatches.updateDiscriminator(images, 0);
             StepLosses cl = onCpu.losses();
             StepLosses gl = onGpu.losses();
             assertClose("D_real_loss" + at, new float[] {cl.dReal()}, new float[] {gl.dReal()}, TOL);
@@ -154,8 +157,8 @@ class GpuTrainingTest extends GpuTestBase {
             gpu.upload(cpu.download(cd.params()), 0, gd.params());
             gpu.upload(cpu.download(cd.buffers()), 0, gd.buffers());
             gpu.upload(cpu.download(cg.buffers()), 0, gg.buffers());
-            onCpu.trainGenerator();
-            onGpu.trainGenerator();
+            onCpu.updateGenerator();
+            onGpu.updateGenerator();
             assertClose("G_loss" + at, new float[] {onCpu.losses().g()}, new float[] {onGpu.losses().g()}, TOL);
             compareUpdatedNetwork("G step" + at, cg, gg, hp.generatorLr(), momentTolerance(batch),
                     exact ? want.gAdam() : null);
@@ -274,10 +277,12 @@ class GpuTrainingTest extends GpuTestBase {
         double worst = 0;
         StringBuilder log = new StringBuilder();
         try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed))) {
+             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed));
+             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
+             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
             for (int s = 0; s < steps; s++) {
-                StepLosses c = onCpu.step(images, s * batch * MnistData.PIXELS);
-                StepLosses g = onGpu.step(images, s * batch * MnistData.PIXELS);
+                StepLosses c = cpuBatches.step(images, s * batch * MnistData.PIXELS);
+                StepLosses g = gpuBatches.step(images, s * batch * MnistData.PIXELS);
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};
                 float[] gv = {g.dReal(), g.dFake(), g.g()};

@@ -5,11 +5,11 @@ import dcgan.backend.BatchNormOp;
 import dcgan.backend.Tensor;
 
 /**
- * Batch norm with learnable {@code NAME.weight} (gamma) and {@code NAME.bias} (beta), and moving
- * averages {@code NAME.running_mean} and {@code NAME.running_var} kept as buffers, not parameters.
- * Every training-mode forward updates the moving averages (decay 0.9), as PyTorch's module does.
+ * Batch norm on a backend: batch statistics in training mode, the moving averages in inference mode. Every
+ * training-mode forward also updates the moving averages (decay 0.9, unbiased variance), as PyTorch's module
+ * does.
  */
-final class BatchNorm implements AutoCloseable {
+final class BatchNormLayer implements BuiltLayer {
 
     static final float MOVING_AVERAGE_DECAY = 0.9f;
 
@@ -20,9 +20,10 @@ final class BatchNorm implements AutoCloseable {
     private final Tensor betaGrad;
     private final Tensor movingMean;
     private final Tensor movingVar;
-    final Tensor output;
+    private final Tensor output;
+    private Tensor input;
 
-    BatchNorm(Backend backend, NetworkState state, String name, int batch, int channels, int spatial) {
+    BatchNormLayer(Backend backend, NetworkState state, String name, int batch, int channels, int spatial) {
         this.op = backend.batchNorm(batch, channels, spatial);
         this.gamma = state.param(name + ".weight");
         this.beta = state.param(name + ".bias");
@@ -33,16 +34,9 @@ final class BatchNorm implements AutoCloseable {
         this.output = backend.allocate(batch, channels * spatial);
     }
 
-    static void declare(NetworkLayout layout, String name, int channels) {
-        ParameterLayout params = layout.params();
-        ParameterLayout buffers = layout.buffers();
-        params.add(name + ".weight", ParameterLayout.Init.ONES, channels);
-        params.add(name + ".bias", ParameterLayout.Init.ZEROS, channels);
-        buffers.add(name + ".running_mean", ParameterLayout.Init.ZEROS, channels);
-        buffers.add(name + ".running_var", ParameterLayout.Init.ONES, channels);
-    }
-
-    Tensor forward(Tensor x, Mode mode) {
+    @Override
+    public Tensor forward(Tensor x, Mode mode) {
+        input = x;
         if (mode == Mode.TRAINING) {
             op.forwardTraining(x, gamma, beta, movingMean, movingVar, MOVING_AVERAGE_DECAY, true, output);
         } else {
@@ -51,8 +45,9 @@ final class BatchNorm implements AutoCloseable {
         return output;
     }
 
-    void backward(Tensor x, Tensor dy, Tensor dx, Gradients want) {
-        op.backward(x, gamma, dy, dx, want.params() ? gammaGrad : null, want.params() ? betaGrad : null,
+    @Override
+    public void backward(Tensor dy, Tensor dx, Gradients want) {
+        op.backward(input, gamma, dy, dx, want.params() ? gammaGrad : null, want.params() ? betaGrad : null,
                 want.accumulate());
     }
 

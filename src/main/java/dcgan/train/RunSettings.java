@@ -1,0 +1,95 @@
+package dcgan.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a training run is told: the constants that make it this run, and where, how long and how it
+ * trains. A checkpoint records the run's settings; a resumed run starts from them.
+ *
+ * <p>The first four make the run what it is, and a resumed run must keep them ({@link #requireContinues}):
+ * the optimisation constants, {@code seed} (the initial weights and the noise of every step),
+ * {@code shuffleSeed} (the one-time shuffle of the data, 547 in the notebook) and {@code sampleCount} (the
+ * images in each epoch's grid). The rest may change between sessions of one run.
+ *
+ * @param maxSteps  stop after this many iterations in all (0: no limit)
+ * @param keepEvery also keep a copy of the checkpoint every this many epochs (0: only the latest)
+ * @param saveEvery write the checkpoint every this many epochs, and always after the last step and on a stop
+ *                  (a checkpoint of this model is about 160 MB: on a fast GPU writing one takes longer than an
+ *                  epoch); not recorded in the checkpoint
+ * @param execution how steps run on the backend; none of it changes the results; not recorded either
+ */
+public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int sampleCount,
+                          Path dataDir, Path outDir, int epochs, long maxSteps, int keepEvery, int saveEvery,
+                          StepExecution execution) {
+
+    public static final long NOTEBOOK_SHUFFLE_SEED = 547;
+    public static final int DEFAULT_EPOCHS = 100;
+    public static final int DEFAULT_SAMPLES = 64;
+
+    /** The notebook's run: its constants, 100 epochs over {@code ./mnist}, output in {@code ./log/DCGAN}. */
+    public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), 0, NOTEBOOK_SHUFFLE_SEED,
+            DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, StepExecution.DEFAULT);
+
+    public RunSettings {
+        Objects.requireNonNull(hp, "hp");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(outDir, "outDir");
+        Objects.requireNonNull(execution, "execution");
+        if (sampleCount < 1) {
+            throw new IllegalArgumentException("sample count must be positive, got " + sampleCount);
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        }
+        if (maxSteps < 0) {
+            throw new IllegalArgumentException("max steps must be >= 0, got " + maxSteps);
+        }
+        if (keepEvery < 0) {
+            throw new IllegalArgumentException("keep-every must be >= 0, got " + keepEvery);
+        }
+        if (saveEvery < 1) {
+            throw new IllegalArgumentException("save-every must be at least 1, got " + saveEvery);
+        }
+    }
+
+    /**
+     * Refuses to continue {@code saved}'s run (a checkpoint's settings) with other constants: the steps after
+     * the checkpoint would be neither the old run's nor a new one's. The message names each option that
+     * differs.
+     *
+     * @throws IllegalArgumentException if any of the run's constants differ
+     */
+    public void requireContinues(RunSettings saved) {
+        List<String> conflicts = new ArrayList<>();
+        Hyperparameters h = saved.hp;
+        conflict(conflicts, "--batch-size", h.batchSize(), hp.batchSize());
+        conflict(conflicts, "--z-dim", h.zDim(), hp.zDim());
+        conflict(conflicts, "--lr", h.lr(), hp.lr());
+        conflict(conflicts, "--beta1", h.beta1(), hp.beta1());
+        conflict(conflicts, "beta2", h.beta2(), hp.beta2());
+        conflict(conflicts, "epsilon", h.epsilon(), hp.epsilon());
+        conflict(conflicts, "G's learning-rate scale", h.gLrScale(), hp.gLrScale());
+        conflict(conflicts, "--seed", saved.seed, seed);
+        conflict(conflicts, "--shuffle-seed", saved.shuffleSeed, shuffleSeed);
+        conflict(conflicts, "samples per grid", saved.sampleCount, sampleCount);
+        if (!conflicts.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", conflicts) + "; a resumed run keeps its "
+                    + "checkpoint's values (leave those options out, or start a new run in another --out directory)");
+        }
+    }
+
+    private static void conflict(List<String> out, String name, Object saved, Object given) {
+        if (!saved.equals(given)) {
+            out.add(name + " " + given + " conflicts with the checkpoint, which was trained with " + saved);
+        }
+    }
+
+    /** The last step of the run: its epochs over {@code stepsPerEpoch}, or {@link #maxSteps} if sooner. */
+    public long totalSteps(long stepsPerEpoch) {
+        long all = stepsPerEpoch * epochs;
+        return maxSteps > 0 ? Math.min(all, maxSteps) : all;
+    }
+}
