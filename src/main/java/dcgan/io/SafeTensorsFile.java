@@ -1,5 +1,11 @@
 package dcgan.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,9 +22,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a safetensors file (the layout is described in {@link SafeTensorsWriter}). Opening validates the
@@ -34,6 +42,9 @@ public final class SafeTensorsFile implements AutoCloseable {
     static final String METADATA_KEY = "__metadata__";
     /** The reference implementation's limit; a larger "header" means a corrupt length field. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    // Strict JSON (RFC 8259) as jackson-core reads it by default; duplicate keys are refused by this class.
+    private static final JsonFactory JSON = new JsonFactory();
 
     private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
             Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1),
@@ -116,24 +127,32 @@ public final class SafeTensorsFile implements AutoCloseable {
         } catch (CharacterCodingException e) {
             throw new BadFileException(file, "header is not UTF-8 text (corrupt, or not a safetensors file)", e);
         }
-        Object json;
-        try {
-            json = Json.parse(headerText);
-        } catch (Json.ParseException e) {
-            throw new BadFileException(file, "header is not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(json instanceof Map<?, ?> header)) {
-            throw new BadFileException(file, "header is JSON but not an object");
-        }
         Map<String, String> metadata = Map.of();
         List<Entry> list = new ArrayList<>();
-        for (Map.Entry<?, ?> e : header.entrySet()) {
-            String name = (String) e.getKey();
-            if (name.equals(METADATA_KEY)) {
-                metadata = metadata(file, e.getValue());
-            } else {
-                list.add(entry(file, name, e.getValue()));
+        JsonParser p = JSON.createParser(headerText);
+        try (p) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                requireEnd(file, p);
+                throw new BadFileException(file, "header is JSON but not an object");
             }
+            Set<String> names = new HashSet<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                unique(file, names, name, p);
+                p.nextToken();
+                if (name.equals(METADATA_KEY)) {
+                    metadata = metadata(file, p);
+                } else {
+                    list.add(entry(file, name, p));
+                }
+            }
+            requireEnd(file, p);
+        } catch (JsonProcessingException e) {
+            // Some limits (such as the nesting depth) report no location of their own: the parser's then.
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+            throw new BadFileException(file, "header is not valid JSON: " + e.getOriginalMessage()
+                    + " at character " + at.getCharOffset(), e);
         }
         long dataLength = size - Long.BYTES - headerLength;
         checkTiling(file, list, dataLength);
@@ -146,38 +165,74 @@ public final class SafeTensorsFile implements AutoCloseable {
                 metadata);
     }
 
-    private static Map<String, String> metadata(Path file, Object value) throws BadFileException {
-        if (!(value instanceof Map<?, ?> map)) {
+    /** Nothing but white space may follow the header's JSON value. */
+    private static void requireEnd(Path file, JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw new BadFileException(file, "header is not valid JSON: unexpected text after the JSON value at "
+                    + "character " + p.currentTokenLocation().getCharOffset());
+        }
+    }
+
+    /** A key seen twice makes the header ambiguous (which tensor is "a"?): refused wherever it happens. */
+    private static void unique(Path file, Set<String> seen, String key, JsonParser p) throws BadFileException {
+        if (!seen.add(key)) {
+            throw new BadFileException(file, "header is not valid JSON: duplicate key \"" + key + "\" at character "
+                    + p.currentTokenLocation().getCharOffset());
+        }
+    }
+
+    /** The {@code __metadata__} object: strings only. */
+    private static Map<String, String> metadata(Path file, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new BadFileException(file, METADATA_KEY + " is not a JSON object");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getValue() instanceof String s)) {
-                throw new BadFileException(file, METADATA_KEY + " entry \"" + e.getKey() + "\" is not a string");
+        Set<String> keys = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            unique(file, keys, key, p);
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new BadFileException(file, METADATA_KEY + " entry \"" + key + "\" is not a string");
             }
-            out.put((String) e.getKey(), s);
+            out.put(key, p.getText());
         }
         return Collections.unmodifiableMap(out);
     }
 
-    private static Entry entry(Path file, String name, Object value) throws BadFileException {
+    /** One tensor's object: {@code dtype}, {@code shape} and {@code data_offsets}, nothing else. */
+    private static Entry entry(Path file, String name, JsonParser p) throws IOException {
         String where = "tensor " + name + ": ";
-        if (!(value instanceof Map<?, ?> map)) {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new BadFileException(file, where + "header entry is not a JSON object");
         }
-        for (Object key : map.keySet()) {
-            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-                throw new BadFileException(file, where + "unexpected header field \"" + key + "\"");
+        String dtype = null;
+        long[] shapeLong = null;
+        long[] offsets = null;
+        Set<String> fields = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            unique(file, fields, field, p);
+            p.nextToken();
+            switch (field) {
+                case "dtype" -> dtype = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "shape" -> shapeLong = integers(file, where, field, p, -1);
+                case "data_offsets" -> offsets = integers(file, where, field, p, 2);
+                default -> throw new BadFileException(file, where + "unexpected header field \"" + field + "\"");
             }
         }
-        if (!(map.get("dtype") instanceof String dtype)) {
+        if (dtype == null) {
             throw new BadFileException(file, where + "dtype missing or not a string");
         }
         Integer elementBytes = DTYPE_BYTES.get(dtype);
         if (elementBytes == null) {
             throw new BadFileException(file, where + "unknown dtype \"" + dtype + "\"");
         }
-        long[] shapeLong = integers(file, where, "shape", map.get("shape"), -1);
+        if (shapeLong == null) {
+            throw new BadFileException(file, where + "shape missing or not a list of integers");
+        }
+        if (offsets == null) {
+            throw new BadFileException(file, where + "data_offsets missing or not a list of 2 integers");
+        }
         int[] shape = new int[shapeLong.length];
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
@@ -187,7 +242,6 @@ public final class SafeTensorsFile implements AutoCloseable {
             shape[i] = (int) shapeLong[i];
             count = multiply(file, where, count, shape[i]);
         }
-        long[] offsets = integers(file, where, "data_offsets", map.get("data_offsets"), 2);
         if (offsets[1] < offsets[0]) {
             throw new BadFileException(file, where + "data_offsets [" + offsets[0] + ", " + offsets[1]
                     + "] end before they begin");
@@ -201,22 +255,25 @@ public final class SafeTensorsFile implements AutoCloseable {
         return new Entry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    /** A JSON array of non-negative integers, of the given length unless it is -1. */
-    private static long[] integers(Path file, String where, String field, Object value, int length)
-            throws BadFileException {
-        if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-            throw new BadFileException(file, where + field + " missing or not "
-                    + (length >= 0 ? "a list of " + length + " integers" : "a list of integers"));
+    /** A JSON array of non-negative integers (each fitting a long), of the given length unless it is -1. */
+    private static long[] integers(Path file, String where, String field, JsonParser p, int length) throws IOException {
+        String expected = length >= 0 ? "a list of " + length + " integers" : "a list of integers";
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new BadFileException(file, where + field + " missing or not " + expected);
         }
-        long[] out = new long[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!(list.get(i) instanceof Long v) || v < 0) {
-                throw new BadFileException(file, where + field + " holds " + list.get(i)
+        List<Long> values = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            boolean fits = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+            if (!fits || p.getLongValue() < 0) {
+                throw new BadFileException(file, where + field + " holds " + p.getText()
                         + ", expected a non-negative integer");
             }
-            out[i] = v;
+            values.add(p.getLongValue());
         }
-        return out;
+        if (length >= 0 && values.size() != length) {
+            throw new BadFileException(file, where + field + " missing or not " + expected);
+        }
+        return values.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static long multiply(Path file, String where, long a, long b) throws BadFileException {

@@ -1,11 +1,17 @@
 package dcgan.io;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +30,8 @@ import java.util.Set;
  * the format requires.
  */
 public final class SafeTensorsWriter {
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private SafeTensorsWriter() {
     }
@@ -54,40 +62,44 @@ public final class SafeTensorsWriter {
 
     /** The JSON header, padded with spaces to make the data start 8-byte aligned. */
     static byte[] header(List<NamedTensor> tensors, Map<String, String> metadata) {
-        StringBuilder json = new StringBuilder("{");
-        if (!metadata.isEmpty()) {
-            json.append(Json.quote(SafeTensorsFile.METADATA_KEY)).append(":{");
-            String sep = "";
-            for (Map.Entry<String, String> e : metadata.entrySet()) {
-                json.append(sep).append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
-                sep = ",";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator json = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            if (!metadata.isEmpty()) {
+                json.writeObjectFieldStart(SafeTensorsFile.METADATA_KEY);
+                for (Map.Entry<String, String> e : metadata.entrySet()) {
+                    json.writeStringField(e.getKey(), e.getValue());
+                }
+                json.writeEndObject();
             }
-            json.append('}');
-        }
-        Set<String> names = new HashSet<>();
-        long offset = 0;
-        for (NamedTensor t : tensors) {
-            if (t.name().equals(SafeTensorsFile.METADATA_KEY) || !names.add(t.name())) {
-                throw new IllegalArgumentException("tensor name " + t.name() + " is reserved or used twice");
+            Set<String> names = new HashSet<>();
+            long offset = 0;
+            for (NamedTensor t : tensors) {
+                if (t.name().equals(SafeTensorsFile.METADATA_KEY) || !names.add(t.name())) {
+                    throw new IllegalArgumentException("tensor name " + t.name() + " is reserved or used twice");
+                }
+                long end = offset + (long) t.size() * Float.BYTES;
+                json.writeObjectFieldStart(t.name());
+                json.writeStringField("dtype", "F32");
+                json.writeArrayFieldStart("shape");
+                for (int d : t.shape()) {
+                    json.writeNumber(d);
+                }
+                json.writeEndArray();
+                json.writeArrayFieldStart("data_offsets");
+                json.writeNumber(offset);
+                json.writeNumber(end);
+                json.writeEndArray();
+                json.writeEndObject();
+                offset = end;
             }
-            long end = offset + (long) t.size() * Float.BYTES;
-            json.append(json.length() > 1 ? "," : "").append(Json.quote(t.name()))
-                    .append(":{\"dtype\":\"F32\",\"shape\":[");
-            int[] shape = t.shape();
-            for (int i = 0; i < shape.length; i++) {
-                json.append(i > 0 ? "," : "").append(shape[i]);
-            }
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
-            offset = end;
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory", e); // a ByteArrayOutputStream does not fail
         }
-        json.append('}');
-        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (bytes.length + 7) / 8 * 8;
-        byte[] header = new byte[padded];
-        System.arraycopy(bytes, 0, header, 0, bytes.length);
-        for (int i = bytes.length; i < padded; i++) {
-            header[i] = ' ';
-        }
+        int padded = (bytes.size() + 7) / 8 * 8;
+        byte[] header = Arrays.copyOf(bytes.toByteArray(), padded);
+        Arrays.fill(header, bytes.size(), padded, (byte) ' ');
         return header;
     }
 }

@@ -143,6 +143,33 @@ class SafeTensorsTest {
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0, "duplicate key \"a\"");
     }
 
+    /**
+     * Text that is not strict JSON (RFC 8259) never passes as a header, whatever it would mean to a lenient
+     * reader; each is named with the character where reading stopped.
+     */
+    @Test
+    void headersThatAreNotStrictJsonAreRejected() throws IOException {
+        String entry = "{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
+        List<String> bad = List.of("{", "{\"a\":" + entry + ",}", "{\"a\" " + entry + "}", "[1 2]",
+                "{\"a\":" + entry + "}x", "{\"a\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,0]}}",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1.],\"data_offsets\":[0,0]}}", "{\"unterminated",
+                "{'a':" + entry + "}", "{\"a\":tru}", "{\"\\x\":" + entry + "}", "{\"__metadata__\":{\"k\":\"v\",\"k\":\"w\"}}",
+                "{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}",
+                "[".repeat(2000) + "]".repeat(2000));
+        for (int i = 0; i < bad.size(); i++) {
+            Path file = write("bad-json-" + i + ".safetensors", bad.get(i) + " ", 0);
+            BadFileException e = assertThrows(BadFileException.class, () -> SafeTensorsFile.open(file), bad.get(i));
+            assertTrue(e.getMessage().contains("header is not valid JSON") && e.getMessage().contains("at character"),
+                    bad.get(i) + ": " + e.getMessage());
+        }
+        assertBad("huge-number", "{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],\"data_offsets\":[0,0]}}",
+                0, "tensor a: shape holds 99999999999999999999, expected a non-negative integer");
+        Path escapes = write("escapes.safetensors", "{\"__metadata__\":{\"k\\u00e9\\n\":\"x\\\"\"},\"a\":" + entry + "}", 0);
+        try (SafeTensorsFile f = SafeTensorsFile.open(escapes)) {
+            assertEquals(Map.of("k\u00e9\n", "x\""), f.metadata(), "JSON escapes are decoded");
+        }
+    }
+
     @Test
     void headerBytesThatAreNotUtf8AreRejected() throws IOException {
         Path file = dir.resolve("latin1.safetensors");
