@@ -2,7 +2,7 @@
 # Runs the gpu-tagged tests and a short bench/train on the GPU code path against the FAKE NVIDIA
 # libraries (CPU stand-ins, dev/fake-cuda/README.md). Builds the fake first when needed.
 #   dev/fake-cuda/run-gpu-tests.sh [--tests-only | --e2e-only] [extra Maven args, e.g. -Dtest=GpuLinearTest]
-# Development tool only: CI never runs this, and the fake must never be on LD_LIBRARY_PATH otherwise.
+# A development and CI tool (.ci/run runs --tests-only): the fake must never be on LD_LIBRARY_PATH otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fake="$PWD/dev/fake-cuda/build"

@@ -42,7 +42,7 @@ public final class CheckpointFile {
     public static final String FILE_NAME = "checkpoint.safetensors";
     public static final String FORMAT = "dcgan-java.checkpoint";
     public static final String FORMAT_VERSION = "1";
-    /** SPEC.md's discriminator and generator for 28x28 images; another architecture needs another id. */
+    /** docs/model.md's discriminator and generator for 28x28 images; another architecture needs another id. */
     public static final String MODEL = "dcgan-mnist-28x28";
 
     private static final String OPTIM = "optim.";

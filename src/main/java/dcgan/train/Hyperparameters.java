@@ -1,7 +1,7 @@
 package dcgan.train;
 
 /**
- * The optimisation constants of SPEC.md. G's learning rate is {@code gLrScale} times D's, as in the
+ * The optimisation constants of docs/model.md. G's learning rate is {@code gLrScale} times D's, as in the
  * notebook ({@code lr * 5}).
  */
 public record Hyperparameters(int batchSize, int zDim, float lr, float beta1, float beta2, float epsilon,

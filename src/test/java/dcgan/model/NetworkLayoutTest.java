@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Tensor names and shapes are those of the equivalent PyTorch modules; initial values follow SPEC.md. */
+/** Tensor names and shapes are those of the equivalent PyTorch modules; initial values follow docs/model.md. */
 class NetworkLayoutTest {
 
     private static Map<String, List<Integer>> shapes(ParameterLayout layout) {

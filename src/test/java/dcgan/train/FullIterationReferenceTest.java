@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Checks the wiring of one whole training iteration of {@link GanTrainer} against an independent
- * double-precision implementation of SPEC.md, composed here from the direct-loop ops of
+ * double-precision implementation of docs/model.md, composed here from the direct-loop ops of
  * {@link dcgan.backend.cpu.NaiveOps} (which the op tests check against the CPU kernels one by one).
  *
  * <p>The op tests already show that each kernel is right; what only a whole iteration shows is how they
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * forward (D's three times per iteration, G's twice), the three losses, and Adam in TensorFlow's form
  * with a step counter per network and G's learning rate five times D's.
  *
- * <p>The reference, {@link IterationReference}, reads top to bottom like SPEC.md. It takes from the code under test the initial
+ * <p>The reference, {@link IterationReference}, reads top to bottom like docs/model.md. It takes from the code under test the initial
  * parameters (downloaded, then sliced by the layouts' names and offsets), the noise z (the counter-based
  * generator's documented output for (seed, STREAM_NOISE, step 1)), and, for the G step only, D's
  * parameters as the trainer's D step left them, which are themselves checked against the reference's
@@ -119,11 +119,11 @@ class FullIterationReferenceTest {
 
     /**
      * Every parameter tensor and every moving average of one network. A parameter's update is checked in
-     * three parts that together say "the trainer did SPEC.md's Adam step on the reference's gradient":
+     * three parts that together say "the trainer did docs/model.md's Adam step on the reference's gradient":
      * <ol>
      *   <li>the trainer's Adam moments against the reference's (after one step m = (1 - b1) g and
      *       v = (1 - b2) g^2: the gradients, which is where the wiring shows);</li>
-     *   <li>the trainer's parameter change against SPEC.md's Adam step computed from the trainer's own
+     *   <li>the trainer's parameter change against docs/model.md's Adam step computed from the trainer's own
      *       moments, for every element (learning rate, t = 1 for each network, G's lr 5 x D's);</li>
      *   <li>the parameter change against the reference's, on the elements whose gradient is at least
      *       1% of the tensor's largest. Elsewhere Adam's first step, lr * g / (|g| + 3.2e-7), can depend
@@ -164,7 +164,7 @@ class FullIterationReferenceTest {
         }
     }
 
-    /** SPEC.md's Adam step at t = 1 from given moments: -lr sqrt(1 - b2) / (1 - b1) * m / (sqrt(v) + eps). */
+    /** docs/model.md's Adam step at t = 1 from given moments: -lr sqrt(1 - b2) / (1 - b1) * m / (sqrt(v) + eps). */
     private static double[] adamFirstStep(double lr, float[] m, float[] v) {
         double lrT = lr * Math.sqrt(1 - BETA2) / (1 - BETA1);
         double[] step = new double[m.length];

@@ -19,7 +19,7 @@ import static dcgan.backend.cpu.NaiveOps.linearWeightGrad;
 import static dcgan.backend.cpu.NaiveOps.normalise;
 
 /**
- * SPEC.md's one training iteration in double precision, composed from the direct-loop ops of
+ * docs/model.md's one training iteration in double precision, composed from the direct-loop ops of
  * {@link dcgan.backend.cpu.NaiveOps}, for any batch size. {@link FullIterationReferenceTest} checks the
  * trainer's wiring against it; the GPU's whole-iteration test uses it to measure how far FP32 can
  * legitimately be from the exact result for its (random) inputs.
@@ -28,7 +28,7 @@ public final class IterationReference {
 
     public static final int Z_DIM = 100;
 
-    // SPEC.md's constants, written out here rather than taken from the code under test.
+    // docs/model.md's constants, written out here rather than taken from the code under test.
     static final double LEAKY_SLOPE = 0.2;
     static final double BN_EPS = 1e-5;
     static final double BN_DECAY = 0.9;
@@ -52,7 +52,7 @@ public final class IterationReference {
     }
 
     /**
-     * SPEC.md's "one training iteration", step by step, in double.
+     * docs/model.md's "one training iteration", step by step, in double.
      *
      * <p>The G step runs through the trainer's own updated D ({@code dParamsAfterDStep}, downloaded after the
      * iteration: the G step leaves D's parameters alone), not through the reference's. Adam's first step
@@ -322,7 +322,7 @@ public final class IterationReference {
         return y;
     }
 
-    /** Sigmoid cross-entropy with logits against a constant label, averaged over the batch (SPEC.md's stable form). */
+    /** Sigmoid cross-entropy with logits against a constant label, averaged over the batch (docs/model.md's stable form). */
     private static double crossEntropy(double[] logits, double label) {
         double sum = 0;
         for (double x : logits) {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /**
  * kernels/adam.cu against the CPU over each network's whole flat parameter buffer, with the trainer's
  * hyperparameters. The kernel is written to reproduce Java's float arithmetic exactly, so m and v must
- * be bit-identical; p is held to the issue's 1e-5 and its largest difference in ulps is reported.
+ * be bit-identical; p is held to 1e-5 and its largest difference in ulps is reported.
  */
 @Tag("gpu")
 class AdamKernelTest extends CpuVsGpuFixture {

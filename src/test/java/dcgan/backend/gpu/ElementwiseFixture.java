@@ -10,7 +10,7 @@ import dcgan.backend.Tensor;
  */
 abstract class ElementwiseFixture extends CpuVsGpuFixture {
 
-    /** The bound for elementwise kernels. */
+    /** The bound for elementwise kernels. */
     static final double ELEMENTWISE_TOL = 1e-5;
 
     @FunctionalInterface

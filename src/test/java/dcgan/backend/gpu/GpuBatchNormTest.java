@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("gpu")
 class GpuBatchNormTest extends CpuVsGpuFixture {
 
-    /** The bound for batch norm. */
+    /** The bound for batch norm. */
     private static final double TOL = 1e-4;
     /** The model's moving-average decay (BatchNorm.MOVING_AVERAGE_DECAY). */
     private static final float MOMENTUM = 0.9f;

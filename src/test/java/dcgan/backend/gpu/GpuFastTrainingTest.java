@@ -47,7 +47,7 @@ class GpuFastTrainingTest extends GpuTestBase {
     void fiftyFastIterationsOnRealDigitsTrackTheFp32Cpu() {
         long seed = GpuTestSupport.freshSeed();
         int batch = 64;
-        int steps = 50;
+        int steps = GpuTestSupport.iterations(50, 8); // 8 against dev/fake-cuda: a plumbing check there
         SplittableRandom rnd = new SplittableRandom(seed);
         int start = rnd.nextInt(digits.count() - batch * steps + 1);
         float[] images = new float[batch * steps * MnistData.PIXELS];

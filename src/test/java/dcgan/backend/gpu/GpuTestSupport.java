@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Harness self-check without a GPU: {@code -Ddcgan.gpuTests.substituteCpu=true} runs these tests with a
  * second CPU backend (3 threads) in the GPU's place, which exercises their plumbing (shapes, NaN guards,
  * comparisons) but says nothing about the GPU. CI never sets it.
+ *
+ * <p>{@code -Ddcgan.gpuTests.seed=S} fixes the seed of every test instead of drawing a fresh one, so that a
+ * run repeats exactly (CI's run against {@code dev/fake-cuda} sets it).
  */
 public final class GpuTestSupport {
 
@@ -26,17 +29,35 @@ public final class GpuTestSupport {
     private GpuTestSupport() {
     }
 
-    /** Why no GPU can be used here, or null when one works. Probed once per JVM. */
+    private static String deviceName;
+
+    /**
+     * Why no GPU can be used here, or null when one works. Probed once per JVM; the reason is also printed
+     * once, so that a test run that skips these tests says why on the console, not only in its reports.
+     */
     public static synchronized String unavailableReason() {
         if (!probed) {
             probed = true;
             try (GpuBackend gpu = GpuBackend.open(0)) {
                 unavailableReason = null;
+                deviceName = gpu.describe();
+                System.out.println("gpu tests: running on " + deviceName);
             } catch (GpuUnavailableException e) {
                 unavailableReason = e.getMessage();
+                System.out.println("gpu tests: skipped, no usable GPU: " + unavailableReason);
             }
         }
         return unavailableReason;
+    }
+
+    /**
+     * Whether the "GPU" is dev/fake-cuda's CPU emulation: then these tests check the plumbing of the GPU code
+     * path, not GPU numerics, and the long runs that only mean something on a real GPU (losses tracking the
+     * CPU over many iterations) run {@code onFake} iterations instead of {@code onGpu}.
+     */
+    public static int iterations(int onGpu, int onFake) {
+        unavailableReason();
+        return deviceName != null && deviceName.contains("Fake CUDA device") ? onFake : onGpu;
     }
 
     /**
@@ -70,7 +91,8 @@ public final class GpuTestSupport {
 
     /** A seed for fresh inputs; tests print it in their messages so a failure can be replayed. */
     public static long freshSeed() {
-        return new SplittableRandom().nextLong();
+        Long fixed = Long.getLong("dcgan.gpuTests.seed");
+        return fixed != null ? fixed : new SplittableRandom().nextLong();
     }
 
     /** n values from N(0, scale^2). */

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS) // so that the case matrix can come from the subclass's cases()
 abstract class WeightedOpFixture extends CpuVsGpuFixture {
 
-    /** The bound for convolutions, transposed convolutions and GEMM. */
+    /** The bound for convolutions, transposed convolutions and GEMM. */
     static final double TOL = 1e-4;
 
     /** The bound every output is held to; {@link #TOL} unless the backend under test computes otherwise. */
