@@ -64,7 +64,7 @@ final class GenerateCommand extends Command {
 
         // Everything is read and checked before the backend starts and before anything is written.
         Path checkpoint = CheckpointFile.locate(Path.of(cl.getOptionValue("checkpoint")));
-        GeneratorWeights weights = CheckpointFile.readGenerator(checkpoint);
+        GeneratorWeights weights = CheckpointFile.readGenerator(checkpoint, out);
         float[] noise;
         String noiseSource;
         if (cl.hasOption("z")) {

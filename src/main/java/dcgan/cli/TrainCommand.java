@@ -66,7 +66,7 @@ final class TrainCommand extends Command {
         if (cl.hasOption("resume")) {
             Path file = CheckpointFile.locate(Path.of(cl.getOptionValue("resume")));
             out.println("reading " + file);
-            resume = CheckpointFile.read(file);
+            resume = CheckpointFile.read(file, out);
             base = resume.settings();
         }
         RunSettings settings = settings(cl, base);

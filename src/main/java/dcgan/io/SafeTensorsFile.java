@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a safetensors file (the layout is described in {@link SafeTensorsWriter}). Opening validates the
@@ -343,8 +344,12 @@ public final class SafeTensorsFile implements AutoCloseable {
         return out;
     }
 
-    /** Like {@link #floats} but into {@code dst[dstOffset ...]}, e.g. a tensor's place in a flat buffer. */
-    public void floatsInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
+    /**
+     * Like {@link #floats} but into {@code dst[dstOffset ...]}, e.g. a tensor's place in a flat buffer.
+     *
+     * @return the CRC-32C of the tensor's bytes as stored, for a caller that knows what it should be
+     */
+    public long floatsInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
         Entry e = entries.get(name);
         if (e == null) {
             throw new BadFileException(file, "missing tensor " + name);
@@ -358,13 +363,16 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
         long bytes = e.end() - e.begin();
         java.util.Objects.checkFromIndexSize(dstOffset, (int) (bytes / Float.BYTES), dst.length);
+        CRC32C crc = new CRC32C();
         int chunk = 1 << 20;
         for (long done = 0; done < bytes; done += chunk) {
             int n = (int) Math.min(chunk, bytes - done);
             ByteBuffer b = readFully(file, channel, dataStart + e.begin() + done, n);
+            crc.update(b.duplicate());
             b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOffset + (int) (done / Float.BYTES),
                     n / Float.BYTES);
         }
+        return crc.getValue();
     }
 
     private static ByteBuffer readFully(Path file, FileChannel channel, long position, int n) throws IOException {

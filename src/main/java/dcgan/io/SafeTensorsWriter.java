@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * Writes float32 tensors in the safetensors format (https://github.com/huggingface/safetensors), which
@@ -40,6 +41,21 @@ public final class SafeTensorsWriter {
     public static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = header(tensors, metadata);
         AtomicFiles.write(file, out -> write(out, header, tensors));
+    }
+
+    /** The CRC-32C of a tensor's bytes as this writer stores them (float32, little-endian). */
+    public static long crc32c(NamedTensor t) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = t.values();
+        int floatsPerChunk = buffer.capacity() / Float.BYTES;
+        for (int done = 0; done < t.size(); done += floatsPerChunk) {
+            int n = Math.min(floatsPerChunk, t.size() - done);
+            buffer.clear();
+            buffer.asFloatBuffer().put(v, t.offset() + done, n);
+            crc.update(buffer.array(), 0, n * Float.BYTES);
+        }
+        return crc.getValue();
     }
 
     static void write(OutputStream out, byte[] header, List<NamedTensor> tensors) throws IOException {

@@ -10,6 +10,7 @@ import dcgan.model.NetworkLayout;
 import dcgan.model.ParameterLayout;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -45,6 +47,8 @@ public final class CheckpointFile {
     /** docs/model.md's discriminator and generator for 28x28 images; another architecture needs another id. */
     public static final String MODEL = "dcgan-mnist-28x28";
 
+    /** Metadata key prefix of each tensor's CRC-32C (8 hex digits), e.g. {@code crc32c.D.c1.weight}. */
+    static final String CRC = "crc32c.";
     private static final String OPTIM = "optim.";
     private static final String EXP_AVG = ".exp_avg";
     private static final String EXP_AVG_SQ = ".exp_avg_sq";
@@ -103,6 +107,9 @@ public final class CheckpointFile {
         addModel(tensors, g, st.generator());
         addAdam(tensors, d.params(), st.discriminator());
         addAdam(tensors, g.params(), st.generator());
+        for (NamedTensor t : tensors) {
+            m.put(CRC + t.name(), hex(SafeTensorsWriter.crc32c(t)));
+        }
         SafeTensorsWriter.write(file, tensors, m);
     }
 
@@ -122,10 +129,19 @@ public final class CheckpointFile {
         }
     }
 
-    /** Reads and validates a whole checkpoint, for resuming. */
+    /** Reads and validates a whole checkpoint, for resuming; a warning, if any, goes to standard error. */
     public static Checkpoint read(Path file) throws IOException {
+        return read(file, System.err);
+    }
+
+    /**
+     * Reads and validates a whole checkpoint, for resuming. A file written before checkpoints carried
+     * checksums is read, its values checked, with a warning on {@code warnings} that its data cannot be
+     * verified.
+     */
+    public static Checkpoint read(Path file, PrintStream warnings) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            Meta meta = identify(f);
+            Meta meta = identify(f, warnings);
             int zDim = meta.positiveInt("z_dim");
             Hyperparameters hp;
             try {
@@ -150,8 +166,8 @@ public final class CheckpointFile {
             NetworkLayout d = Discriminator.layout();
             NetworkLayout g = Generator.layout(zDim);
             checkTensorNames(f, d, g, true);
-            NetworkSnapshot dSnap = readNetwork(f, d, meta.nonNegativeLong("optim.D.step"));
-            NetworkSnapshot gSnap = readNetwork(f, g, meta.nonNegativeLong("optim.G.step"));
+            NetworkSnapshot dSnap = readNetwork(f, meta, d, meta.nonNegativeLong("optim.D.step"));
+            NetworkSnapshot gSnap = readNetwork(f, meta, g, meta.nonNegativeLong("optim.G.step"));
             Checkpoint c = new Checkpoint(settings, meta.positiveInt("data_images"), meta.string("data_crc32c"),
                     new TrainerState(step, dSnap, gSnap));
             checkPosition(file, meta, c);
@@ -165,26 +181,34 @@ public final class CheckpointFile {
      */
     public static OptionalLong peekStep(Path file) {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            return OptionalLong.of(identify(f).nonNegativeLong("global_step"));
+            return OptionalLong.of(identify(f, null).nonNegativeLong("global_step"));
         } catch (IOException e) {
             return OptionalLong.empty();
         }
     }
 
-    /** Reads only what sampling needs (G's parameters and moving averages), after the same checks of the file. */
+    /** {@link #readGenerator(Path, PrintStream)} with warnings to standard error. */
     public static GeneratorWeights readGenerator(Path file) throws IOException {
+        return readGenerator(file, System.err);
+    }
+
+    /** Reads only what sampling needs (G's parameters and moving averages), after the same checks of the file. */
+    public static GeneratorWeights readGenerator(Path file, PrintStream warnings) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            Meta meta = identify(f);
+            Meta meta = identify(f, warnings);
             int zDim = meta.positiveInt("z_dim");
             NetworkLayout g = Generator.layout(zDim);
             checkTensorNames(f, Discriminator.layout(), g, false);
             return new GeneratorWeights(zDim, meta.nonNegativeLong("global_step"),
-                    readFlat(f, g.params(), name -> name), readFlat(f, g.buffers(), name -> name));
+                    readFlat(f, meta, g.params(), name -> name), readFlat(f, meta, g.buffers(), name -> name));
         }
     }
 
-    /** Checks that the file is a checkpoint of this model in a format version this program reads. */
-    private static Meta identify(SafeTensorsFile f) throws BadFileException {
+    /**
+     * Checks that the file is a checkpoint of this model in a format version this program reads; warns (when
+     * {@code warnings} is not null) if it has no tensor checksums.
+     */
+    private static Meta identify(SafeTensorsFile f, PrintStream warnings) throws BadFileException {
         Path file = f.file();
         Map<String, String> m = f.metadata();
         if (!FORMAT.equals(m.get("format"))) {
@@ -200,7 +224,13 @@ public final class CheckpointFile {
             throw new BadFileException(file, "a checkpoint of model \"" + m.get("model") + "\", not of this "
                     + "program's model \"" + MODEL + "\"");
         }
-        return new Meta(file, m);
+        Meta meta = new Meta(file, m);
+        if (warnings != null && !meta.checksummed()) {
+            warnings.println("warning: " + file + " has no tensor checksums (written by an earlier version): its "
+                             + "values are checked for NaN, infinity and negative variances, but damage that "
+                             + "leaves them plausible cannot be detected");
+        }
+        return meta;
     }
 
     /** Every expected tensor present, nothing else; with {@code all} false only G's model tensors are needed. */
@@ -240,22 +270,49 @@ public final class CheckpointFile {
         n.buffers().entries().forEach(e -> out.add(e.name()));
     }
 
-    private static NetworkSnapshot readNetwork(SafeTensorsFile f, NetworkLayout layout, long adamStep)
+    private static NetworkSnapshot readNetwork(SafeTensorsFile f, Meta meta, NetworkLayout layout, long adamStep)
             throws IOException {
-        return new NetworkSnapshot(readFlat(f, layout.params(), name -> name),
-                readFlat(f, layout.buffers(), name -> name),
-                readFlat(f, layout.params(), name -> adamName(name, false)),
-                readFlat(f, layout.params(), name -> adamName(name, true)), adamStep);
+        return new NetworkSnapshot(readFlat(f, meta, layout.params(), name -> name),
+                readFlat(f, meta, layout.buffers(), name -> name),
+                readFlat(f, meta, layout.params(), name -> adamName(name, false)),
+                readFlat(f, meta, layout.params(), name -> adamName(name, true)), adamStep);
     }
 
-    /** The flat buffer of a layout, each tensor read from the file under {@code fileName.apply(its name)}. */
-    private static float[] readFlat(SafeTensorsFile f, ParameterLayout layout, UnaryOperator<String> fileName)
-            throws IOException {
+    /**
+     * The flat buffer of a layout, each tensor read from the file under {@code fileName.apply(its name)} and
+     * checked: its CRC-32C against the metadata's (when the file has them), every value finite, and no
+     * variance negative.
+     */
+    private static float[] readFlat(SafeTensorsFile f, Meta meta, ParameterLayout layout,
+                                    UnaryOperator<String> fileName) throws IOException {
         float[] flat = new float[layout.size()];
         for (ParameterLayout.Entry e : layout.entries()) {
-            f.floatsInto(fileName.apply(e.name()), e.shape(), flat, e.offset());
+            String name = fileName.apply(e.name());
+            long crc = f.floatsInto(name, e.shape(), flat, e.offset());
+            meta.checkCrc(name, crc);
+            checkValues(f.file(), name, flat, e.offset(), e.size());
         }
         return flat;
+    }
+
+    /** NaN or infinity, or a negative variance (batch norm's, or Adam's second moment), means damage. */
+    private static void checkValues(Path file, String name, float[] v, int from, int n) throws BadFileException {
+        boolean variance = name.endsWith(".running_var") || name.endsWith(EXP_AVG_SQ);
+        for (int i = 0; i < n; i++) {
+            float x = v[from + i];
+            if (!Float.isFinite(x)) {
+                throw new BadFileException(file, "tensor " + name + " holds " + x + " at index " + i
+                        + " (damaged, or saved from a run that had diverged)");
+            }
+            if (variance && x < 0) {
+                throw new BadFileException(file, "tensor " + name + " holds " + x + " at index " + i
+                        + ": a variance cannot be negative (damaged)");
+            }
+        }
+    }
+
+    static String hex(long crc) {
+        return String.format(Locale.ROOT, "%08x", crc);
     }
 
     /** The informational position keys must agree with the step; a mismatch means a damaged or edited file. */
@@ -283,6 +340,23 @@ public final class CheckpointFile {
 
     /** Typed access to the metadata strings, with errors naming the file and the key. */
     private record Meta(Path file, Map<String, String> map) {
+
+        /** Whether the file has tensor checksums; files written before they were added have none. */
+        boolean checksummed() {
+            return map.keySet().stream().anyMatch(k -> k.startsWith(CRC));
+        }
+
+        /** Compares a tensor's CRC-32C with the one recorded; a file without checksums has nothing to compare. */
+        void checkCrc(String tensor, long actual) throws BadFileException {
+            if (!checksummed()) {
+                return;
+            }
+            String expected = string(CRC + tensor);
+            if (!expected.equals(hex(actual))) {
+                throw new BadFileException(file, "tensor " + tensor + ": its data has CRC-32C " + hex(actual)
+                        + ", but the file recorded " + expected + " (damaged)");
+            }
+        }
 
         String string(String key) throws BadFileException {
             String v = map.get(key);

@@ -10,6 +10,8 @@ import dcgan.train.Generation;
 import dcgan.train.GeneratorWeights;
 import dcgan.train.Hyperparameters;
 import dcgan.train.HostBatches;
+import dcgan.train.NetworkSnapshot;
+import dcgan.train.TrainerState;
 import dcgan.train.RunSettings;
 import dcgan.train.StepExecution;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +128,24 @@ class GenerateCommandTest {
         assertEquals(1, count.status());
         assertTrue(count.err().contains("holds 3 noise vectors, but --count is 4"), count.err());
 
+        assertFalse(Files.exists(png), "nothing written");
+    }
+
+    /** A generator with a NaN in it (damage whose checksum was rewritten to match) draws nothing. */
+    @Test
+    void aCheckpointWithANonFiniteWeightIsRefused() throws IOException {
+        Checkpoint c = CheckpointFile.read(checkpoint);
+        TrainerState s = c.state();
+        float[] g = s.generator().params().clone();
+        g[g.length - 1] = Float.NaN; // G.d4.bias
+        TrainerState damaged = new TrainerState(s.step(), s.discriminator(), new NetworkSnapshot(g,
+                s.generator().buffers(), s.generator().adamM(), s.generator().adamV(), s.generator().adamStep()));
+        Path file = dir.resolve("nan.safetensors");
+        CheckpointFile.write(file, new Checkpoint(c.settings(), c.dataImages(), c.dataFingerprint(), damaged));
+        Path png = dir.resolve("nan.png");
+        CliRun o = run("generate", "--checkpoint", file.toString(), "--count", "2", "--png", png.toString());
+        assertEquals(1, o.status(), o.err());
+        assertTrue(o.err().contains(file + ": tensor G.d4.bias holds NaN at index 0"), o.err());
         assertFalse(Files.exists(png), "nothing written");
     }
 

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -189,6 +191,97 @@ class CheckpointFileTest {
         assertTrue(!changed.equals(latin));
         Files.write(edited, changed.getBytes(StandardCharsets.ISO_8859_1));
         assertProblem(() -> CheckpointFile.read(edited), edited, "do not agree with global_step 2");
+    }
+
+    /** The byte offset in {@code file} of element {@code index} of a tensor. */
+    private static long offsetOf(Path file, String tensor, int index) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file); FileChannel c = FileChannel.open(file)) {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            c.read(length, 0);
+            long dataStart = 8 + length.getLong(0);
+            SafeTensorsFile.Entry e = f.entries().stream().filter(x -> x.name().equals(tensor)).findFirst().orElseThrow();
+            return dataStart + e.begin() + (long) index * Float.BYTES;
+        }
+    }
+
+    @Test
+    void aFlippedBitInAnyTensorIsCaughtByItsChecksum() throws IOException {
+        Path flipped = dir.resolve("flipped.safetensors");
+        Files.copy(realFile, flipped);
+        // The high byte of a little-endian float holds the sign and the top exponent bits.
+        long at = offsetOf(flipped, "G.l2.weight", 12345) + 3;
+        try (FileChannel c = FileChannel.open(flipped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            c.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x20)).rewind();
+            c.write(b, at);
+        }
+        assertProblem(() -> CheckpointFile.read(flipped), flipped, "tensor G.l2.weight: its data has CRC-32C");
+        assertProblem(() -> CheckpointFile.readGenerator(flipped), flipped, "tensor G.l2.weight: its data has CRC-32C");
+    }
+
+    /** Values that no run can produce are refused even when the file's checksums match them. */
+    @Test
+    void nonFiniteValuesAndNegativeVariancesAreRefusedNamingTheTensor() throws IOException {
+        assertDamageRefused(s -> s.generator().params()[Generator.layout(100).params().entry("G.d4.weight").offset() + 5] = Float.NaN,
+                "tensor G.d4.weight holds NaN at index 5", true);
+        assertDamageRefused(s -> s.discriminator().params()[7] = Float.POSITIVE_INFINITY,
+                "tensor D.c1.weight holds Infinity at index 7", false);
+        assertDamageRefused(s -> s.discriminator().adamV()[Discriminator.layout().params().entry("D.l3.bias").offset()] = -1e-9f,
+                "tensor optim.D.l3.bias.exp_avg_sq holds -1.0E-9 at index 0: a variance cannot be negative", false);
+        assertDamageRefused(s -> s.generator().buffers()[Generator.layout(100).buffers().entry("G.bn3.running_var").offset() + 2] = -0.5f,
+                "tensor G.bn3.running_var holds -0.5 at index 2: a variance cannot be negative", true);
+    }
+
+    private void assertDamageRefused(java.util.function.Consumer<TrainerState> damage, String problem, boolean inGenerator)
+            throws IOException {
+        TrainerState s = real.state();
+        TrainerState copy = new TrainerState(s.step(), copy(s.discriminator()), copy(s.generator()));
+        damage.accept(copy);
+        Path file = dir.resolve("damaged-" + Math.abs(problem.hashCode()) + ".safetensors");
+        CheckpointFile.write(file, new Checkpoint(real.settings(), real.dataImages(), real.dataFingerprint(), copy));
+        assertProblem(() -> CheckpointFile.read(file), file, problem);
+        if (inGenerator) {
+            assertProblem(() -> CheckpointFile.readGenerator(file), file, problem);
+        } else {
+            CheckpointFile.readGenerator(file); // D's damage does not concern sampling
+        }
+    }
+
+    private static NetworkSnapshot copy(NetworkSnapshot n) {
+        return new NetworkSnapshot(n.params().clone(), n.buffers().clone(), n.adamM().clone(), n.adamV().clone(),
+                n.adamStep());
+    }
+
+    /** Files from before tensor checksums are read, with a warning; a file with only some checksums is damaged. */
+    @Test
+    void aFileWithoutChecksumsIsReadWithAWarning() throws IOException {
+        Path old = dir.resolve("old.safetensors");
+        Map<String, String> meta = fakeMetadata();
+        meta.keySet().removeIf(k -> k.startsWith("crc32c."));
+        List<NamedTensor> tensors = new ArrayList<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(realFile)) {
+            for (SafeTensorsFile.Entry e : f.entries()) {
+                tensors.add(new NamedTensor(e.name(), e.shape(), f.floats(e.name(), e.shape())));
+            }
+        }
+        SafeTensorsWriter.write(old, tensors, meta);
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        Checkpoint back = CheckpointFile.read(old, new java.io.PrintStream(warnings, true, StandardCharsets.UTF_8));
+        assertSnapshotEquals(real.state().generator(), back.state().generator(), "G");
+        String text = warnings.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("warning: " + old + " has no tensor checksums"), text);
+        assertEquals(1, text.lines().count(), text);
+
+        Map<String, String> partial = fakeMetadata();
+        partial.remove("crc32c.G.bn1.running_mean");
+        Path some = dir.resolve("some.safetensors");
+        SafeTensorsWriter.write(some, tensors, partial);
+        assertProblem(() -> CheckpointFile.read(some), some, "metadata key crc32c.G.bn1.running_mean is missing");
+
+        java.io.ByteArrayOutputStream none = new java.io.ByteArrayOutputStream();
+        CheckpointFile.read(realFile, new java.io.PrintStream(none, true, StandardCharsets.UTF_8));
+        assertEquals("", none.toString(StandardCharsets.UTF_8), "a file with checksums reads without a warning");
     }
 
     @Test
