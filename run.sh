@@ -2,32 +2,50 @@
 # Builds the trainer if needed, then runs it: ./run.sh [COMMAND] [OPTIONS]
 #   ./run.sh                  train; on ./mnist if it exists, else a quick demo on the bundled test-data/
 #   ./run.sh train --help     options of a command (train, generate, bench)
-#   ./run.sh --epochs 5 ...   options alone mean 'train'
+#   ./run.sh --epochs 5 ...   options alone mean 'train' (and the demo's data when ./mnist is missing)
+# Paths on the command line mean what they mean in your shell: run.sh may be called from any directory.
 # Needs Java 17+; ./mvnw fetches Maven on first use. Extra JVM flags can be given in JAVA_OPTS.
+# DCGAN_CLASSPATH, when set, is used as the classpath instead of building (e.g. target/classes:target/lib/*).
 # Computes on the GPU when one works (--device auto), else on the CPU; native-libs.md lists the NVIDIA
 # libraries the GPU path needs.
 set -euo pipefail
-cd "$(dirname "$0")"
+here="$(cd "$(dirname "$0")" && pwd)"
 
 command -v java >/dev/null || { echo "run.sh: java not found; install a JDK 17 or newer" >&2; exit 1; }
-jar=target/dcgan-java-0.1.0-SNAPSHOT.jar
-if [ ! -f "$jar" ] || [ -n "$(find src kernels pom.xml -newer "$jar" -print -quit)" ]; then
-  echo "run.sh: building (./mvnw package, tests skipped)..." >&2
-  ./mvnw -q -B -DskipTests package >&2
+if [ -n "${DCGAN_CLASSPATH:-}" ]; then
+  classpath="$DCGAN_CLASSPATH"
+else
+  jar="$here/target/dcgan-java-0.1.0-SNAPSHOT.jar"
+  if [ ! -f "$jar" ] || [ -n "$(cd "$here" && find src kernels pom.xml -newer "$jar" -print -quit)" ]; then
+    echo "run.sh: building (./mvnw package, tests skipped)..." >&2
+    (cd "$here" && ./mvnw -q -B -DskipTests package >&2)
+  fi
+  classpath="$jar:$here/target/lib/*"
 fi
 
-if [ $# -eq 0 ]; then
-  if [ -d mnist ]; then
-    set -- train
-  else
+# given OPTION ARGS...: whether OPTION is among ARGS (as "--x v" or "--x=v").
+given() {
+  local option="$1"; shift
+  for a in "$@"; do
+    case "$a" in "$option"|"$option"=*) return 0 ;; esac
+  done
+  return 1
+}
+
+if [ $# -eq 0 ] || [[ "$1" == -* && "$1" != "-h" && "$1" != "--help" ]]; then
+  # No command: train. Without ./mnist and without a data directory, the demo on the bundled digits.
+  if [ ! -d mnist ] && ! given --data-dir "$@" && ! given --resume "$@"; then
+    demo=(--data-dir "$here/test-data")
+    given --batch-size "$@" || demo+=(--batch-size 64)
+    given --epochs "$@" || demo+=(--epochs 3)
     echo "run.sh: ./mnist not found (it should hold train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
-    echo "        t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz); running a short demo instead:"
-    echo "        3 epochs over the 10,000 bundled digits in test-data/ at batch 64 (seconds on a GPU,"
-    echo "        a few minutes on 2 CPU cores)."
-    set -- train --data-dir test-data --batch-size 64 --epochs 3
+    echo "        t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz); running the demo instead: the"
+    echo "        10,000 bundled digits in $here/test-data, batch 64 and 3 epochs unless given"
+    echo "        (seconds on a GPU, a few minutes on 2 CPU cores)."
+    set -- train "${demo[@]}" "$@"
+  else
+    set -- train "$@"
   fi
-elif [[ "$1" == -* && "$1" != "-h" && "$1" != "--help" ]]; then
-  set -- train "$@"
 fi
 
 # cuBLAS and cuDNN installed as NVIDIA's pip wheels (native-libs.md, option B) are found without any
@@ -42,4 +60,4 @@ if command -v python3 >/dev/null; then
 fi
 
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -cp "$jar:target/lib/*" dcgan.cli.Main "$@"
+exec java ${JAVA_OPTS:-} -cp "$classpath" dcgan.cli.Main "$@"

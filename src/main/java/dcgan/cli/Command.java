@@ -7,8 +7,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /**
  * A subcommand: declares its options, and runs with them parsed. Parsing, --help and the mapping of
@@ -55,21 +58,51 @@ abstract class Command {
             return USAGE;
         }
         try {
+            refuseRepeats(cl);
             return run(cl, out, err);
-        } catch (UsageException e) {
+        } catch (Exception | OutOfMemoryError e) {
+            return report(e, err);
+        }
+    }
+
+    /**
+     * Prints what went wrong on one line (two for a usage error) and returns the exit status: 2 for a bad
+     * command line, 1 for work that failed.
+     */
+    final int report(Throwable e, PrintStream err) {
+        if (e instanceof UsageException) {
             err.println("error: " + e.getMessage());
             err.println("see 'run.sh " + name() + " --help'");
             return USAGE;
-        } catch (IllegalArgumentException e) {
+        }
+        if (e instanceof IllegalArgumentException) {
             err.println("error: " + e.getMessage());
             return USAGE;
-        } catch (OutOfMemoryError e) {
+        }
+        if (e instanceof OutOfMemoryError) {
             err.println("error: out of memory (Java heap at most " + Runtime.getRuntime().maxMemory() / (1 << 20)
                         + " MiB); use a smaller --batch-size, or a larger heap: JAVA_OPTS=-Xmx8g ./run.sh ...");
             return FAILED;
-        } catch (Exception e) {
-            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return FAILED;
+        }
+        boolean ours = e instanceof IOException || e instanceof IllegalStateException || e.getMessage() == null;
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        // Anything else is a bug: say which kind, so that the one line is still worth reporting.
+        err.println("error: " + (ours ? message : e.getClass().getSimpleName() + ": " + message));
+        return FAILED;
+    }
+
+    /** commons-cli keeps the first of two values silently; a repeated option is more likely a mistake. */
+    private static void refuseRepeats(CommandLine cl) throws UsageException {
+        java.util.Map<String, java.util.List<String>> seen = new java.util.LinkedHashMap<>();
+        for (Option o : cl.getOptions()) {
+            seen.computeIfAbsent(o.getLongOpt(), k -> new java.util.ArrayList<>())
+                    .add(o.getValue() == null ? "" : " " + o.getValue());
+        }
+        for (var e : seen.entrySet()) {
+            if (e.getValue().size() > 1) {
+                throw new UsageException("--" + e.getKey() + " is given " + e.getValue().size() + " times (--"
+                        + e.getKey() + String.join(", --" + e.getKey(), e.getValue()) + "); give it once");
+            }
         }
     }
 
@@ -112,14 +145,38 @@ abstract class Command {
         if (s == null) {
             return def;
         }
+        double v;
         try {
-            float v = Float.parseFloat(s.trim());
-            if (!Float.isFinite(v)) {
-                throw new NumberFormatException();
-            }
-            return v;
+            v = Double.parseDouble(s.trim());
         } catch (NumberFormatException e) {
             throw new UsageException("--" + name + " needs a number, got '" + s + "'");
+        }
+        if (!Double.isFinite(v)) {
+            throw new UsageException("--" + name + " needs a finite number, got '" + s + "'");
+        }
+        if (!Float.isFinite((float) v)) {
+            throw new UsageException("--" + name + " " + s + " is out of the range of a float (at most about 3.4e38 "
+                                     + "in size)");
+        }
+        return (float) v;
+    }
+
+    /**
+     * A path option, relative to the directory the command was started in; an empty value (which would
+     * quietly mean that directory) is refused.
+     */
+    static Path pathOption(CommandLine cl, String name, Path def) throws UsageException {
+        String s = cl.getOptionValue(name);
+        if (s == null) {
+            return def;
+        }
+        if (s.isBlank()) {
+            throw new UsageException("--" + name + " needs a path, got an empty one");
+        }
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new UsageException("--" + name + " '" + s + "' is not a path: " + e.getReason());
         }
     }
 

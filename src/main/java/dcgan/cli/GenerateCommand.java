@@ -10,7 +10,9 @@ import dcgan.train.GeneratorWeights;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -18,6 +20,9 @@ import java.util.Locale;
 final class GenerateCommand extends Command {
 
     private static final int SCALE = 2;
+    private static final int IMAGE = 28 * 28;
+    /** A 100 x 100 grid: about 5,800 pixels square, as large as image viewers comfortably show. */
+    static final int PNG_MAX_IMAGES = 10_000;
 
     @Override
     String name() {
@@ -37,8 +42,10 @@ final class GenerateCommand extends Command {
         o.addOption(valued("checkpoint", "FILE", "a checkpoint written by train (or a directory holding "
                                                  + "checkpoint.safetensors); required"));
         o.addOption(valued("count", "N", "number of images (required unless --z gives them)"));
-        o.addOption(valued("png", "FILE", "write the images as one PNG grid, ceil(sqrt(N)) columns"));
-        o.addOption(valued("npy", "FILE", "write the images as a NumPy float32 array [N, 1, 28, 28]"));
+        o.addOption(valued("png", "FILE", "write the images as one PNG grid, ceil(sqrt(N)) columns (at most the "
+                                          + "first 10,000)"));
+        o.addOption(valued("npy", "FILE", "write the images as a NumPy float32 array [N, 1, 28, 28], any N (written "
+                                          + "a batch at a time)"));
         o.addOption(valued("seed", "S", "seed of the noise (default 0); image i's noise does not depend on N"));
         o.addOption(valued("z", "FILE", "read the noise from a NumPy float32 array [N, z_dim] instead"));
         DeviceOption.add(o);
@@ -61,39 +68,91 @@ final class GenerateCommand extends Command {
         }
         int count = intOption(cl, "count", 0, 1);
         long seed = longOption(cl, "seed", 0, Long.MIN_VALUE);
+        Path png = pathOption(cl, "png", null);
+        Path npy = pathOption(cl, "npy", null);
+        for (Path target : new Path[] {png, npy}) {
+            if (target != null && Files.isDirectory(target)) {
+                throw new UsageException(target + " is a directory; --png and --npy take the name of a file to write");
+            }
+        }
 
         // Everything is read and checked before the backend starts and before anything is written.
-        Path checkpoint = CheckpointFile.locate(Path.of(cl.getOptionValue("checkpoint")));
+        Path checkpoint = CheckpointFile.locate(pathOption(cl, "checkpoint", null));
         GeneratorWeights weights = CheckpointFile.readGenerator(checkpoint, out);
-        float[] noise;
+        Generation.Noise noise;
         String noiseSource;
         if (cl.hasOption("z")) {
-            Path zFile = Path.of(cl.getOptionValue("z"));
-            noise = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? count : -1);
-            count = noise.length / weights.zDim();
+            Path zFile = pathOption(cl, "z", null);
+            float[] z = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? count : -1);
+            count = z.length / weights.zDim();
+            noise = Generation.noise(z, weights.zDim());
             noiseSource = zFile.toString();
         } else {
-            noise = Generation.noise(seed, count, weights.zDim());
+            noise = Generation.noise(seed, weights.zDim());
             noiseSource = "seed " + seed;
         }
-        float[] images;
+        int inGrid = png == null ? 0 : Math.min(count, PNG_MAX_IMAGES);
+        if (png != null && inGrid < count) {
+            out.printf(Locale.ROOT, "--png: a grid holds at most %,d images; %s gets the first %,d of %,d%n",
+                    PNG_MAX_IMAGES, png, inGrid, count);
+        }
+        if (npy != null) {
+            requireSpace(npy, (long) count * IMAGE * Float.BYTES);
+        }
+
+        float[] grid = new float[inGrid * IMAGE];
+        int total = count;
+        int[] drawn = {0};
+        IOException npyFailure = null;
         try (Backend backend = DeviceOption.open(cl, out)) {
             out.printf(Locale.ROOT, "generate: %d images from %s (step %d) with %s, noise from %s%n",
                     count, checkpoint, weights.step(), backend.describe(), noiseSource);
-            images = Generation.sample(backend, weights, noise, count);
+            Generation.Images keepForGrid = (first, n, images) -> {
+                int keep = Math.max(0, Math.min(n, inGrid - first));
+                System.arraycopy(images, 0, grid, first * IMAGE, keep * IMAGE);
+            };
+            if (npy != null) {
+                // The array streams to the file a batch at a time; only the grid's images are kept.
+                try {
+                    Npy.writeFloat32(npy, new int[] {total, 1, 28, 28}, sink -> Generation.sample(backend, weights,
+                            noise, total, (first, n, images) -> {
+                                keepForGrid.take(first, n, images);
+                                drawn[0] = first + n;
+                                sink.write(images, 0, images.length);
+                            }));
+                    out.println("wrote " + npy);
+                } catch (IOException e) {
+                    npyFailure = e; // the grid may still be written
+                }
+            } else {
+                Generation.sample(backend, weights, noise, inGrid, keepForGrid);
+                drawn[0] = inGrid;
+            }
         }
-        if (cl.hasOption("png")) {
-            Path png = Path.of(cl.getOptionValue("png"));
-            int columns = (int) Math.ceil(Math.sqrt(count));
-            PngGrid.write(png, images, 0, count, 28, 28, columns, SCALE);
+        if (png != null && drawn[0] >= inGrid) {
+            PngGrid.write(png, grid, 0, inGrid, 28, 28, (int) Math.ceil(Math.sqrt(inGrid)), SCALE);
             out.println("wrote " + png);
         }
-        if (cl.hasOption("npy")) {
-            Path npy = Path.of(cl.getOptionValue("npy"));
-            Npy.writeFloat32(npy, new int[] {count, 1, 28, 28}, images);
-            out.println("wrote " + npy);
+        if (npyFailure != null) {
+            throw npyFailure;
         }
         return OK;
+    }
+
+    /** Refuses, before any work, to start a file that the disk cannot hold. */
+    private static void requireSpace(Path file, long bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        while (dir != null && !Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            return;
+        }
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free < bytes) {
+            throw new BadFileException(file, String.format(Locale.ROOT, "needs %.1f MB, but its file system has "
+                    + "%.1f MB free", bytes / 1e6, free / 1e6));
+        }
     }
 
     /** Noise [N, zDim] from a .npy file, N equal to {@code count} unless that is -1; finite values only. */

@@ -6,13 +6,15 @@ import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns Ctrl-C (SIGINT) or SIGTERM during training into "finish the current step, save a checkpoint,
  * exit". The JVM runs shutdown hooks on its own thread, which must not touch the backend (a GPU context
  * belongs to the training thread), so the hook only raises a flag that the training loop reads between
- * steps, then waits until {@link #close} says training has saved and released its resources. When the hook
- * returns, the JVM exits with 128 + the signal number: 130 for Ctrl-C.
+ * steps, then waits until the command says, through {@link #finish}, how it ended. When the hook returns,
+ * the JVM exits with 128 + the signal number (130 for Ctrl-C); when the command ended otherwise (the save
+ * failed: status 1), the hook ends the JVM with that status instead, after the command has printed why.
  */
 final class InterruptHandler implements AutoCloseable {
 
@@ -21,9 +23,10 @@ final class InterruptHandler implements AutoCloseable {
 
     private final AtomicBoolean requested = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicInteger status = new AtomicInteger(TrainCommand.INTERRUPTED);
     private final Thread hook;
 
-    private InterruptHandler(PrintStream err) {
+    private InterruptHandler(PrintStream out, PrintStream err) {
         hook = new Thread(() -> {
             requested.set(true);
             err.println();
@@ -33,16 +36,23 @@ final class InterruptHandler implements AutoCloseable {
                 if (!finished.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
                     err.println("gave up waiting after " + WAIT_MINUTES + " minutes; the last checkpoint written "
                                 + "is intact (checkpoints are replaced atomically)");
+                    return;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+            if (status.get() != TrainCommand.INTERRUPTED) {
+                out.flush();
+                err.flush();
+                Runtime.getRuntime().halt(status.get());
             }
         }, "dcgan-interrupt");
     }
 
     /** Installs the hook; {@link #close} removes it. */
-    static InterruptHandler install(PrintStream err) {
-        InterruptHandler h = new InterruptHandler(err);
+    static InterruptHandler install(PrintStream out, PrintStream err) {
+        InterruptHandler h = new InterruptHandler(out, err);
         Runtime.getRuntime().addShutdownHook(h.hook);
         return h;
     }
@@ -56,7 +66,15 @@ final class InterruptHandler implements AutoCloseable {
         return stepsDone -> requested.get();
     }
 
-    /** Called on the training thread when it is done: lets a waiting hook, and so the JVM's exit, go on. */
+    /**
+     * Called on the training thread once the command has reported how it ended: lets a waiting hook, and
+     * so the JVM's exit, go on, with this exit status.
+     */
+    void finish(int exitStatus) {
+        status.set(exitStatus);
+        finished.countDown();
+    }
+
     @Override
     public void close() {
         finished.countDown();

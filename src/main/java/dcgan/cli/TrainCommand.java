@@ -7,8 +7,10 @@ import dcgan.train.Hyperparameters;
 import dcgan.train.RunSettings;
 import dcgan.train.TrainingRun;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -49,6 +51,9 @@ final class TrainCommand extends Command {
                                               + "(default: only the latest, OUT/checkpoint.safetensors)"));
         o.addOption(valued("save-every", "N", "write the checkpoint every N epochs (default 1), and always at the "
                                               + "end and on Ctrl-C; a checkpoint is ~160 MB"));
+        o.addOption(Option.builder().longOpt("overwrite").desc("start afresh in an --out directory that holds an "
+                + "earlier run: delete its checkpoints, metrics, sample grids and event files first (without it "
+                + "they are kept as metrics.N.csv and checkpoint.N.safetensors)").build());
         o.addOption(valued("resume", "PATH", "continue the run saved in a checkpoint file, or in "
                                              + "DIR/checkpoint.safetensors; its settings are the defaults, and "
                                              + "--out defaults to the checkpoint's directory"));
@@ -64,25 +69,44 @@ final class TrainCommand extends Command {
         Checkpoint resume = null;
         RunSettings base = RunSettings.NOTEBOOK;
         if (cl.hasOption("resume")) {
-            Path file = CheckpointFile.locate(Path.of(cl.getOptionValue("resume")));
+            if (cl.hasOption("overwrite")) {
+                throw new UsageException("--overwrite starts a new run; it cannot be combined with --resume");
+            }
+            Path file = CheckpointFile.locate(pathOption(cl, "resume", null));
             out.println("reading " + file);
             resume = CheckpointFile.read(file, out);
             base = resume.settings();
         }
         RunSettings settings = settings(cl, base);
-        try (InterruptHandler interrupts = InterruptHandler.install(err);
-             Backend backend = DeviceOption.open(cl, out)) {
-            TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
-            if (result.interrupted()) {
-                if (result.checkpoint() != null) {
-                    out.println("to continue: ./run.sh train --resume " + settings.outDir());
+        try (InterruptHandler interrupts = InterruptHandler.install(out, err)) {
+            int status;
+            try (Backend backend = DeviceOption.open(cl, out)) {
+                status = train(backend, settings, resume, interrupts, out);
+            } catch (Exception | OutOfMemoryError e) {
+                if (!interrupts.requested()) {
+                    throw e;
                 }
-                return INTERRUPTED;
+                // Stopping for a signal, the run failed (say, its checkpoint could not be written): this must be
+                // printed before the JVM's exit goes on, and the exit status must say so.
+                status = report(e, err);
             }
-            if (result.lastGrid() != null) {
-                out.println("done: " + result.steps() + " steps; samples in " + result.lastGrid()
-                            + "; checkpoint " + result.checkpoint());
+            interrupts.finish(status);
+            return status;
+        }
+    }
+
+    private static int train(Backend backend, RunSettings settings, Checkpoint resume, InterruptHandler interrupts,
+                             PrintStream out) throws IOException {
+        TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
+        if (result.interrupted()) {
+            if (result.checkpoint() != null) {
+                out.println("to continue: ./run.sh train --resume " + settings.outDir());
             }
+            return INTERRUPTED;
+        }
+        if (result.lastGrid() != null) {
+            out.println("done: " + result.steps() + " steps; samples in " + result.lastGrid()
+                        + "; checkpoint " + result.checkpoint());
         }
         return OK;
     }
@@ -97,12 +121,13 @@ final class TrainCommand extends Command {
                 longOption(cl, "seed", base.seed(), Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", base.shuffleSeed(), Long.MIN_VALUE),
                 base.sampleCount(),
-                Path.of(cl.getOptionValue("data-dir", base.dataDir().toString())),
-                Path.of(cl.getOptionValue("out", base.outDir().toString())),
+                pathOption(cl, "data-dir", base.dataDir()),
+                pathOption(cl, "out", base.outDir()),
                 intOption(cl, "epochs", base.epochs(), 1),
                 longOption(cl, "max-steps", base.maxSteps(), 1),
                 intOption(cl, "keep-every", base.keepEvery(), 1),
                 intOption(cl, "save-every", base.saveEvery(), 1),
+                cl.hasOption("overwrite"),
                 ExecutionOption.parse(cl));
     }
 }

@@ -34,7 +34,8 @@ public final class MnistLoader {
 
     public static MnistData load(Path dir) throws BadFileException {
         if (!Files.exists(dir)) {
-            throw new BadFileException(dir, "directory not found");
+            throw new BadFileException(dir, "directory not found (it should hold MNIST's four .gz files; give another "
+                    + "--data-dir, or run ./run.sh alone for a demo on the bundled digits)");
         }
         if (!Files.isDirectory(dir)) {
             throw new BadFileException(dir, "not a directory");

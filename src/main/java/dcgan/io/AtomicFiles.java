@@ -6,8 +6,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -28,8 +32,24 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    /** Atomically replaces {@code target} with what {@code writer} produces, creating parent directories. */
+    /**
+     * Atomically replaces {@code target} with what {@code writer} produces, creating parent directories.
+     * A failure (a full disk, say) names the target and says what is left of it.
+     */
     public static void write(Path target, IoWriter writer) throws IOException {
+        if (Files.isDirectory(target)) {
+            throw new BadFileException(target, "is a directory; expected the name of a file to write");
+        }
+        boolean existed = Files.exists(target);
+        try {
+            replace(target, writer);
+        } catch (IOException e) {
+            throw new IOException("could not write " + target + ": " + reason(e) + "; "
+                    + (existed ? "the previous " + target.getFileName() + " is intact" : "nothing was written"), e);
+        }
+    }
+
+    private static void replace(Path target, IoWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // Same directory as the target: a rename is only atomic within one file system.
@@ -59,6 +79,29 @@ public final class AtomicFiles {
                 deleteQuietly(tmp);
             }
         }
+    }
+
+    /**
+     * What went wrong, without the temporary file's name that a file-system exception's message would
+     * carry: "No space left on device", "permission denied", ...
+     */
+    public static String reason(IOException e) {
+        if (e instanceof BadFileException) {
+            return e.getMessage();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "a directory on its path does not exist";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "a file stands where a directory on its path should be";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Atomically replaces {@code target} with {@code text} encoded as UTF-8. */

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Appends per-step training losses to a CSV file, so a resumed run continues the same file.
@@ -74,47 +76,124 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     /**
-     * Prepares {@code file} for a run resumed after {@code lastStep}: keeps the header and the complete rows
-     * of steps up to {@code lastStep}, and drops the rest, which the run killed after its checkpoint logged
-     * and the resumed run will log again. The file is replaced atomically, and only if something is dropped.
+     * What {@link #resumeAfter} found in a metrics file, for the run to report.
      *
-     * @return the number of rows dropped (a cut-off last line counts as one)
+     * @param missing        there was no file: the resumed run starts a new one
+     * @param afterStep      complete rows of steps after the checkpoint's, dropped (they are computed again)
+     * @param unreadable     1-based line numbers of rows that do not parse, dropped
+     * @param cutOff         the last line was cut off (a killed run), dropped
+     * @param gaps           ranges {@code [first, last]} of steps up to the checkpoint's that have no row
      */
-    public static int keepStepsUpTo(Path file, long lastStep) throws IOException {
+    public record Resumed(boolean missing, int afterStep, List<Integer> unreadable, boolean cutOff, List<long[]> gaps) {
+
+        /** One line per finding, each saying what was found and what was done; none for a sound file. */
+        public List<String> describe(Path file, long lastStep) {
+            List<String> lines = new ArrayList<>();
+            if (missing) {
+                lines.add(file + " is missing: starting a new one at step " + (lastStep + 1)
+                          + (lastStep > 0 ? "; it will have no rows for steps 1-" + lastStep : ""));
+                return lines;
+            }
+            if (afterStep > 0) {
+                lines.add("dropped " + rows(afterStep) + " of steps after " + lastStep + " from " + file
+                          + " (logged after the checkpoint; they will be computed again)");
+            }
+            if (!unreadable.isEmpty()) {
+                lines.add("dropped " + rows(unreadable.size()) + " that could not be read from " + file + " (line"
+                          + (unreadable.size() == 1 ? " " : "s ") + join(unreadable) + ")");
+            }
+            if (cutOff) {
+                lines.add("dropped the cut-off last line of " + file + " (written when a run was killed)");
+            }
+            if (!gaps.isEmpty()) {
+                List<String> ranges = new ArrayList<>();
+                for (long[] g : gaps) {
+                    ranges.add(g[0] == g[1] ? Long.toString(g[0]) : g[0] + "-" + g[1]);
+                }
+                lines.add(file + " has no rows for steps " + String.join(", ", ranges) + " (of 1-" + lastStep
+                          + "); the run appends from step " + (lastStep + 1) + " and leaves them out");
+            }
+            return lines;
+        }
+
+        private static String rows(int n) {
+            return n + (n == 1 ? " row" : " rows");
+        }
+
+        private static String join(List<Integer> lines) {
+            List<String> shown = new ArrayList<>();
+            for (int i = 0; i < Math.min(lines.size(), 10); i++) {
+                shown.add(Integer.toString(lines.get(i)));
+            }
+            return String.join(", ", shown) + (lines.size() > 10 ? ", ..." : "");
+        }
+    }
+
+    /**
+     * Prepares {@code file} for a run resumed after {@code lastStep}: keeps the header and the readable,
+     * complete rows of steps up to {@code lastStep}, and drops the rest: rows that the run killed after its
+     * checkpoint logged (the resumed run logs them again), rows that do not parse, and a cut-off last line.
+     * The file is replaced atomically, and only if something is dropped.
+     *
+     * @throws IOException if the file starts with another header (it is not this program's metrics file)
+     */
+    public static Resumed resumeAfter(Path file, long lastStep) throws IOException {
         if (!Files.exists(file)) {
-            return 0;
+            return new Resumed(true, 0, List.of(), false, List.of());
         }
         checkHeader(file);
         String content = Files.readString(file, StandardCharsets.ISO_8859_1);
         String[] lines = content.split("\n", -1);
         StringBuilder kept = new StringBuilder(HEADER).append('\n');
-        int dropped = 0;
+        int after = 0;
+        List<Integer> unreadable = new ArrayList<>();
+        boolean cutOff = false;
+        List<long[]> gaps = new ArrayList<>();
+        long expected = 1; // the next step a complete log would have
         // The last element follows the final newline: empty for a complete file, else a cut-off row.
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
-            boolean complete = i < lines.length - 1;
-            if (line.isEmpty() && !complete) {
+            if (i == lines.length - 1) {
+                cutOff = !line.isEmpty();
                 continue;
             }
-            if (complete && stepOf(line) <= lastStep) {
-                kept.append(line).append('\n');
+            long step = stepOf(line);
+            if (step < 1) {
+                unreadable.add(i + 1);
+            } else if (step > lastStep) {
+                after++;
             } else {
-                dropped++;
+                if (step > expected) {
+                    gaps.add(new long[] {expected, step - 1});
+                }
+                expected = Math.max(expected, step + 1);
+                kept.append(line).append('\n');
             }
         }
-        if (dropped > 0) {
+        if (expected <= lastStep) {
+            gaps.add(new long[] {expected, lastStep});
+        }
+        if (after > 0 || !unreadable.isEmpty() || cutOff) {
             AtomicFiles.writeString(file, kept.toString());
         }
-        return dropped;
+        return new Resumed(false, after, unreadable, cutOff, gaps);
     }
 
-    /** The step in a row's first column; Long.MAX_VALUE for a row that has none, so it is dropped. */
+    /** The step of a row with all six columns parsing (step, epoch, four losses), or -1. */
     private static long stepOf(String row) {
-        int comma = row.indexOf(',');
+        String[] f = row.split(",", -1);
+        if (f.length != 6) {
+            return -1;
+        }
         try {
-            return comma < 0 ? Long.MAX_VALUE : Long.parseLong(row.substring(0, comma));
+            long step = Long.parseLong(f[0]);
+            Integer.parseInt(f[1]);
+            for (int k = 2; k < 6; k++) {
+                Float.parseFloat(f[k]);
+            }
+            return step;
         } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
+            return -1;
         }
     }
 

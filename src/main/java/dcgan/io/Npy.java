@@ -54,25 +54,62 @@ public final class Npy {
     public static void writeFloat32(Path file, int[] shape, float[] values) throws IOException {
         long count = 1;
         for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            count *= d;
+            count *= Math.max(d, 0);
         }
         if (count != values.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
                     + " values, but " + values.length + " were given");
         }
+        writeFloat32(file, shape, out -> out.write(values, 0, values.length));
+    }
+
+    /** Where a streamed array's values go, in C order, a piece at a time. */
+    public interface FloatSink {
+        void write(float[] values, int from, int n) throws IOException;
+    }
+
+    /** Produces an array's values into a sink. */
+    @FunctionalInterface
+    public interface FloatSource {
+        void writeTo(FloatSink sink) throws IOException;
+    }
+
+    /**
+     * Atomically writes a little-endian float32 array of the given shape whose values {@code source} produces a
+     * piece at a time, so that an array larger than memory can be written.
+     *
+     * @throws IOException if the source produces more or fewer values than the shape holds (nothing is written)
+     */
+    public static void writeFloat32(Path file, int[] shape, FloatSource source) throws IOException {
+        long count = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            count *= d;
+        }
+        long expected = count;
         byte[] header = header(shape);
         AtomicFiles.write(file, out -> {
             out.write(header);
             ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             int perChunk = buffer.capacity() / Float.BYTES;
-            for (int from = 0; from < values.length; from += perChunk) {
-                int n = Math.min(perChunk, values.length - from);
-                buffer.clear();
-                buffer.asFloatBuffer().put(values, from, n);
-                out.write(buffer.array(), 0, n * Float.BYTES);
+            long[] written = {0};
+            source.writeTo((values, from, n) -> {
+                if (written[0] + n > expected) {
+                    throw new IOException("more values than shape " + Arrays.toString(shape) + " holds");
+                }
+                for (int done = 0; done < n; done += perChunk) {
+                    int m = Math.min(perChunk, n - done);
+                    buffer.clear();
+                    buffer.asFloatBuffer().put(values, from + done, m);
+                    out.write(buffer.array(), 0, m * Float.BYTES);
+                }
+                written[0] += n;
+            });
+            if (written[0] != expected) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + expected
+                        + " values, but " + written[0] + " were given");
             }
         });
     }

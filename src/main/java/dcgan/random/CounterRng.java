@@ -94,17 +94,30 @@ public final class CounterRng {
      * use {@code __fadd_rn(lo, __fmul_rn(hi - lo, u))} to keep nvcc from doing so.
      */
     public void fillUniform(float[] dst, int off, int n, float lo, float hi, int stream, long step) {
+        fillUniform(dst, off, 0, n, lo, hi, stream, step);
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of the sequence {@link #fillUniform(float[], int, int, float, float,
+     * int, long)} starts at element 0, into {@code dst[off ...]}: a long sequence can be drawn a piece at a
+     * time, with the same values.
+     */
+    public void fillUniform(float[] dst, int off, long first, int n, float lo, float hi, int stream, long step) {
         Objects.checkFromIndexSize(off, n, dst.length);
+        if (first < 0 || first + n > 4L * Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("elements " + first + " + " + n + " are outside one stream's range");
+        }
         final float range = hi - lo;
         final int c1 = (int) step;
         final int c3 = (int) (step >>> 32);
         final int[] w = new int[4];
-        for (int i = 0; i < n; i += 4) {
-            Philox4x32.block(i >>> 2, c1, stream, c3, k0, k1, w);
-            int m = Math.min(4, n - i);
-            for (int j = 0; j < m; j++) {
+        long e = first;
+        int done = 0;
+        while (done < n) {
+            Philox4x32.block((int) (e >>> 2), c1, stream, c3, k0, k1, w);
+            for (int j = (int) (e & 3); j < 4 && done < n; j++, e++, done++) {
                 float scaled = range * uniformFromBits(w[j]);
-                dst[off + i + j] = lo + scaled;
+                dst[off + done] = lo + scaled;
             }
         }
     }

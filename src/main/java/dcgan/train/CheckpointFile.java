@@ -158,7 +158,8 @@ public final class CheckpointFile {
                 settings = new RunSettings(hp, meta.longValue("seed"), meta.longValue("shuffle_seed"),
                         meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
                         meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
-                        (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, StepExecution.DEFAULT);
+                        (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false,
+                        StepExecution.DEFAULT);
             } catch (InvalidPathException e) {
                 throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
             }

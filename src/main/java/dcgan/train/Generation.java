@@ -5,62 +5,81 @@ import dcgan.model.Generator;
 import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
-import java.util.Arrays;
+import java.io.IOException;
 
 /**
  * Draws images from a saved generator in inference mode (batch norm with its moving averages), for the
  * {@code generate} command. Each image depends only on its own noise vector, so any number of images is
- * drawn in batches of at most {@value #BATCH} without changing the result beyond float rounding.
+ * drawn in batches of at most {@value #BATCH}, handed on as they are drawn, without holding them all.
  */
 public final class Generation {
 
-    /** Images per forward pass: bounds the memory of the activations for large counts. */
+    /** Images per forward pass: bounds the memory of the activations and of the noise. */
     static final int BATCH = 256;
+
+    /** The noise of images {@code [first, first + n)}: {@code n x zDim} values, image i's at {@code i * zDim}. */
+    @FunctionalInterface
+    public interface Noise {
+        float[] of(int first, int n);
+    }
+
+    /** Takes each batch of drawn images (28x28 floats in [0, 1] each, C order) as it comes. */
+    @FunctionalInterface
+    public interface Images {
+        void take(int first, int n, float[] images) throws IOException;
+    }
 
     private Generation() {
     }
 
     /**
-     * The default noise: {@code count x zDim} values of U(-1, 1) from the generator's own stream
-     * ({@link CounterRng#STREAM_GENERATE}, step 0) under {@code seed}, image i's vector at {@code i * zDim}.
+     * The default noise: U(-1, 1) from the generator's own stream ({@link CounterRng#STREAM_GENERATE}, step 0)
+     * under {@code seed}, image i's vector at elements {@code [i * zDim, (i + 1) * zDim)} of the stream, so that
+     * image i's noise does not depend on how many images are drawn.
      */
-    public static float[] noise(long seed, int count, int zDim) {
-        return new CounterRng(seed).uniform(Math.multiplyExact(count, zDim), -1f, 1f, CounterRng.STREAM_GENERATE, 0);
+    public static Noise noise(long seed, int zDim) {
+        CounterRng rng = new CounterRng(seed);
+        return (first, n) -> {
+            float[] z = new float[Math.multiplyExact(n, zDim)];
+            rng.fillUniform(z, 0, (long) first * zDim, z.length, -1f, 1f, CounterRng.STREAM_GENERATE, 0);
+            return z;
+        };
     }
 
-    /** {@code count} images of 28x28 in [0, 1] (C order, image i at {@code i * 784}) for the given noise. */
-    public static float[] sample(Backend backend, GeneratorWeights weights, float[] noise, int count) {
-        int zDim = weights.zDim();
+    /** Noise from an array holding every image's vector. */
+    public static Noise noise(float[] all, int zDim) {
+        return (first, n) -> java.util.Arrays.copyOfRange(all, first * zDim, (first + n) * zDim);
+    }
+
+    /** Draws {@code count} images for the given noise, a batch at a time, into {@code images}. */
+    public static void sample(Backend backend, GeneratorWeights weights, Noise noise, int count, Images images)
+            throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
-        if (noise.length != (long) count * zDim) {
-            throw new IllegalArgumentException("noise has " + noise.length + " values, expected " + count + " x " + zDim);
-        }
-        float[] images = new float[Math.multiplyExact(count, 28 * 28)];
         // The init stream is never used: the values come from the checkpoint, not from initialise().
-        try (NetworkState g = new NetworkState(backend, Generator.layout(zDim), CounterRng.STREAM_INIT_BASE)) {
+        try (NetworkState g = new NetworkState(backend, Generator.layout(weights.zDim()), CounterRng.STREAM_INIT_BASE)) {
             backend.upload(weights.params(), 0, g.params());
             backend.upload(weights.buffers(), 0, g.buffers());
             int full = Math.min(count, BATCH);
-            try (Sampler batch = new Sampler(backend, g, full, zDim)) {
+            try (Sampler batch = new Sampler(backend, g, full, weights.zDim())) {
                 int done = 0;
                 for (; done + full <= count; done += full) {
-                    drawInto(batch, noise, done, full, zDim, images);
+                    images.take(done, full, batch.sample(noise.of(done, full)));
                 }
                 if (done < count) {
-                    try (Sampler rest = new Sampler(backend, g, count - done, zDim)) {
-                        drawInto(rest, noise, done, count - done, zDim, images);
+                    try (Sampler rest = new Sampler(backend, g, count - done, weights.zDim())) {
+                        images.take(done, count - done, rest.sample(noise.of(done, count - done)));
                     }
                 }
             }
         }
-        return images;
     }
 
-    private static void drawInto(Sampler sampler, float[] noise, int first, int n, int zDim, float[] images) {
-        float[] z = Arrays.copyOfRange(noise, first * zDim, (first + n) * zDim);
-        float[] drawn = sampler.sample(z);
-        System.arraycopy(drawn, 0, images, first * 28 * 28, drawn.length);
+    /** {@code count} images of 28x28 in [0, 1] (C order, image i at {@code i * 784}), all in one array. */
+    public static float[] sample(Backend backend, GeneratorWeights weights, Noise noise, int count) throws IOException {
+        float[] all = new float[Math.multiplyExact(count, 28 * 28)];
+        sample(backend, weights, noise, count, (first, n, drawn) -> System.arraycopy(drawn, 0, all, first * 784, drawn.length));
+        return all;
     }
 }

@@ -4,8 +4,10 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The progress line of a training run: at most one every few seconds, plus the last step of each
- * epoch, with throughput measured over the lines' interval and the time left at that rate.
+ * The progress line of a training run: at most one every few seconds, plus the last step of each epoch,
+ * with throughput measured over the lines' interval and the time left at the pace since the session's
+ * first step. The first step (JIT compilation, lazy library set-up) is reported at once, without figures
+ * that it would distort.
  */
 final class Progress {
 
@@ -19,6 +21,7 @@ final class Progress {
     private final long startStep;
     private long lastPrintNanos;
     private long lastPrintStep;
+    private long firstStepNanos;
 
     /** @param startStep the step the run starts after: 0, or a resumed checkpoint's step */
     Progress(PrintStream out, int epochs, long stepsPerEpoch, long totalSteps, int batchSize, long startStep) {
@@ -35,21 +38,32 @@ final class Progress {
     /** Reports the finished global step (1-based) if it is time to; returns whether it did. */
     boolean update(long step, int epoch, StepLosses l, boolean force) {
         long now = System.nanoTime();
-        // The run's first step is reported at once, so that a user sees it has started.
-        if (!force && now - lastPrintNanos < INTERVAL_NANOS && step != startStep + 1) {
+        boolean first = step == startStep + 1;
+        if (!force && !first && now - lastPrintNanos < INTERVAL_NANOS) {
             return false;
         }
-        double seconds = (now - lastPrintNanos) / 1e9;
-        double imagesPerSecond = seconds > 0 ? (step - lastPrintStep) * batchSize / seconds : 0;
-        double stepsPerSecond = imagesPerSecond / batchSize;
         long stepInEpoch = (step - 1) % stepsPerEpoch + 1;
-        String eta = stepsPerSecond > 0 ? duration((totalSteps - step) / stepsPerSecond) : "?";
-        out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d (%d)  D %.4f (real %.4f, fake %.4f)  G %.4f  %.1f img/s  %s left%n",
-                epoch, epochs, stepInEpoch, stepsPerEpoch, step, l.d(), l.dReal(), l.dFake(), l.g(), imagesPerSecond, eta);
+        String where = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d (%d)  %s", epoch, epochs, stepInEpoch,
+                stepsPerEpoch, step, l);
+        if (first) {
+            firstStepNanos = now;
+            out.println(where + "  (first step: measuring the speed)");
+        } else {
+            double seconds = (now - lastPrintNanos) / 1e9;
+            double imagesPerSecond = (step - lastPrintStep) * batchSize / seconds;
+            double stepsPerSecond = (step - startStep - 1) / ((now - firstStepNanos) / 1e9);
+            String left = step == totalSteps ? "done" : duration((totalSteps - step) / stepsPerSecond) + " left";
+            out.printf(Locale.ROOT, "%s  %.1f img/s  %s%n", where, imagesPerSecond, left);
+        }
         out.flush();
         lastPrintNanos = now;
         lastPrintStep = step;
         return true;
+    }
+
+    /** "1 step", "3 steps". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     static String duration(double seconds) {

@@ -1,28 +1,127 @@
 package dcgan.train;
 
 import dcgan.io.AtomicFiles;
+import dcgan.io.BadFileException;
 import dcgan.io.MetricsCsv;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The files of one run in its output directory, and what happens to them when a run starts: a new run
- * keeps the previous run's metrics and latest checkpoint under numbered names, a resumed run continues
- * them.
+ * The output directory of one run, held for the run's life: no second run can write into it meanwhile (a
+ * lock on {@value #LOCK_FILE}, which the operating system releases when the process ends, however it ends).
+ * It also decides what happens to what is already there: a new run keeps an earlier run's metrics and
+ * latest checkpoint under numbered names (or deletes the earlier run's files with {@code --overwrite}), a
+ * resumed run continues them, and temporary files left by a killed run are removed.
  */
-final class RunDirectory {
+final class RunDirectory implements AutoCloseable {
+
+    static final String LOCK_FILE = ".lock";
+    /** The temporary files of {@link AtomicFiles}: {@code .NAME.HEX.tmp}. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.tmp");
+    /** What a run writes, for --overwrite: nothing else in the directory is touched. */
+    private static final Pattern RUN_OUTPUT = Pattern.compile("metrics(\\.\\d+)?\\.csv|checkpoint(\\.\\d+)?\\.safetensors"
+            + "|checkpoint-epoch-\\d+\\.safetensors|samples-epoch-\\d+\\.png|events\\.out\\.tfevents\\..*");
 
     private final Path dir;
     private final PrintStream out;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
 
-    RunDirectory(Path dir, PrintStream out) {
+    private RunDirectory(Path dir, PrintStream out, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
         this.out = out;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Creates the directory if needed and locks it for this run, then removes temporary files that an
+     * interrupted run left (no run of ours can be writing them now).
+     *
+     * @throws BadFileException if {@code dir} is a file, or another run holds it
+     */
+    static RunDirectory open(Path dir, PrintStream out) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadFileException(dir, "is a file, not a directory: the output directory must be a directory");
+        }
+        Files.createDirectories(dir);
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this very process
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            String holder = Files.readString(dir.resolve(LOCK_FILE), StandardCharsets.UTF_8).strip();
+            channel.close();
+            throw new BadFileException(dir, "in use by another training run (" + (holder.isEmpty() ? "starting" : holder)
+                    + "); wait for it to end, or give this run another --out");
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(holderDescription().getBytes(StandardCharsets.UTF_8)), 0);
+        RunDirectory d = new RunDirectory(dir, out, channel, lock);
+        d.removeTemporaryFiles();
+        return d;
+    }
+
+    /** Who holds the lock, for the message another run prints: e.g. "pid 4242 on host1, since 2026-...". */
+    private static String holderDescription() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "this machine";
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        return "pid " + pid + " on " + host + ", since " + Instant.now() + "\n";
+    }
+
+    private void removeTemporaryFiles() throws IOException {
+        List<String> removed = new ArrayList<>();
+        for (Path p : list()) {
+            String name = p.getFileName().toString();
+            if (TEMPORARY.matcher(name).matches() && Files.isRegularFile(p)) {
+                long bytes = Files.size(p);
+                Files.delete(p);
+                removed.add(name + " (" + megabytes(bytes) + ")");
+            }
+        }
+        if (!removed.isEmpty()) {
+            out.println("removed " + removed.size() + " temporary " + (removed.size() == 1 ? "file" : "files")
+                        + " that an interrupted run left in " + dir + ": " + String.join(", ", removed));
+        }
+    }
+
+    private List<Path> list() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     Path dir() {
@@ -44,24 +143,55 @@ final class RunDirectory {
     }
 
     /**
-     * Before a new (not resumed) run: an earlier run's metrics.csv and checkpoint are moved to
-     * metrics.N.csv and checkpoint.N.safetensors, with the first N free for both, rather than appended to
-     * (its steps would restart) or overwritten (its checkpoint may be the only copy of days of training).
+     * Before a new (not resumed) run. With {@code overwrite} an earlier run's files are deleted. Without it,
+     * its metrics.csv and checkpoint are moved to metrics.N.csv and checkpoint.N.safetensors, with the first N
+     * free for both, rather than appended to (its steps would restart) or overwritten (its checkpoint may be
+     * the only copy of days of training); its grids and kept checkpoints stay until this run writes over
+     * them, and the run says so.
      */
-    void setAsideEarlierRun() throws IOException {
-        setAside(false);
+    void startNewRun(boolean overwrite) throws IOException {
+        if (overwrite) {
+            long bytes = 0;
+            int files = 0;
+            for (Path p : list()) {
+                if (RUN_OUTPUT.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                    bytes += Files.size(p);
+                    Files.delete(p);
+                    files++;
+                }
+            }
+            if (files > 0) {
+                out.println("--overwrite: deleted the " + files + " files (" + megabytes(bytes) + ") of earlier runs in "
+                            + dir);
+            }
+            return;
+        }
+        if (setAside(false)) {
+            List<String> left = new ArrayList<>();
+            for (Path p : list()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith("samples-epoch-") || name.startsWith("checkpoint-epoch-")) {
+                    left.add(name);
+                }
+            }
+            if (!left.isEmpty()) {
+                out.println("the earlier run's " + String.join(", ", left) + " stay until this run writes over them");
+            }
+            out.println("(--overwrite deletes an earlier run's files instead of keeping them)");
+        }
     }
 
     /**
+     * Keeps metrics.csv and checkpoint.safetensors under numbered names; returns whether there was anything.
+     *
      * @param copyMetrics copy metrics.csv rather than move it: a run resumed from an earlier checkpoint
      *                    continues the first part of it
      */
-    private void setAside(boolean copyMetrics) throws IOException {
-        Files.createDirectories(dir);
+    private boolean setAside(boolean copyMetrics) throws IOException {
         Path metrics = dir.resolve(MetricsCsv.FILE_NAME);
         Path checkpoint = checkpoint();
         if (!Files.exists(metrics) && !Files.exists(checkpoint)) {
-            return;
+            return false;
         }
         for (int n = 1; ; n++) {
             Path keptMetrics = dir.resolve("metrics." + n + ".csv");
@@ -78,20 +208,22 @@ final class RunDirectory {
                 out.println("kept the previous run's " + metrics + " as " + keptMetrics);
             }
             if (Files.exists(checkpoint)) {
+                long bytes = Files.size(checkpoint);
                 Files.move(checkpoint, keptCheckpoint);
-                out.println("kept the previous run's " + checkpoint + " as " + keptCheckpoint);
+                out.println("kept the previous run's " + checkpoint + " as " + keptCheckpoint + " (" + megabytes(bytes)
+                            + ")");
             }
-            return;
+            return true;
         }
     }
 
     /**
-     * Before a resumed run: metrics.csv keeps the rows up to the checkpoint's step, to be appended to. If the
-     * directory's latest checkpoint is at another step (the run resumes from a kept copy, or from another
-     * directory), that checkpoint and the full metrics.csv are kept under numbered names first.
+     * Before a resumed run: metrics.csv keeps the rows up to the checkpoint's step, to be appended to, and
+     * whatever was wrong with it is said. If the directory's latest checkpoint is at another step (the run
+     * resumes from a kept copy, or from another directory), that checkpoint and the full metrics.csv are kept
+     * under numbered names first.
      */
     void continueFrom(long step) throws IOException {
-        Files.createDirectories(dir);
         if (Files.exists(checkpoint())) {
             OptionalLong latest = CheckpointFile.peekStep(checkpoint());
             if (latest.isEmpty() || latest.getAsLong() != step) {
@@ -99,10 +231,9 @@ final class RunDirectory {
             }
         }
         Path metrics = dir.resolve(MetricsCsv.FILE_NAME);
-        int dropped = MetricsCsv.keepStepsUpTo(metrics, step);
-        if (dropped > 0) {
-            out.println("dropped " + dropped + " row(s) after step " + step + " from " + metrics
-                    + " (logged after the checkpoint; they will be computed again)");
+        MetricsCsv.Resumed found = MetricsCsv.resumeAfter(metrics, step);
+        for (String line : found.describe(metrics, step)) {
+            out.println(line);
         }
     }
 
@@ -111,5 +242,15 @@ final class RunDirectory {
         Path copy = keptCheckpoint(epoch);
         AtomicFiles.write(copy, o -> Files.copy(checkpoint(), o));
         return copy;
+    }
+
+    /** Releases the directory for the next run (the lock file stays: deleting it could let two runs in). */
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            lockChannel.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.io.AtomicFiles;
 import dcgan.io.EventFileWriter;
 import dcgan.io.MetricsCsv;
 
@@ -45,18 +46,44 @@ final class RunLog implements AutoCloseable {
     }
 
     void step(long step, int epoch, StepLosses l) throws IOException {
-        metrics.append(step, epoch, l.d(), l.dReal(), l.dFake(), l.g());
-        events.scalars(step, LOSS_TAGS, new float[] {l.d(), l.dReal(), l.dFake(), l.g()});
+        try {
+            metrics.append(step, epoch, l.d(), l.dReal(), l.dFake(), l.g());
+        } catch (IOException e) {
+            throw failed(metrics.file(), e);
+        }
+        try {
+            events.scalars(step, LOSS_TAGS, new float[] {l.d(), l.dReal(), l.dFake(), l.g()});
+        } catch (IOException e) {
+            throw failed(events.file(), e);
+        }
     }
 
     void image(long step, byte[] png, int height, int width) throws IOException {
-        events.image(step, IMAGE_TAG, png, height, width, EventFileWriter.GRAYSCALE);
+        try {
+            events.image(step, IMAGE_TAG, png, height, width, EventFileWriter.GRAYSCALE);
+        } catch (IOException e) {
+            throw failed(events.file(), e);
+        }
     }
 
     /** With every progress line, so that an interrupted run loses at most a few seconds of rows. */
     void flush() throws IOException {
-        metrics.flush();
-        events.flush();
+        try {
+            metrics.flush();
+        } catch (IOException e) {
+            throw failed(metrics.file(), e);
+        }
+        try {
+            events.flush();
+        } catch (IOException e) {
+            throw failed(events.file(), e);
+        }
+    }
+
+    /** An append that failed (a full disk, say): the file and what it still holds. */
+    private static IOException failed(Path file, IOException e) {
+        return new IOException("could not append to " + file + ": " + AtomicFiles.reason(e)
+                               + "; what it held before is intact", e);
     }
 
     @Override

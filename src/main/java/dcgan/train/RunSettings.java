@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param saveEvery write the checkpoint every this many epochs, and always after the last step and on a stop
  *                  (a checkpoint of this model is about 160 MB: on a fast GPU writing one takes longer than an
  *                  epoch); not recorded in the checkpoint
+ * @param overwrite a new run deletes an earlier run's files in {@code outDir} instead of keeping them under
+ *                  numbered names; not recorded
  * @param execution how steps run on the backend; none of it changes the results; not recorded either
  */
 public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int sampleCount,
                           Path dataDir, Path outDir, int epochs, long maxSteps, int keepEvery, int saveEvery,
-                          StepExecution execution) {
+                          boolean overwrite, StepExecution execution) {
 
     public static final long NOTEBOOK_SHUFFLE_SEED = 547;
     public static final int DEFAULT_EPOCHS = 100;
@@ -31,7 +33,8 @@ public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int s
 
     /** The notebook's run: its constants, 100 epochs over {@code ./mnist}, output in {@code ./log/DCGAN}. */
     public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), 0, NOTEBOOK_SHUFFLE_SEED,
-            DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, StepExecution.DEFAULT);
+            DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, false,
+            StepExecution.DEFAULT);
 
     public RunSettings {
         Objects.requireNonNull(hp, "hp");

@@ -80,7 +80,8 @@ public final class TrainingRun {
         int b = settings.hp().batchSize();
         long stepsPerEpoch = images.count() / b;
         if (stepsPerEpoch == 0) {
-            throw new IllegalArgumentException("the data has " + images.count() + " images, fewer than one batch of " + b);
+            throw new BadFileException(settings.dataDir(), "holds " + images.count() + " images, fewer than one batch "
+                    + "of " + b + " (--batch-size)");
         }
         return new Session(images, stepsPerEpoch, resume).train(stop);
     }
@@ -116,6 +117,7 @@ public final class TrainingRun {
         private Path lastGrid;
         private float[] lastSamples;
         private long savedStep;
+        private boolean captureWarned;
 
         Session(MnistData data, long stepsPerEpoch, Checkpoint resume) {
             this.data = data;
@@ -136,13 +138,7 @@ public final class TrainingRun {
                         + "(raise --epochs or --max-steps to train further)%n", startStep, totalSteps);
                 return new Result(startStep, null, null, null, false, null);
             }
-            dir = new RunDirectory(settings.outDir(), out);
-            if (resume == null) {
-                dir.setAsideEarlierRun();
-            } else {
-                dir.continueFrom(startStep);
-            }
-            announce();
+            // Everything that can fail for want of memory is made before the output directory is touched.
             CounterRng rng = new CounterRng(settings.seed());
             try (GanTrainer trainer = new GanTrainer(backend, settings.hp(), rng, settings.execution().captureSteps(),
                          resume == null ? null : resume.state());
@@ -150,42 +146,61 @@ public final class TrainingRun {
                          settings.execution());
                  Sampler sampler = new Sampler(backend, trainer.generatorState(), settings.sampleCount(),
                          settings.hp().zDim());
-                 RunLog runLog = RunLog.open(settings.outDir(), startStep + 1)) {
-                log = runLog;
-                progress = new Progress(out, settings.epochs(), stepsPerEpoch, totalSteps,
-                        settings.hp().batchSize(), startStep);
-                long start = System.nanoTime();
-                boolean captureWarned = false;
-                for (long step = startStep; step < totalSteps; step++) {
-                    if (stop.stopBefore(step)) {
-                        record(steps.finish());
-                        return stopped(trainer, step);
-                    }
-                    record(steps.step(firstImage(step)));
-                    if (trainer.captureFailure() != null && !captureWarned) {
-                        captureWarned = true;
-                        out.println("warning: capturing the steps failed (" + trainer.captureFailure().getMessage()
-                                    + "); continuing without CUDA graphs, with the same results");
-                    }
-                    if (endsEpoch(step + 1)) {
-                        record(steps.finish());
-                        endEpoch(trainer, sampler, step + 1);
-                    }
+                 RunDirectory runDir = RunDirectory.open(settings.outDir(), out)) {
+                dir = runDir;
+                if (resume == null) {
+                    dir.startNewRun(settings.overwrite());
+                } else {
+                    dir.continueFrom(startStep);
                 }
-                log.flush();
-                double seconds = (System.nanoTime() - start) / 1e9;
-                long done = totalSteps - startStep;
-                out.printf(Locale.ROOT, "trained %d steps in %s (%.1f img/s on average, sample grids and "
-                        + "checkpoints included)%n", done, Progress.duration(seconds),
-                        done * settings.hp().batchSize() / seconds);
-                return new Result(totalSteps, lastLosses, lastGrid, lastSamples, false, dir.checkpoint());
+                announce();
+                try (RunLog runLog = RunLog.open(settings.outDir(), startStep + 1)) {
+                    return train(trainer, steps, sampler, runLog, stop);
+                }
+            }
+        }
+
+        /** The run loop: a batch and a step, the losses logged; at each epoch's end the samples and checkpoint. */
+        private Result train(GanTrainer trainer, StepRunner steps, Sampler sampler, RunLog runLog, StopCheck stop)
+                throws IOException {
+            log = runLog;
+            progress = new Progress(out, settings.epochs(), stepsPerEpoch, totalSteps, settings.hp().batchSize(),
+                    startStep);
+            long start = System.nanoTime();
+            for (long step = startStep; step < totalSteps; step++) {
+                if (stop.stopBefore(step)) {
+                    record(steps.finish());
+                    return stopped(trainer, step);
+                }
+                record(steps.step(firstImage(step)));
+                warnOnceIfCaptureFailed(trainer);
+                if (endsEpoch(step + 1)) {
+                    record(steps.finish());
+                    endEpoch(trainer, sampler, step + 1);
+                }
+            }
+            log.flush();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long done = totalSteps - startStep;
+            out.printf(Locale.ROOT, "trained %s in %s (%.1f img/s on average, sample grids and checkpoints "
+                    + "included)%n", Progress.count(done, "step"), Progress.duration(seconds),
+                    done * settings.hp().batchSize() / seconds);
+            return new Result(totalSteps, lastLosses, lastGrid, lastSamples, false, dir.checkpoint());
+        }
+
+        private void warnOnceIfCaptureFailed(GanTrainer trainer) {
+            if (trainer.captureFailure() != null && !captureWarned) {
+                captureWarned = true;
+                out.println("warning: capturing the steps failed (" + trainer.captureFailure().getMessage()
+                            + "); continuing without CUDA graphs, with the same results");
             }
         }
 
         private void announce() {
             Hyperparameters hp = settings.hp();
-            out.printf(Locale.ROOT, "training on %s with %s: %d epochs x %d steps of %d images (%d steps in all)%n",
-                    data.source(), backend.describe(), settings.epochs(), stepsPerEpoch, hp.batchSize(), totalSteps);
+            out.printf(Locale.ROOT, "training on %s with %s: %s x %s of %d images (%s in all)%n", data.source(),
+                    backend.describe(), Progress.count(settings.epochs(), "epoch"), Progress.count(stepsPerEpoch, "step"),
+                    hp.batchSize(), Progress.count(totalSteps, "step"));
             if (!settings.execution().equals(StepExecution.DEFAULT)) {
                 out.println("steps: " + settings.execution().describe());
             }

@@ -53,7 +53,7 @@ class GenerateCommandTest {
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("ckpt").resolve("checkpoint.safetensors");
-            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1,
+            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1, false,
                     StepExecution.DEFAULT);
             CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }
@@ -78,8 +78,8 @@ class GenerateCommandTest {
         float[] expected;
         float[] otherSeed;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            expected = Generation.sample(cpu, g, Generation.noise(9, 5, 100), 5);
-            otherSeed = Generation.sample(cpu, g, Generation.noise(10, 5, 100), 5);
+            expected = Generation.sample(cpu, g, Generation.noise(9, 100), 5);
+            otherSeed = Generation.sample(cpu, g, Generation.noise(10, 100), 5);
         }
         assertFalse(java.util.Arrays.equals(expected, otherSeed), "another seed, other images");
         assertArrayEquals(expected, samples.values());
@@ -89,7 +89,7 @@ class GenerateCommandTest {
 
         // The same noise given as a file gives the same images: the way to compare with another implementation.
         Path z = dir.resolve("z.npy");
-        Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, 5, 100));
+        Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, 100).of(0, 5));
         Path fromFile = dir.resolve("from-z.npy");
         CliRun withZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
                 "--npy", fromFile.toString(), "--threads", "1");
@@ -147,6 +147,58 @@ class GenerateCommandTest {
         assertEquals(1, o.status(), o.err());
         assertTrue(o.err().contains(file + ": tensor G.d4.bias holds NaN at index 0"), o.err());
         assertFalse(Files.exists(png), "nothing written");
+    }
+
+    /**
+     * More images than a grid holds: the limit is said before any work, the grid gets the first 10,000, and
+     * the array, written a batch at a time, gets them all.
+     */
+    @Test
+    void largeCountsStreamToTheArrayAndTheGridTakesWhatItHolds() throws IOException {
+        Path png = dir.resolve("big.png");
+        Path npy = dir.resolve("big.npy");
+        int count = GenerateCommand.PNG_MAX_IMAGES + 1;
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", Integer.toString(count),
+                "--png", png.toString(), "--npy", npy.toString(), "--device", "cpu");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().startsWith("--png: a grid holds at most 10,000 images; " + png + " gets the first 10,000 of "
+                                      + "10,001\n".replace("\n", System.lineSeparator())), o.out());
+        BufferedImage grid = ImageIO.read(png.toFile());
+        assertEquals(100 * (28 * 2 + 2) + 2, grid.getWidth(), "100 columns");
+        assertEquals(100 * (28 * 2 + 2) + 2, grid.getHeight(), "100 rows");
+        Npy.Float32 all = Npy.readFloat32(npy);
+        assertArrayEquals(new int[] {count, 1, 28, 28}, all.shape());
+        float[] last;
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            // Image i depends on its own noise only: the last image alone, drawn on its own.
+            Generation.Noise noise = Generation.noise(0, 100);
+            last = Generation.sample(cpu, CheckpointFile.readGenerator(checkpoint), (first, n) -> noise.of(count - 1, 1), 1);
+        }
+        float[] tail = java.util.Arrays.copyOfRange(all.values(), (count - 1) * 784, count * 784);
+        for (int i = 0; i < 784; i++) {
+            assertEquals(last[i], tail[i], 1e-6f, "pixel " + i + " of the last image");
+        }
+    }
+
+    /** An array the disk cannot hold is refused before any image is drawn. */
+    @Test
+    void anArrayLargerThanTheFreeSpaceIsRefusedFirst() {
+        Path npy = dir.resolve("huge.npy");
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2000000000", "--npy",
+                npy.toString(), "--device", "cpu");
+        assertEquals(1, o.status(), o.err());
+        assertTrue(o.err().contains(npy + ": needs 6272000.0 MB, but its file system has "), o.err());
+        assertFalse(o.out().contains("generate:"), "no work started: " + o.out());
+        assertFalse(Files.exists(npy));
+    }
+
+    /** --png naming a directory is refused by name, not through an internal temporary file. */
+    @Test
+    void aDirectoryForAnOutputIsRefused() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("grids"));
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--png", sub.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains(sub + " is a directory; --png and --npy take the name of a file to write"), o.err());
     }
 
     @Test

@@ -21,6 +21,29 @@ class MainTest {
         return CliRun.of(args);
     }
 
+    /** A data directory holding the first {@code n} bundled digits, for runs of a few steps per epoch. */
+    static Path smallDigits(Path dir, int n) throws IOException {
+        Files.createDirectories(dir);
+        copyPrefix(Path.of("test-data/mnist10k-images-idx3-ubyte.gz"), dir.resolve("small-images-idx3-ubyte.gz"), n, 16,
+                28 * 28);
+        copyPrefix(Path.of("test-data/mnist10k-labels-idx1-ubyte.gz"), dir.resolve("small-labels-idx1-ubyte.gz"), n, 8, 1);
+        return dir;
+    }
+
+    /** An IDX file's header with the count set to n, and its first n items. */
+    private static void copyPrefix(Path from, Path to, int n, int headerBytes, int itemBytes) throws IOException {
+        try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(Files.newInputStream(from)));
+             var out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(to)))) {
+            out.writeInt(in.readInt()); // magic
+            in.readInt();
+            out.writeInt(n);
+            for (int i = 8; i < headerBytes; i += 4) {
+                out.writeInt(in.readInt());
+            }
+            out.write(in.readNBytes(n * itemBytes));
+        }
+    }
+
     @Test
     void topLevelHelpListsTheCommands() {
         CliRun o = run("--help");
@@ -200,6 +223,114 @@ class MainTest {
         assertTrue(done.out().contains("nothing to do: the checkpoint is at step 4 and this run ends at step 4"),
                 done.out());
         assertEquals(5, Files.readAllLines(out.resolve("metrics.csv")).size());
+    }
+
+    /** Each message that used to be a number, a path or a silent choice now says what is wrong. */
+    @Test
+    void badValuesAreNamedAndRefusedBeforeAnythingIsWritten(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("out");
+        CliRun huge = run("train", "--data-dir", "test-data", "--z-dim", "2000000000", "--out", out.toString());
+        assertEquals(2, huge.status());
+        assertTrue(huge.err().contains("z dimension 2000000000 is too large: G.l1's weight or the batch's noise would "
+                                       + "hold more values than an array can (at most 2097151 at batch size 256)"),
+                huge.err());
+        CliRun big = run("train", "--data-dir", "test-data", "--z-dim", "3000000", "--out", out.toString());
+        assertEquals(2, big.status());
+        assertTrue(Files.notExists(out), "checked first, created after: no empty output directory");
+
+        CliRun batch = run("train", "--batch-size", "100000", "--out", out.toString());
+        assertEquals(2, batch.status());
+        assertTrue(batch.err().contains("batch size 100000 is too large") && batch.err().contains("at most 42799"),
+                batch.err());
+
+        CliRun lr = run("train", "--lr", "1e308");
+        assertEquals(2, lr.status());
+        assertTrue(lr.err().contains("--lr 1e308 is out of the range of a float"), lr.err());
+        CliRun nan = run("train", "--lr", "NaN");
+        assertTrue(nan.err().contains("--lr needs a finite number, got 'NaN'"), nan.err());
+
+        CliRun twice = run("train", "--batch-size", "64", "--batch-size", "128");
+        assertEquals(2, twice.status());
+        assertTrue(twice.err().contains("--batch-size is given 2 times (--batch-size 64, --batch-size 128); give it once"),
+                twice.err());
+
+        CliRun empty = run("train", "--out", "");
+        assertEquals(2, empty.status());
+        assertTrue(empty.err().contains("--out needs a path, got an empty one"), empty.err());
+
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+        CliRun outFile = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "1", "--out",
+                file.toString(), "--device", "cpu");
+        assertEquals(1, outFile.status());
+        assertTrue(outFile.err().contains(file + ": is a file, not a directory"), outFile.err());
+        assertEquals("not a directory", Files.readString(file));
+    }
+
+    /** A run whose losses blow up stops, saying the step and the losses readably. */
+    @Test
+    void divergenceIsReportedReadably(@TempDir Path tmp) throws IOException {
+        String digits = smallDigits(tmp.resolve("digits"), 64).toString();
+        CliRun o = run("train", "--data-dir", digits, "--batch-size", "8", "--lr", "1e30", "--max-steps", "8",
+                "--out", tmp.resolve("out").toString(), "--device", "cpu");
+        assertEquals(1, o.status(), o.out() + o.err());
+        assertTrue(o.err().matches("(?s)error: training diverged at step \\d+: D \\S+ \\(real \\S+, fake \\S+\\)  G \\S+\\R"),
+                o.err());
+        assertTrue(o.err().contains("NaN") || o.err().contains("Infinity"), o.err());
+    }
+
+    /** A data file with no images is a data error (exit 1), like every other. */
+    @Test
+    void dataWithFewerImagesThanABatchIsADataError(@TempDir Path tmp) throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("few"));
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(Path.of("test-data/mnist10k-images-idx3-ubyte.gz")));
+             var img = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                     Files.newOutputStream(data.resolve("few-images-idx3-ubyte.gz"))));
+             var lab = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                     Files.newOutputStream(data.resolve("few-labels-idx1-ubyte.gz"))))) {
+            img.writeInt(2051);
+            img.writeInt(0);
+            img.writeInt(28);
+            img.writeInt(28);
+            lab.writeInt(2049);
+            lab.writeInt(0);
+        }
+        CliRun o = run("train", "--data-dir", data.toString(), "--out", tmp.resolve("out").toString(), "--device", "cpu");
+        assertEquals(1, o.status(), o.err());
+        assertTrue(o.err().contains(data + ": holds 0 images, fewer than one batch of 256 (--batch-size)"), o.err());
+        assertTrue(Files.notExists(tmp.resolve("out")), "nothing written");
+    }
+
+    /**
+     * A rerun into the directory of an earlier run says what it keeps and what it leaves; --overwrite
+     * deletes the earlier run's files instead.
+     */
+    @Test
+    void aRerunSaysWhatItKeepsAndOverwriteStartsAfresh(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("run");
+        String digits = smallDigits(tmp.resolve("digits"), 16).toString(); // 2 steps per epoch at batch 8
+        String[] twoEpochs = {"train", "--data-dir", digits, "--batch-size", "8", "--epochs", "2", "--out",
+                              out.toString(), "--device", "cpu"};
+        assertEquals(0, run(twoEpochs).status());
+        CliRun again = run("train", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
+                out.toString(), "--device", "cpu");
+        assertEquals(0, again.status(), again.err());
+        assertTrue(again.out().contains("kept the previous run's " + out.resolve("checkpoint.safetensors") + " as "
+                                        + out.resolve("checkpoint.1.safetensors")), again.out());
+        assertTrue(again.out().contains("the earlier run's samples-epoch-001.png, samples-epoch-002.png stay until this "
+                                        + "run writes over them"), again.out());
+        assertTrue(again.out().contains("--overwrite deletes an earlier run's files"), again.out());
+
+        CliRun fresh = run("train", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
+                out.toString(), "--device", "cpu", "--overwrite");
+        assertEquals(0, fresh.status(), fresh.err());
+        assertTrue(fresh.out().contains("--overwrite: deleted the "), fresh.out());
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(".lock", "checkpoint.safetensors", "metrics.csv", "samples-epoch-001.png"),
+                    files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("events.")).sorted().toList());
+        }
+        CliRun both = run("train", "--resume", out.toString(), "--overwrite");
+        assertEquals(2, both.status());
+        assertTrue(both.err().contains("--overwrite starts a new run; it cannot be combined with --resume"), both.err());
     }
 
     @Test

@@ -48,9 +48,27 @@ class AtomicFilesTest {
             out.write(new byte[100_000]);
             throw boom;
         }));
-        assertSame(boom, thrown);
+        assertSame(boom, thrown.getCause());
+        // A full disk names the file being written and says what is left of it.
+        assertEquals("could not write " + target + ": disk full; the previous ckpt.bin is intact", thrown.getMessage());
         assertEquals("good", Files.readString(target));
         assertEquals(List.of("ckpt.bin"), names(dir));
+
+        IOException fresh = assertThrows(IOException.class, () -> AtomicFiles.write(dir.resolve("new.bin"), out -> {
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("could not write " + dir.resolve("new.bin") + ": No space left on device; nothing was written",
+                fresh.getMessage());
+        assertEquals(List.of("ckpt.bin"), names(dir));
+    }
+
+    /** A directory given where a file is meant is named as such, not through an internal temporary file. */
+    @Test
+    void aDirectoryAsTargetIsRefusedByName() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("grids"));
+        BadFileException e = assertThrows(BadFileException.class, () -> AtomicFiles.writeString(sub, "x"));
+        assertEquals(sub + ": is a directory; expected the name of a file to write", e.getMessage());
+        assertEquals(List.of("grids"), names(dir));
     }
 
     @Test

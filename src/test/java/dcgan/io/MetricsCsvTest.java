@@ -1,5 +1,6 @@
 package dcgan.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,5 +88,49 @@ class MetricsCsvTest {
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("step,loss"), e.getMessage());
         assertEquals(content, Files.readString(file));
+    }
+
+    private static final String ROW = ",1,1.0,0.5,0.5,0.7\n";
+
+    /** Each kind of damage a resumed run can find is counted exactly, said, and mended. */
+    @Test
+    void resumingSaysWhatWasFoundAndWhatWasDone() throws IOException {
+        Path file = dir.resolve("metrics.csv");
+        // Rows 1-3, a garbage row, row 5 (row 4 is missing), rows 6-7 logged after the checkpoint at step 5, and a
+        // cut-off last line.
+        Files.writeString(file, MetricsCsv.HEADER + "\n1" + ROW + "2" + ROW + "3" + ROW + "#!garbage\n5" + ROW + "6" + ROW
+                                + "7" + ROW + "8,1,0.");
+        MetricsCsv.Resumed r = MetricsCsv.resumeAfter(file, 5);
+        assertEquals(2, r.afterStep(), "rows 6 and 7, not the garbage or the cut-off line");
+        assertEquals(List.of(5), r.unreadable(), "line 5 of the file");
+        assertTrue(r.cutOff());
+        assertEquals(1, r.gaps().size());
+        assertArrayEquals(new long[] {4, 4}, r.gaps().get(0));
+        assertEquals(List.of(
+                "dropped 2 rows of steps after 5 from " + file + " (logged after the checkpoint; they will be computed again)",
+                "dropped 1 row that could not be read from " + file + " (line 5)",
+                "dropped the cut-off last line of " + file + " (written when a run was killed)",
+                file + " has no rows for steps 4 (of 1-5); the run appends from step 6 and leaves them out"),
+                r.describe(file, 5));
+        assertEquals(MetricsCsv.HEADER + "\n1" + ROW + "2" + ROW + "3" + ROW + "5" + ROW, Files.readString(file));
+
+        // Mended: resuming again drops nothing and only the gap is left to say.
+        MetricsCsv.Resumed again = MetricsCsv.resumeAfter(file, 5);
+        assertEquals(0, again.afterStep());
+        assertEquals(List.of(), again.unreadable());
+        assertEquals(1, again.describe(file, 5).size());
+    }
+
+    @Test
+    void aShortOrMissingFileIsSaid() throws IOException {
+        Path file = dir.resolve("metrics.csv");
+        MetricsCsv.Resumed missing = MetricsCsv.resumeAfter(file, 156);
+        assertEquals(List.of(file + " is missing: starting a new one at step 157; it will have no rows for steps 1-156"),
+                missing.describe(file, 156));
+        Files.writeString(file, MetricsCsv.HEADER + "\n1" + ROW + "2" + ROW);
+        MetricsCsv.Resumed shortFile = MetricsCsv.resumeAfter(file, 156);
+        assertEquals(List.of(file + " has no rows for steps 3-156 (of 1-156); the run appends from step 157 and leaves "
+                             + "them out"), shortFile.describe(file, 156));
+        assertEquals(MetricsCsv.HEADER + "\n1" + ROW + "2" + ROW, Files.readString(file), "nothing to drop: unchanged");
     }
 }

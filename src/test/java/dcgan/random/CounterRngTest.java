@@ -292,4 +292,17 @@ class CounterRngTest {
             assertEquals(expected, c, 0.05 * expected, Arrays.toString(counts));
         }
     }
+
+    /** A long sequence drawn a piece at a time, at any offset, is the sequence drawn at once. */
+    @Test
+    void uniformInPiecesEqualsUniformAtOnce() {
+        CounterRng rng = new CounterRng(SEED);
+        float[] whole = rng.uniform(1003, -1f, 1f, CounterRng.STREAM_GENERATE, 0);
+        float[] pieces = new float[whole.length];
+        int[] cuts = {0, 1, 2, 7, 100, 101, 513, 1000, 1003};
+        for (int k = 0; k + 1 < cuts.length; k++) {
+            rng.fillUniform(pieces, cuts[k], cuts[k], cuts[k + 1] - cuts[k], -1f, 1f, CounterRng.STREAM_GENERATE, 0);
+        }
+        assertArrayEquals(whole, pieces);
+    }
 }

@@ -54,7 +54,8 @@ class ExactResumeTest {
     }
 
     private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
-        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, StepExecution.DEFAULT);
+        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false,
+                StepExecution.DEFAULT);
     }
 
     private static TrainingRun.Result train(Path out, long maxSteps, Checkpoint resume, StopCheck stop, PrintStream log)

@@ -37,7 +37,7 @@ class TrainingOnDigitsTest {
         ImageStats real = ImageStats.of(data.images(), 0, data.count() * MnistData.PIXELS);
 
         Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
-        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, STEPS, 0, 1,
+        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, STEPS, 0, 1, false,
                 StepExecution.DEFAULT);
         ImageStats before;
         try (CpuBackend cpu = new CpuBackend(2);
