@@ -45,7 +45,7 @@ final class DeviceOption {
      */
     static Backend open(CommandLine cl, PrintStream out) throws Command.UsageException {
         String device = cl.getOptionValue("device", "auto").trim();
-        int threads = Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
+        int threads = threads(cl);
         GpuSettings settings = gpuSettings(cl);
         if (device.equals("cpu")) {
             if (settings.math() == MathMode.TF32) {
@@ -83,6 +83,11 @@ final class DeviceOption {
             return openGpu(index, settings, device);
         }
         throw new Command.UsageException("--device must be auto, gpu, gpu:N or cpu, got '" + device + "'");
+    }
+
+    /** --threads: the CPU backend's threads (all cores unless given). */
+    static int threads(CommandLine cl) throws Command.UsageException {
+        return Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
     }
 
     /** --math and --conv-algo; checked whatever the device, so that a typo never passes unnoticed. */

@@ -48,6 +48,9 @@ final class GenerateCommand extends Command {
                                           + "a batch at a time)"));
         o.addOption(valued("seed", "S", "seed of the noise (default 0); image i's noise does not depend on N"));
         o.addOption(valued("z", "FILE", "read the noise from a NumPy float32 array [N, z_dim] instead"));
+        o.addOption(valued("interpolate", "K", "a walk in the noise space: --count rows, each of K images from one "
+                                               + "noise vector to another in equal steps (K columns in the grid; the "
+                                               + "array holds the rows in order); --z then gives 2 vectors per row"));
         DeviceOption.add(o);
         return o;
     }
@@ -68,6 +71,7 @@ final class GenerateCommand extends Command {
         }
         int count = intOption(cl, "count", 0, 1);
         long seed = longOption(cl, "seed", 0, Long.MIN_VALUE);
+        int interpolate = intOption(cl, "interpolate", 0, 2);
         Path png = pathOption(cl, "png", null);
         Path npy = pathOption(cl, "npy", null);
         for (Path target : new Path[] {png, npy}) {
@@ -81,15 +85,28 @@ final class GenerateCommand extends Command {
         GeneratorWeights weights = CheckpointFile.readGenerator(checkpoint, out);
         Generation.Noise noise;
         String noiseSource;
+        // With --interpolate, count is the number of rows, each between two noise vectors: 2 x count vectors.
+        int vectorsPerRow = interpolate > 0 ? 2 : 1;
         if (cl.hasOption("z")) {
             Path zFile = pathOption(cl, "z", null);
-            float[] z = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? count : -1);
-            count = z.length / weights.zDim();
+            float[] z = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? vectorsPerRow * count : -1);
+            if (z.length / weights.zDim() % vectorsPerRow != 0) {
+                throw new BadFileException(zFile, "holds " + z.length / weights.zDim() + " noise vectors; --interpolate "
+                        + "takes them in pairs, each the two ends of a row");
+            }
+            count = z.length / weights.zDim() / vectorsPerRow;
             noise = Generation.noise(z, weights.zDim());
             noiseSource = zFile.toString();
         } else {
             noise = Generation.noise(seed, weights.zDim());
             noiseSource = "seed " + seed;
+        }
+        int columns = 0; // a square grid
+        if (interpolate > 0) {
+            noise = Generation.interpolated(noise, interpolate, weights.zDim());
+            noiseSource += String.format(Locale.ROOT, ", %d rows of %d steps from one vector to another", count, interpolate);
+            count = Math.multiplyExact(count, interpolate);
+            columns = interpolate;
         }
         int inGrid = png == null ? 0 : Math.min(count, PNG_MAX_IMAGES);
         if (png != null && inGrid < count) {
@@ -102,6 +119,7 @@ final class GenerateCommand extends Command {
 
         float[] grid = new float[inGrid * IMAGE];
         int total = count;
+        Generation.Noise z = noise;
         int[] drawn = {0};
         IOException npyFailure = null;
         try (Backend backend = DeviceOption.open(cl, out)) {
@@ -115,7 +133,7 @@ final class GenerateCommand extends Command {
                 // The array streams to the file a batch at a time; only the grid's images are kept.
                 try {
                     Npy.writeFloat32(npy, new int[] {total, 1, 28, 28}, sink -> Generation.sample(backend, weights,
-                            noise, total, (first, n, images) -> {
+                            z, total, (first, n, images) -> {
                                 keepForGrid.take(first, n, images);
                                 drawn[0] = first + n;
                                 sink.write(images, 0, images.length);
@@ -125,12 +143,12 @@ final class GenerateCommand extends Command {
                     npyFailure = e; // the grid may still be written
                 }
             } else {
-                Generation.sample(backend, weights, noise, inGrid, keepForGrid);
+                Generation.sample(backend, weights, z, inGrid, keepForGrid);
                 drawn[0] = inGrid;
             }
         }
         if (png != null && drawn[0] >= inGrid) {
-            PngGrid.write(png, grid, 0, inGrid, 28, 28, (int) Math.ceil(Math.sqrt(inGrid)), SCALE);
+            PngGrid.write(png, grid, 0, inGrid, 28, 28, columns > 0 ? columns : (int) Math.ceil(Math.sqrt(inGrid)), SCALE);
             out.println("wrote " + png);
         }
         if (npyFailure != null) {

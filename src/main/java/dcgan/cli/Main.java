@@ -27,6 +27,7 @@ public final class Main {
             case "train" -> new TrainCommand();
             case "bench" -> new BenchCommand();
             case "generate" -> new GenerateCommand();
+            case "evaluate" -> new EvaluateCommand();
             default -> null;
         };
         if (command == null) {
@@ -43,6 +44,7 @@ public final class Main {
         s.println("commands:");
         s.println("  train      train the DCGAN on MNIST (sample grids, metrics.csv, TensorBoard events, checkpoints)");
         s.println("  generate   draw images from a checkpoint's generator (PNG grid, NumPy .npy)");
+        s.println("  evaluate   score a generator's digits: Frechet distance, classifier score, class histogram");
         s.println("  bench      time training iterations on synthetic data");
         s.println();
         s.println(String.format(Locale.ROOT, "'run.sh <command> --help' lists a command's options."));

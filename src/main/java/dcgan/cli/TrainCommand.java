@@ -1,6 +1,7 @@
 package dcgan.cli;
 
 import dcgan.backend.Backend;
+import dcgan.eval.Scorer;
 import dcgan.train.Checkpoint;
 import dcgan.train.CheckpointFile;
 import dcgan.train.Hyperparameters;
@@ -51,6 +52,12 @@ final class TrainCommand extends Command {
                                               + "(default: only the latest, OUT/checkpoint.safetensors)"));
         o.addOption(valued("save-every", "N", "write the checkpoint every N epochs (default 1), and always at the "
                                               + "end and on Ctrl-C; a checkpoint is ~160 MB"));
+        o.addOption(valued("eval-every", "K", "measure the samples' quality every K epochs (default 1; 0: never): "
+                                              + "FD and classifier score against held-out real digits, in "
+                                              + "OUT/quality.csv, with the best epoch's generator in "
+                                              + "OUT/best.safetensors (docs/quality.md)"));
+        o.addOption(valued("scorer-cache", "DIR", "where the quality scorer, trained once per data set, is kept "
+                                                  + "(default " + Scorer.defaultCacheDir() + ")"));
         o.addOption(Option.builder().longOpt("overwrite").desc("start afresh in an --out directory that holds an "
                 + "earlier run: delete its checkpoints, metrics, sample grids and event files first (without it "
                 + "they are kept as metrics.N.csv and checkpoint.N.safetensors)").build());
@@ -128,6 +135,8 @@ final class TrainCommand extends Command {
                 intOption(cl, "keep-every", base.keepEvery(), 1),
                 intOption(cl, "save-every", base.saveEvery(), 1),
                 cl.hasOption("overwrite"),
+                intOption(cl, "eval-every", base.evalEvery(), 0),
+                pathOption(cl, "scorer-cache", base.scorerCache()),
                 ExecutionOption.parse(cl));
     }
 }

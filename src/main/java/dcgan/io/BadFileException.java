@@ -12,15 +12,23 @@ import java.nio.file.Path;
 public final class BadFileException extends IOException {
 
     private final transient Path file;
+    private final String problem;
 
     public BadFileException(Path file, String problem) {
         super(file + ": " + problem);
         this.file = file;
+        this.problem = problem;
     }
 
     public BadFileException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
         this.file = file;
+        this.problem = problem;
+    }
+
+    /** The problem alone, without the file's name. */
+    public String problem() {
+        return problem;
     }
 
     /** The file or directory the problem was found in. */

@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Appends per-step training losses to a CSV file, so a resumed run continues the same file.
+ * Appends rows of numbers keyed by step and epoch to a CSV file, so that a resumed run continues the same
+ * file: the per-step losses of {@code metrics.csv}, and the per-epoch quality of {@code quality.csv}.
  * Not thread-safe; one writer per file.
  */
 public final class MetricsCsv implements AutoCloseable {
@@ -22,33 +23,44 @@ public final class MetricsCsv implements AutoCloseable {
     public static final String HEADER = "step,epoch,D_loss,D_real_loss,D_fake_loss,G_loss";
 
     private final Path file;
+    private final String header;
     private final Writer writer;
 
     /** Opens {@code runDir/metrics.csv} for appending. */
     public static MetricsCsv open(Path runDir) throws IOException {
-        return new MetricsCsv(runDir.resolve(FILE_NAME));
+        return new MetricsCsv(runDir.resolve(FILE_NAME), HEADER);
+    }
+
+    /** Opens a metrics.csv file for appending. */
+    public MetricsCsv(Path file) throws IOException {
+        this(file, HEADER);
     }
 
     /**
      * Opens {@code file} for appending, creating it and its parent directories if needed and writing the
      * header if it is empty.
      *
+     * @param header the column names, {@code step,epoch,...}
      * @throws IOException if the file already starts with a different header
      */
-    public MetricsCsv(Path file) throws IOException {
+    public MetricsCsv(Path file, String header) throws IOException {
+        if (!header.startsWith("step,epoch,")) {
+            throw new IllegalArgumentException("a header starts with step,epoch: " + header);
+        }
         this.file = file;
+        this.header = header;
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         boolean empty = !Files.exists(file) || Files.size(file) == 0;
         boolean needsNewline = false;
         if (!empty) {
-            checkHeader(file);
+            checkHeader(file, header);
             needsNewline = lastByte(file) != '\n';
         }
         writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         if (empty) {
-            writer.write(HEADER + "\n");
+            writer.write(header + "\n");
         } else if (needsNewline) {
             // A killed run may have left a partial last line; start a fresh one rather than glue onto it.
             writer.write('\n');
@@ -59,11 +71,20 @@ public final class MetricsCsv implements AutoCloseable {
         return file;
     }
 
-    /** Writes one row; losses are stored as float, with the digits needed to parse back the same float. */
-    public void append(long step, int epoch, double dLoss, double dRealLoss, double dFakeLoss, double gLoss)
-            throws IOException {
-        writer.write(step + "," + epoch + "," + format(dLoss) + "," + format(dRealLoss) + ","
-                + format(dFakeLoss) + "," + format(gLoss) + "\n");
+    /** Writes one row; values are stored as float, with the digits needed to parse back the same float. */
+    public void append(long step, int epoch, double... values) throws IOException {
+        if (values.length != columns(header) - 2) {
+            throw new IllegalArgumentException(values.length + " values for the columns of " + header);
+        }
+        StringBuilder row = new StringBuilder().append(step).append(',').append(epoch);
+        for (double v : values) {
+            row.append(',').append(format(v));
+        }
+        writer.write(row.append('\n').toString());
+    }
+
+    private static int columns(String header) {
+        return header.split(",", -1).length;
     }
 
     public void flush() throws IOException {
@@ -138,13 +159,21 @@ public final class MetricsCsv implements AutoCloseable {
      * @throws IOException if the file starts with another header (it is not this program's metrics file)
      */
     public static Resumed resumeAfter(Path file, long lastStep) throws IOException {
+        return resumeAfter(file, HEADER, lastStep, true);
+    }
+
+    /**
+     * As {@link #resumeAfter(Path, long)} for a file of the given header; {@code everyStep} says whether each
+     * step should have a row (gaps are only looked for then).
+     */
+    public static Resumed resumeAfter(Path file, String header, long lastStep, boolean everyStep) throws IOException {
         if (!Files.exists(file)) {
             return new Resumed(true, 0, List.of(), false, List.of());
         }
-        checkHeader(file);
+        checkHeader(file, header);
         String content = Files.readString(file, StandardCharsets.ISO_8859_1);
         String[] lines = content.split("\n", -1);
-        StringBuilder kept = new StringBuilder(HEADER).append('\n');
+        StringBuilder kept = new StringBuilder(header).append('\n');
         int after = 0;
         List<Integer> unreadable = new ArrayList<>();
         boolean cutOff = false;
@@ -157,7 +186,7 @@ public final class MetricsCsv implements AutoCloseable {
                 cutOff = !line.isEmpty();
                 continue;
             }
-            long step = stepOf(line);
+            long step = stepOf(line, columns(header));
             if (step < 1) {
                 unreadable.add(i + 1);
             } else if (step > lastStep) {
@@ -173,22 +202,25 @@ public final class MetricsCsv implements AutoCloseable {
         if (expected <= lastStep) {
             gaps.add(new long[] {expected, lastStep});
         }
+        if (!everyStep) {
+            gaps.clear();
+        }
         if (after > 0 || !unreadable.isEmpty() || cutOff) {
             AtomicFiles.writeString(file, kept.toString());
         }
         return new Resumed(false, after, unreadable, cutOff, gaps);
     }
 
-    /** The step of a row with all six columns parsing (step, epoch, four losses), or -1. */
-    private static long stepOf(String row) {
+    /** The step of a row whose columns all parse (step, epoch, then numbers), or -1. */
+    private static long stepOf(String row, int columns) {
         String[] f = row.split(",", -1);
-        if (f.length != 6) {
+        if (f.length != columns) {
             return -1;
         }
         try {
             long step = Long.parseLong(f[0]);
             Integer.parseInt(f[1]);
-            for (int k = 2; k < 6; k++) {
+            for (int k = 2; k < columns; k++) {
                 Float.parseFloat(f[k]);
             }
             return step;
@@ -202,15 +234,15 @@ public final class MetricsCsv implements AutoCloseable {
         return Float.toString((float) value);
     }
 
-    private static void checkHeader(Path file) throws IOException {
+    private static void checkHeader(Path file, String header) throws IOException {
         String found;
         // Latin-1 decodes any byte, so a corrupt file is reported as a header mismatch, not a charset error.
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             found = reader.readLine();
         }
-        if (!HEADER.equals(found)) {
+        if (!header.equals(found)) {
             throw new IOException("refusing to append to " + file + ": its header is \"" + found
-                    + "\", expected \"" + HEADER + "\"");
+                    + "\", expected \"" + header + "\"");
         }
     }
 

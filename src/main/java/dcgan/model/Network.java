@@ -47,6 +47,11 @@ public class Network implements AutoCloseable {
         }
     }
 
+    /** A network of any list of layers (the quality scorer's classifier, say), with its tensors in {@code state}. */
+    public static Network of(Backend backend, NetworkState state, List<Layer> layers, int batch) {
+        return new Network(backend, state, layers, batch);
+    }
+
     /** Each layer's input size per image, checked against what the previous layer puts out. */
     private static int[] sizes(List<Layer> layers) {
         if (layers.isEmpty() || layers.get(0).inSize() == Layer.ANY) {

@@ -49,6 +49,10 @@ public final class CounterRng {
     /** Latent noise of the {@code generate} command: {@code --seed} is the key, step 0, so that sample
      *  i's noise is the same whatever the number of samples drawn. */
     public static final int STREAM_GENERATE = 4;
+    /** The quality scorer: the held-out split of the labelled data, and the order of its training batches. */
+    public static final int STREAM_SCORER = 5;
+    /** The noise of the samples that each evaluation during training scores (the same every epoch). */
+    public static final int STREAM_EVALUATE = 6;
     /** Parameter initialisation: tensor number {@code t} uses stream {@code STREAM_INIT_BASE + t},
      *  far above the other ids so they never collide. */
     public static final int STREAM_INIT_BASE = 1000;

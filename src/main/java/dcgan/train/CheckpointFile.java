@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.eval.Scorer;
 import dcgan.io.BadFileException;
 import dcgan.io.NamedTensor;
 import dcgan.io.SafeTensorsFile;
@@ -113,6 +114,41 @@ public final class CheckpointFile {
         SafeTensorsWriter.write(file, tensors, m);
     }
 
+    /**
+     * Writes a generator alone, with what {@link #readGenerator} needs (so that {@code generate} and
+     * {@code evaluate} take it): the best epoch's generator of a run, with its epoch and FD in the metadata.
+     */
+    public static void writeGenerator(Path file, RunSettings settings, long step, int epoch, NetworkSnapshot g,
+                                      double fd) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("model", MODEL);
+        m.put("contents", "generator");
+        m.put("z_dim", Integer.toString(settings.hp().zDim()));
+        m.put("seed", Long.toString(settings.seed()));
+        m.put("global_step", Long.toString(step));
+        m.put("epoch", Integer.toString(epoch));
+        m.put("fd", Double.toString(fd));
+        m.put("data_dir", settings.dataDir().toAbsolutePath().normalize().toString());
+        m.put("saved_at", Instant.now().toString());
+        List<NamedTensor> tensors = new ArrayList<>();
+        addModel(tensors, Generator.layout(settings.hp().zDim()), g);
+        for (NamedTensor t : tensors) {
+            m.put(CRC + t.name(), hex(SafeTensorsWriter.crc32c(t)));
+        }
+        SafeTensorsWriter.write(file, tensors, m);
+    }
+
+    /** The FD recorded in a generator file of {@link #writeGenerator}, if it can be read. */
+    public static java.util.OptionalDouble peekFd(Path file) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            return java.util.OptionalDouble.of(Double.parseDouble(identify(f, null).string("fd")));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalDouble.empty();
+        }
+    }
+
     private static void addModel(List<NamedTensor> out, NetworkLayout layout, NetworkSnapshot s) {
         for (ParameterLayout.Entry e : layout.params().entries()) {
             out.add(new NamedTensor(e.name(), e.shape(), s.params(), e.offset()));
@@ -159,7 +195,7 @@ public final class CheckpointFile {
                         meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
                         meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
                         (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false,
-                        StepExecution.DEFAULT);
+                        RunSettings.DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
             } catch (InvalidPathException e) {
                 throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
             }
@@ -185,6 +221,18 @@ public final class CheckpointFile {
             return OptionalLong.of(identify(f, null).nonNegativeLong("global_step"));
         } catch (IOException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /** The data directory a checkpoint's run trained on, from its header alone. */
+    public static Path dataDir(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            String dir = identify(f, null).string("data_dir");
+            try {
+                return Path.of(dir);
+            } catch (InvalidPathException e) {
+                throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
+            }
         }
     }
 

@@ -186,6 +186,11 @@ public final class GanTrainer implements AutoCloseable {
         return new TrainerState(step, snapshot(dState, dAdam), snapshot(gState, gAdam));
     }
 
+    /** G's state alone, copied to the host: what sampling needs. */
+    public NetworkSnapshot snapshotGenerator() {
+        return snapshot(gState, gAdam);
+    }
+
     private NetworkSnapshot snapshot(NetworkState s, AdamSchedule adam) {
         return new NetworkSnapshot(backend.download(s.params()), backend.download(s.buffers()),
                 backend.download(s.adamM()), backend.download(s.adamV()), adam.step());

@@ -38,10 +38,38 @@ public final class Generation {
      * image i's noise does not depend on how many images are drawn.
      */
     public static Noise noise(long seed, int zDim) {
+        return noise(seed, zDim, CounterRng.STREAM_GENERATE);
+    }
+
+    /** U(-1, 1) noise from one stream under {@code seed}, laid out as {@link #noise(long, int)}'s. */
+    public static Noise noise(long seed, int zDim, int stream) {
         CounterRng rng = new CounterRng(seed);
         return (first, n) -> {
             float[] z = new float[Math.multiplyExact(n, zDim)];
-            rng.fillUniform(z, 0, (long) first * zDim, z.length, -1f, 1f, CounterRng.STREAM_GENERATE, 0);
+            rng.fillUniform(z, 0, (long) first * zDim, z.length, -1f, 1f, stream, 0);
+            return z;
+        };
+    }
+
+    /**
+     * Rows of {@code steps} noise vectors, row r walking in equal steps from vector {@code 2r} of {@code ends} to
+     * vector {@code 2r + 1}: {@code z = (1 - t) a + t b} for t = 0, 1/(steps-1), ..., 1.
+     */
+    public static Noise interpolated(Noise ends, int steps, int zDim) {
+        if (steps < 2) {
+            throw new IllegalArgumentException("an interpolation needs at least 2 steps, got " + steps);
+        }
+        return (first, n) -> {
+            float[] z = new float[Math.multiplyExact(n, zDim)];
+            for (int i = 0; i < n; i++) {
+                int image = first + i;
+                int row = image / steps;
+                float t = (image % steps) / (float) (steps - 1);
+                float[] ab = ends.of(2 * row, 2);
+                for (int k = 0; k < zDim; k++) {
+                    z[i * zDim + k] = (1 - t) * ab[k] + t * ab[zDim + k];
+                }
+            }
             return z;
         };
     }
@@ -54,23 +82,29 @@ public final class Generation {
     /** Draws {@code count} images for the given noise, a batch at a time, into {@code images}. */
     public static void sample(Backend backend, GeneratorWeights weights, Noise noise, int count, Images images)
             throws IOException {
-        if (count < 1) {
-            throw new IllegalArgumentException("count must be at least 1, got " + count);
-        }
         // The init stream is never used: the values come from the checkpoint, not from initialise().
         try (NetworkState g = new NetworkState(backend, Generator.layout(weights.zDim()), CounterRng.STREAM_INIT_BASE)) {
             backend.upload(weights.params(), 0, g.params());
             backend.upload(weights.buffers(), 0, g.buffers());
-            int full = Math.min(count, BATCH);
-            try (Sampler batch = new Sampler(backend, g, full, weights.zDim())) {
-                int done = 0;
-                for (; done + full <= count; done += full) {
-                    images.take(done, full, batch.sample(noise.of(done, full)));
-                }
-                if (done < count) {
-                    try (Sampler rest = new Sampler(backend, g, count - done, weights.zDim())) {
-                        images.take(done, count - done, rest.sample(noise.of(done, count - done)));
-                    }
+            sample(backend, g, weights.zDim(), noise, count, images);
+        }
+    }
+
+    /** As above, from a generator's state on the backend (a training run's, say). */
+    public static void sample(Backend backend, NetworkState g, int zDim, Noise noise, int count, Images images)
+            throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + count);
+        }
+        int full = Math.min(count, BATCH);
+        try (Sampler batch = new Sampler(backend, g, full, zDim)) {
+            int done = 0;
+            for (; done + full <= count; done += full) {
+                images.take(done, full, batch.sample(noise.of(done, full)));
+            }
+            if (done < count) {
+                try (Sampler rest = new Sampler(backend, g, count - done, zDim)) {
+                    images.take(done, count - done, rest.sample(noise.of(done, count - done)));
                 }
             }
         }

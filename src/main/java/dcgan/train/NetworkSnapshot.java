@@ -19,4 +19,9 @@ public record NetworkSnapshot(float[] params, float[] buffers, float[] adamM, fl
             throw new IllegalArgumentException("Adam step must be >= 0, got " + adamStep);
         }
     }
+
+    /** What sampling needs of a generator's snapshot. */
+    public GeneratorWeights asWeights(int zDim, long step) {
+        return new GeneratorWeights(zDim, step, params, buffers);
+    }
 }

@@ -36,8 +36,12 @@ final class RunDirectory implements AutoCloseable {
     /** The temporary files of {@link AtomicFiles}: {@code .NAME.HEX.tmp}. */
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.tmp");
     /** What a run writes, for --overwrite: nothing else in the directory is touched. */
-    private static final Pattern RUN_OUTPUT = Pattern.compile("metrics(\\.\\d+)?\\.csv|checkpoint(\\.\\d+)?\\.safetensors"
-            + "|checkpoint-epoch-\\d+\\.safetensors|samples-epoch-\\d+\\.png|events\\.out\\.tfevents\\..*");
+    private static final Pattern RUN_OUTPUT = Pattern.compile("(metrics|quality)(\\.\\d+)?\\.csv"
+            + "|(checkpoint|best)(\\.\\d+)?\\.safetensors|checkpoint-epoch-\\d+\\.safetensors|samples-epoch-\\d+\\.png"
+            + "|losses\\.png|progress\\.gif|events\\.out\\.tfevents\\..*");
+    /** What a new run keeps of an earlier one under numbered names (NAME.N.EXT), one N for all of them. */
+    private static final List<String> KEPT = List.of(MetricsCsv.FILE_NAME, CheckpointFile.FILE_NAME, QualityLog.FILE_NAME,
+            QualityLog.BEST_FILE);
 
     private final Path dir;
     private final PrintStream out;
@@ -188,33 +192,38 @@ final class RunDirectory implements AutoCloseable {
      *                    continues the first part of it
      */
     private boolean setAside(boolean copyMetrics) throws IOException {
-        Path metrics = dir.resolve(MetricsCsv.FILE_NAME);
-        Path checkpoint = checkpoint();
-        if (!Files.exists(metrics) && !Files.exists(checkpoint)) {
+        List<Path> present = new ArrayList<>();
+        for (String name : KEPT) {
+            if (Files.exists(dir.resolve(name))) {
+                present.add(dir.resolve(name));
+            }
+        }
+        if (present.isEmpty()) {
             return false;
         }
         for (int n = 1; ; n++) {
-            Path keptMetrics = dir.resolve("metrics." + n + ".csv");
-            Path keptCheckpoint = dir.resolve("checkpoint." + n + ".safetensors");
-            if (Files.exists(keptMetrics) || Files.exists(keptCheckpoint)) {
+            int number = n;
+            if (KEPT.stream().anyMatch(name -> Files.exists(numbered(name, number)))) {
                 continue;
             }
-            if (Files.exists(metrics)) {
-                if (copyMetrics) {
-                    AtomicFiles.write(keptMetrics, o -> Files.copy(metrics, o));
+            for (Path file : present) {
+                Path kept = numbered(file.getFileName().toString(), n);
+                String size = file.toString().endsWith(".safetensors") ? " (" + megabytes(Files.size(file)) + ")" : "";
+                if (copyMetrics && file.getFileName().toString().endsWith(".csv")) {
+                    AtomicFiles.write(kept, o -> Files.copy(file, o));
                 } else {
-                    Files.move(metrics, keptMetrics);
+                    Files.move(file, kept);
                 }
-                out.println("kept the previous run's " + metrics + " as " + keptMetrics);
-            }
-            if (Files.exists(checkpoint)) {
-                long bytes = Files.size(checkpoint);
-                Files.move(checkpoint, keptCheckpoint);
-                out.println("kept the previous run's " + checkpoint + " as " + keptCheckpoint + " (" + megabytes(bytes)
-                            + ")");
+                out.println("kept the previous run's " + file + " as " + kept + size);
             }
             return true;
         }
+    }
+
+    /** NAME.EXT as NAME.N.EXT. */
+    private Path numbered(String name, int n) {
+        int dot = name.lastIndexOf('.');
+        return dir.resolve(name.substring(0, dot) + "." + n + name.substring(dot));
     }
 
     /**

@@ -16,6 +16,7 @@ final class RunLog implements AutoCloseable {
 
     static final String[] LOSS_TAGS = {"D_loss", "D_real_loss", "D_fake_loss", "G_loss"};
     static final String IMAGE_TAG = "G_images";
+    static final String[] QUALITY_TAGS = {"FD", "classifier_score"};
 
     private final MetricsCsv metrics;
     private final EventFileWriter events;
@@ -53,6 +54,15 @@ final class RunLog implements AutoCloseable {
         }
         try {
             events.scalars(step, LOSS_TAGS, new float[] {l.d(), l.dReal(), l.dFake(), l.g()});
+        } catch (IOException e) {
+            throw failed(events.file(), e);
+        }
+    }
+
+    /** The quality measured at {@code step}: TensorBoard scalars {@code FD} and {@code classifier_score}. */
+    void quality(long step, double fd, double score) throws IOException {
+        try {
+            events.scalars(step, QUALITY_TAGS, new float[] {(float) fd, (float) score});
         } catch (IOException e) {
             throw failed(events.file(), e);
         }

@@ -1,5 +1,7 @@
 package dcgan.train;
 
+import dcgan.eval.Scorer;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +23,23 @@ import java.util.Objects;
  *                  epoch); not recorded in the checkpoint
  * @param overwrite a new run deletes an earlier run's files in {@code outDir} instead of keeping them under
  *                  numbered names; not recorded
+ * @param evalEvery measure the samples' quality every this many epochs (0: never; docs/quality.md); not recorded
+ * @param scorerCache where the quality scorer is cached (needed when {@code evalEvery > 0}); not recorded
  * @param execution how steps run on the backend; none of it changes the results; not recorded either
  */
 public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int sampleCount,
                           Path dataDir, Path outDir, int epochs, long maxSteps, int keepEvery, int saveEvery,
-                          boolean overwrite, StepExecution execution) {
+                          boolean overwrite, int evalEvery, Path scorerCache, StepExecution execution) {
 
     public static final long NOTEBOOK_SHUFFLE_SEED = 547;
     public static final int DEFAULT_EPOCHS = 100;
     public static final int DEFAULT_SAMPLES = 64;
+    public static final int DEFAULT_EVAL_EVERY = 1;
 
     /** The notebook's run: its constants, 100 epochs over {@code ./mnist}, output in {@code ./log/DCGAN}. */
     public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), 0, NOTEBOOK_SHUFFLE_SEED,
             DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, false,
-            StepExecution.DEFAULT);
+            DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
 
     public RunSettings {
         Objects.requireNonNull(hp, "hp");
@@ -55,6 +60,12 @@ public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int s
         }
         if (saveEvery < 1) {
             throw new IllegalArgumentException("save-every must be at least 1, got " + saveEvery);
+        }
+        if (evalEvery < 0) {
+            throw new IllegalArgumentException("eval-every must be >= 0, got " + evalEvery);
+        }
+        if (evalEvery > 0 && scorerCache == null) {
+            throw new IllegalArgumentException("measuring quality needs a scorer cache directory");
         }
     }
 

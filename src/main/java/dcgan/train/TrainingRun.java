@@ -73,7 +73,8 @@ public final class TrainingRun {
         if (resume != null) {
             settings.requireContinues(resume.settings());
         }
-        MnistData images = data.load().shuffled(settings.shuffleSeed());
+        MnistData loaded = data.load();
+        MnistData images = loaded.shuffled(settings.shuffleSeed());
         if (resume != null) {
             requireSameData(resume, images);
         }
@@ -83,7 +84,7 @@ public final class TrainingRun {
             throw new BadFileException(settings.dataDir(), "holds " + images.count() + " images, fewer than one batch "
                     + "of " + b + " (--batch-size)");
         }
-        return new Session(images, stepsPerEpoch, resume).train(stop);
+        return new Session(loaded, images, stepsPerEpoch, resume).train(stop);
     }
 
     /** The checkpoint must have been trained on these images, in this order. */
@@ -102,6 +103,7 @@ public final class TrainingRun {
 
     /** One session of a run: from its first step (0, or the checkpoint's) to its end or a stop. */
     private final class Session {
+        private final MnistData loaded;
         private final MnistData data;
         private final long stepsPerEpoch;
         private final long totalSteps;
@@ -112,14 +114,18 @@ public final class TrainingRun {
         private final String fingerprint;
         private RunDirectory dir;
         private RunLog log;
+        private QualityLog quality; // null when quality is not measured
         private Progress progress;
         private StepLosses lastLosses;
         private Path lastGrid;
         private float[] lastSamples;
         private long savedStep;
         private boolean captureWarned;
+        private boolean picturesWarned;
 
-        Session(MnistData data, long stepsPerEpoch, Checkpoint resume) {
+        /** @param loaded the data in its files' order; {@code data} the same images shuffled, as training sees them */
+        Session(MnistData loaded, MnistData data, long stepsPerEpoch, Checkpoint resume) {
+            this.loaded = loaded;
             this.data = data;
             this.stepsPerEpoch = stepsPerEpoch;
             this.totalSteps = settings.totalSteps(stepsPerEpoch);
@@ -154,7 +160,9 @@ public final class TrainingRun {
                     dir.continueFrom(startStep);
                 }
                 announce();
-                try (RunLog runLog = RunLog.open(settings.outDir(), startStep + 1)) {
+                try (QualityLog qualityLog = QualityLog.open(settings, loaded, backend, settings.outDir(), startStep, out);
+                     RunLog runLog = RunLog.open(settings.outDir(), startStep + 1)) {
+                    quality = qualityLog;
                     return train(trainer, steps, sampler, runLog, stop);
                 }
             }
@@ -247,6 +255,10 @@ public final class TrainingRun {
         private void endEpoch(GanTrainer trainer, Sampler sampler, long step) throws IOException {
             int epoch = epochOf(step);
             writeSamples(sampler, epoch, step);
+            if (quality != null && quality.due(epoch)) {
+                quality.measure(trainer, step, epoch, log);
+            }
+            drawPictures(epoch);
             boolean epochComplete = step % stepsPerEpoch == 0;
             boolean keep = epochComplete && settings.keepEvery() > 0 && epoch % settings.keepEvery() == 0;
             boolean last = epoch == settings.epochs() || step == totalSteps;
@@ -258,6 +270,19 @@ public final class TrainingRun {
                 out.println("wrote " + lastGrid + " and " + dir.checkpoint());
             } else {
                 out.println("wrote " + lastGrid);
+            }
+        }
+
+        /** losses.png and progress.gif; a machine that cannot draw (no fonts, say) loses them, not the run. */
+        private void drawPictures(int epoch) throws IOException {
+            try {
+                RunPictures.update(dir, epoch);
+            } catch (RuntimeException | java.awt.AWTError e) {
+                if (!picturesWarned) {
+                    picturesWarned = true;
+                    out.println("warning: could not draw " + RunPictures.LOSSES + " and " + RunPictures.PROGRESS + " ("
+                                + e + "); training goes on without them");
+                }
             }
         }
 

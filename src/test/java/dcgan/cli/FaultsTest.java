@@ -27,7 +27,7 @@ class FaultsTest {
 
     /** A short run that leaves a checkpoint at step 2. */
     private Path trainTwoSteps(Path out) {
-        CliRun o = CliRun.of("train", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "2", "--out",
+        CliRun o = CliRun.of("train", "--eval-every", "0", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "2", "--out",
                 out.toString(), "--device", "cpu", "--threads", "1");
         assertEquals(0, o.status(), o.err());
         return out.resolve("checkpoint.safetensors");
@@ -43,7 +43,7 @@ class FaultsTest {
         Path out = dir.resolve("run");
         Path checkpoint = trainTwoSteps(out);
         byte[] before = Files.readAllBytes(checkpoint);
-        try (ChildProcess child = ChildProcess.start(dir, "ulimit -f 20000; ", "train", "--resume", out.toString(),
+        try (ChildProcess child = ChildProcess.start(dir, "ulimit -f 20000; ", "train", "--eval-every", "0", "--resume", out.toString(),
                 "--max-steps", "1000000", "--save-every", "1000", "--device", "cpu", "--threads", "1")) {
             assertTrue(child.awaitOutput(o -> o.contains("epoch 1/"), 120), "the run started:\n" + child.out() + child.err());
             child.signal("INT");
@@ -67,11 +67,11 @@ class FaultsTest {
     @Test
     void oneRunPerDirectoryAndAKilledRunBlocksNothing() throws Exception {
         Path out = dir.resolve("shared");
-        try (ChildProcess first = ChildProcess.start(dir, "", "train", "--data-dir", DIGITS, "--batch-size", "8",
+        try (ChildProcess first = ChildProcess.start(dir, "", "train", "--eval-every", "0", "--data-dir", DIGITS, "--batch-size", "8",
                 "--max-steps", "1000000", "--save-every", "1000", "--out", out.toString(), "--device", "cpu",
                 "--threads", "1")) {
             assertTrue(first.awaitOutput(o -> o.contains("epoch 1/"), 120), first.out() + first.err());
-            CliRun second = CliRun.of("train", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "1", "--seed",
+            CliRun second = CliRun.of("train", "--eval-every", "0", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "1", "--seed",
                     "7", "--out", out.toString(), "--device", "cpu");
             assertEquals(1, second.status(), second.out() + second.err());
             assertTrue(second.err().contains(out + ": in use by another training run (pid " + first.pid() + " on "),
@@ -83,7 +83,7 @@ class FaultsTest {
         }
         // What a kill in the middle of a checkpoint write leaves behind.
         Files.write(out.resolve(".checkpoint.safetensors.5eed1e55c0ffee.tmp"), new byte[1_000_000]);
-        CliRun third = CliRun.of("train", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "1", "--out",
+        CliRun third = CliRun.of("train", "--eval-every", "0", "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "1", "--out",
                 out.toString(), "--device", "cpu", "--overwrite");
         assertEquals(0, third.status(), third.err());
         assertTrue(third.out().contains("removed 1 temporary file that an interrupted run left in " + out
@@ -113,7 +113,7 @@ class FaultsTest {
     void runShWithOptionsAloneFallsBackToTheBundledDigits() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("no-mnist-here"));
         ProcessBuilder pb = new ProcessBuilder("bash", Path.of("run.sh").toAbsolutePath().toString(), "--max-steps", "1",
-                "--batch-size", "8", "--device", "cpu").directory(empty.toFile()).redirectErrorStream(true);
+                "--batch-size", "8", "--device", "cpu", "--eval-every", "0").directory(empty.toFile()).redirectErrorStream(true);
         pb.environment().put("DCGAN_CLASSPATH", System.getProperty("java.class.path"));
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes());

@@ -53,7 +53,7 @@ class GenerateCommandTest {
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("ckpt").resolve("checkpoint.safetensors");
-            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1, false,
+            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1, false, 0, null,
                     StepExecution.DEFAULT);
             CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }
@@ -199,6 +199,49 @@ class GenerateCommandTest {
         CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--png", sub.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains(sub + " is a directory; --png and --npy take the name of a file to write"), o.err());
+    }
+
+    /**
+     * A walk in the noise space: each row goes from one noise vector to another in K equal steps, so its first
+     * and last images are those of the two vectors, and each middle image that of the point between them.
+     */
+    @Test
+    void interpolateWritesRowsThatWalkFromOneVectorToAnother() throws IOException {
+        Path png = dir.resolve("walk.png");
+        Path npy = dir.resolve("walk.npy");
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "3", "--interpolate", "5",
+                "--seed", "2", "--png", png.toString(), "--npy", npy.toString(), "--device", "cpu");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("3 rows of 5 steps from one vector to another"), o.out());
+        BufferedImage grid = ImageIO.read(png.toFile());
+        assertEquals(5 * (28 * 2 + 2) + 2, grid.getWidth(), "5 columns");
+        assertEquals(3 * (28 * 2 + 2) + 2, grid.getHeight(), "3 rows");
+        Npy.Float32 walk = Npy.readFloat32(npy);
+        assertArrayEquals(new int[] {15, 1, 28, 28}, walk.shape());
+
+        float[] ends = Generation.noise(2, 100).of(0, 6);
+        float[] middle = new float[100];
+        for (int k = 0; k < 100; k++) {
+            middle[k] = 0.5f * ends[200 + k] + 0.5f * ends[300 + k]; // row 1, t = 1/2: between vectors 2 and 3
+        }
+        float[] expected;
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            GeneratorWeights g = CheckpointFile.readGenerator(checkpoint);
+            float[] z = new float[300];
+            System.arraycopy(ends, 200, z, 0, 100);  // row 1's start
+            System.arraycopy(middle, 0, z, 100, 100);
+            System.arraycopy(ends, 300, z, 200, 100); // row 1's end
+            expected = Generation.sample(cpu, g, Generation.noise(z, 100), 3);
+        }
+        for (int j : new int[] {0, 2, 4}) {
+            float[] got = java.util.Arrays.copyOfRange(walk.values(), (5 + j) * 784, (6 + j) * 784);
+            float[] want = java.util.Arrays.copyOfRange(expected, j / 2 * 784, (j / 2 + 1) * 784);
+            for (int i = 0; i < 784; i++) {
+                assertEquals(want[i], got[i], 1e-6f, "row 1, step " + j + ", pixel " + i);
+            }
+        }
+        assertUsage(run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--interpolate", "1",
+                "--png", png.toString()), "--interpolate must be at least 2");
     }
 
     @Test

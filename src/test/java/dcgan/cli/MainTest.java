@@ -180,7 +180,7 @@ class MainTest {
     @Test
     void missingDataDirectoryIsNamed(@TempDir Path tmp) {
         Path missing = tmp.resolve("no-such-mnist");
-        CliRun o = run("train", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
+        CliRun o = run("train", "--eval-every", "0", "--data-dir", missing.toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, o.status());
         assertTrue(o.err().contains(missing.toString()) && o.err().contains("not found"), o.err());
     }
@@ -191,7 +191,7 @@ class MainTest {
         Path images = dir.resolve("digits-images-idx3-ubyte.gz");
         Files.write(images, "this is not gzip".getBytes(StandardCharsets.US_ASCII));
         Files.copy(Path.of("test-data/mnist10k-labels-idx1-ubyte.gz"), dir.resolve("digits-labels-idx1-ubyte.gz"));
-        CliRun o = run("train", "--data-dir", dir.toString(), "--out", tmp.resolve("out").toString());
+        CliRun o = run("train", "--eval-every", "0", "--data-dir", dir.toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, o.status());
         assertTrue(o.err().contains(images.toString()) && o.err().contains("gzip"), o.err());
         assertTrue(Files.notExists(tmp.resolve("out").resolve("metrics.csv")), "nothing written for bad data");
@@ -200,7 +200,7 @@ class MainTest {
     @Test
     void aShortRunOnTheBundledDigitsWritesItsOutputs(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("run");
-        CliRun o = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "3",
+        CliRun o = run("train", "--eval-every", "0", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "3",
                 "--out", out.toString(), "--threads", "2");
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("10000 images") && o.out().contains("step 3/1250"), o.out());
@@ -209,16 +209,16 @@ class MainTest {
         assertTrue(Files.exists(out.resolve("checkpoint.safetensors")));
 
         // --resume DIR continues in DIR with the checkpoint's settings, data directory included.
-        CliRun resumed = run("train", "--resume", out.toString(), "--max-steps", "4", "--threads", "2");
+        CliRun resumed = run("train", "--eval-every", "0", "--resume", out.toString(), "--max-steps", "4", "--threads", "2");
         assertEquals(0, resumed.status(), resumed.err());
         assertTrue(resumed.out().contains("resuming at step 3 (epoch 1, step 3/1250)"), resumed.out());
         assertEquals(5, Files.readAllLines(out.resolve("metrics.csv")).size());
 
-        CliRun conflict = run("train", "--resume", out.toString(), "--batch-size", "16", "--max-steps", "5");
+        CliRun conflict = run("train", "--eval-every", "0", "--resume", out.toString(), "--batch-size", "16", "--max-steps", "5");
         assertEquals(2, conflict.status());
         assertTrue(conflict.err().contains("--batch-size 16 conflicts with the checkpoint, which was trained with 8"),
                 conflict.err());
-        CliRun done = run("train", "--resume", out.toString());
+        CliRun done = run("train", "--eval-every", "0", "--resume", out.toString());
         assertEquals(0, done.status(), done.err());
         assertTrue(done.out().contains("nothing to do: the checkpoint is at step 4 and this run ends at step 4"),
                 done.out());
@@ -229,12 +229,12 @@ class MainTest {
     @Test
     void badValuesAreNamedAndRefusedBeforeAnythingIsWritten(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("out");
-        CliRun huge = run("train", "--data-dir", "test-data", "--z-dim", "2000000000", "--out", out.toString());
+        CliRun huge = run("train", "--eval-every", "0", "--data-dir", "test-data", "--z-dim", "2000000000", "--out", out.toString());
         assertEquals(2, huge.status());
         assertTrue(huge.err().contains("z dimension 2000000000 is too large: G.l1's weight or the batch's noise would "
                                        + "hold more values than an array can (at most 2097151 at batch size 256)"),
                 huge.err());
-        CliRun big = run("train", "--data-dir", "test-data", "--z-dim", "3000000", "--out", out.toString());
+        CliRun big = run("train", "--eval-every", "0", "--data-dir", "test-data", "--z-dim", "3000000", "--out", out.toString());
         assertEquals(2, big.status());
         assertTrue(Files.notExists(out), "checked first, created after: no empty output directory");
 
@@ -259,7 +259,7 @@ class MainTest {
         assertTrue(empty.err().contains("--out needs a path, got an empty one"), empty.err());
 
         Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
-        CliRun outFile = run("train", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "1", "--out",
+        CliRun outFile = run("train", "--eval-every", "0", "--data-dir", "test-data", "--batch-size", "8", "--max-steps", "1", "--out",
                 file.toString(), "--device", "cpu");
         assertEquals(1, outFile.status());
         assertTrue(outFile.err().contains(file + ": is a file, not a directory"), outFile.err());
@@ -270,7 +270,7 @@ class MainTest {
     @Test
     void divergenceIsReportedReadably(@TempDir Path tmp) throws IOException {
         String digits = smallDigits(tmp.resolve("digits"), 64).toString();
-        CliRun o = run("train", "--data-dir", digits, "--batch-size", "8", "--lr", "1e30", "--max-steps", "8",
+        CliRun o = run("train", "--eval-every", "0", "--data-dir", digits, "--batch-size", "8", "--lr", "1e30", "--max-steps", "8",
                 "--out", tmp.resolve("out").toString(), "--device", "cpu");
         assertEquals(1, o.status(), o.out() + o.err());
         assertTrue(o.err().matches("(?s)error: training diverged at step \\d+: D \\S+ \\(real \\S+, fake \\S+\\)  G \\S+\\R"),
@@ -294,7 +294,7 @@ class MainTest {
             lab.writeInt(2049);
             lab.writeInt(0);
         }
-        CliRun o = run("train", "--data-dir", data.toString(), "--out", tmp.resolve("out").toString(), "--device", "cpu");
+        CliRun o = run("train", "--eval-every", "0", "--data-dir", data.toString(), "--out", tmp.resolve("out").toString(), "--device", "cpu");
         assertEquals(1, o.status(), o.err());
         assertTrue(o.err().contains(data + ": holds 0 images, fewer than one batch of 256 (--batch-size)"), o.err());
         assertTrue(Files.notExists(tmp.resolve("out")), "nothing written");
@@ -308,10 +308,10 @@ class MainTest {
     void aRerunSaysWhatItKeepsAndOverwriteStartsAfresh(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("run");
         String digits = smallDigits(tmp.resolve("digits"), 16).toString(); // 2 steps per epoch at batch 8
-        String[] twoEpochs = {"train", "--data-dir", digits, "--batch-size", "8", "--epochs", "2", "--out",
+        String[] twoEpochs = {"train", "--eval-every", "0", "--data-dir", digits, "--batch-size", "8", "--epochs", "2", "--out",
                               out.toString(), "--device", "cpu"};
         assertEquals(0, run(twoEpochs).status());
-        CliRun again = run("train", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
+        CliRun again = run("train", "--eval-every", "0", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
                 out.toString(), "--device", "cpu");
         assertEquals(0, again.status(), again.err());
         assertTrue(again.out().contains("kept the previous run's " + out.resolve("checkpoint.safetensors") + " as "
@@ -320,12 +320,13 @@ class MainTest {
                                         + "run writes over them"), again.out());
         assertTrue(again.out().contains("--overwrite deletes an earlier run's files"), again.out());
 
-        CliRun fresh = run("train", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
+        CliRun fresh = run("train", "--eval-every", "0", "--data-dir", digits, "--batch-size", "8", "--max-steps", "1", "--out",
                 out.toString(), "--device", "cpu", "--overwrite");
         assertEquals(0, fresh.status(), fresh.err());
         assertTrue(fresh.out().contains("--overwrite: deleted the "), fresh.out());
         try (var files = Files.list(out)) {
-            assertEquals(List.of(".lock", "checkpoint.safetensors", "metrics.csv", "samples-epoch-001.png"),
+            assertEquals(List.of(".lock", "checkpoint.safetensors", "losses.png", "metrics.csv", "progress.gif",
+                            "samples-epoch-001.png"),
                     files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("events.")).sorted().toList());
         }
         CliRun both = run("train", "--resume", out.toString(), "--overwrite");

@@ -59,7 +59,8 @@ class CheckpointFileTest {
             batches.step(images, 4 * 784);
             // As read back: the output directory is the file's, saving and stepping as by default.
             RunSettings settings = new RunSettings(hp, 5, -3, 16, Path.of("/data/mnist"),
-                    realFile.toAbsolutePath().getParent(), 7, 0, 2, 1, false, StepExecution.DEFAULT);
+                    realFile.toAbsolutePath().getParent(), 7, 0, 2, 1, false, RunSettings.DEFAULT_EVAL_EVERY,
+                    dcgan.eval.Scorer.defaultCacheDir(), StepExecution.DEFAULT);
             real = new Checkpoint(settings, 10, "0123abcd", t.snapshot());
         }
         CheckpointFile.write(realFile, real);

@@ -54,7 +54,7 @@ class ExactResumeTest {
     }
 
     private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
-        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false,
+        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false, 0, null,
                 StepExecution.DEFAULT);
     }
 

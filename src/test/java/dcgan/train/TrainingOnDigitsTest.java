@@ -3,6 +3,7 @@ package dcgan.train;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.MnistData;
 import dcgan.data.MnistLoader;
+import dcgan.eval.Scorer;
 import dcgan.io.MetricsCsv;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Test;
@@ -22,29 +23,38 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A short real training run on the bundled digits. The generator starts out drawing flat grey
- * (sigmoid of small values, about 0.5 everywhere); real digits are mostly black with a few bright
- * strokes. If any gradient on the path D -> G were wrong, G would not move toward the real statistics.
+ * A short real training run on the bundled digits: one epoch at batch 32. The generator starts out drawing
+ * flat grey (sigmoid of small values, about 0.5 everywhere); real digits are mostly black with a few bright
+ * strokes. If any gradient on the path D -> G were wrong, G would not move toward the real statistics, and
+ * the scorer's Frechet distance would not fall.
  */
 class TrainingOnDigitsTest {
 
     private static final int BATCH = 32;
-    private static final int STEPS = 300;
+    private static final int STEPS = 312;
+    /** Shared with ScorerTest, so that a test run trains the bundled digits' scorer once. */
+    private static final Path SCORER_CACHE = Path.of("target", "test-scorer-cache");
 
     @Test
     void generatorMovesTowardRealDigitsAndOutputsAreWritten(@TempDir Path out) throws Exception {
-        MnistData data = MnistLoader.load(Path.of("test-data")).firstN(BATCH * STEPS); // the run shuffles it
+        MnistData data = MnistLoader.load(Path.of("test-data")); // the run shuffles it
         ImageStats real = ImageStats.of(data.images(), 0, data.count() * MnistData.PIXELS);
 
         Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
-        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, STEPS, 0, 1, false,
-                StepExecution.DEFAULT);
+        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,
+                SCORER_CACHE, StepExecution.DEFAULT);
         ImageStats before;
+        double untrainedFd;
         try (CpuBackend cpu = new CpuBackend(2);
              GanTrainer untrained = new GanTrainer(cpu, hp, new CounterRng(settings.seed()));
-             Sampler sampler = new Sampler(cpu, untrained.generatorState(), 64, hp.zDim())) {
+             Sampler sampler = new Sampler(cpu, untrained.generatorState(), 64, hp.zDim());
+             Scorer scorer = Scorer.forData(data, SCORER_CACHE, cpu, new PrintStream(new ByteArrayOutputStream()))) {
             float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(settings.seed()), 64, hp.zDim()));
             before = ImageStats.of(s, 0, s.length);
+            int n = scorer.heldOutCount();
+            float[] samples = Generation.sample(cpu, untrained.snapshotGenerator().asWeights(hp.zDim(), 0),
+                    Generation.noise(settings.seed(), hp.zDim(), CounterRng.STREAM_EVALUATE), n);
+            untrainedFd = scorer.score(samples, n).fd();
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingRun.Result result;
@@ -63,7 +73,31 @@ class TrainingOnDigitsTest {
         assertTrue(ImageStats.remaining(before.inkFraction(), after.inkFraction(), real.inkFraction()) < 0.5,
                 "ink: " + context);
 
-        // The run's files: one grid for the (partial) epoch, and one metrics row per step.
+        // Quality at the epoch's end: measured, lower than the untrained generator's, and its generator kept.
+        List<String> quality = Files.readAllLines(out.resolve(QualityLog.FILE_NAME));
+        assertEquals(List.of(QualityLog.HEADER), quality.subList(0, 1));
+        assertEquals(2, quality.size(), "one measurement, after epoch 1");
+        String[] q = quality.get(1).split(",");
+        assertEquals(String.valueOf(STEPS), q[0]);
+        double fd = Double.parseDouble(q[2]);
+        assertTrue(fd < 0.8 * untrainedFd, "FD falls with training: untrained " + untrainedFd + ", trained " + fd);
+        assertEquals(2000, Double.parseDouble(q[5]), "as many samples as held-out digits");
+        GeneratorWeights best = CheckpointFile.readGenerator(out.resolve(QualityLog.BEST_FILE));
+        assertEquals(STEPS, best.step());
+        assertEquals(fd, CheckpointFile.peekFd(out.resolve(QualityLog.BEST_FILE)).getAsDouble(), 1e-6 * fd);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("quality after epoch 1: FD "), log.toString());
+
+        // The pictures: losses.png, and progress.gif with a frame per epoch.
+        BufferedImage chart = ImageIO.read(out.resolve(RunPictures.LOSSES).toFile());
+        assertEquals(1200, chart.getWidth());
+        try (var in = ImageIO.createImageInputStream(out.resolve(RunPictures.PROGRESS).toFile())) {
+            var reader = ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            assertEquals(1, reader.getNumImages(true), "one frame per epoch");
+            assertEquals(png(out).getWidth(), reader.read(0).getWidth());
+        }
+
+        // The run's files: one grid for the epoch, and one metrics row per step.
         Path grid = out.resolve("samples-epoch-001.png");
         assertEquals(grid, result.lastGrid());
         BufferedImage png = ImageIO.read(grid.toFile());
@@ -79,5 +113,9 @@ class TrainingOnDigitsTest {
         assertEquals(dReal + dFake, Float.parseFloat(last[2]), 1e-5f, "D_loss = D_real_loss + D_fake_loss");
         assertEquals(result.lastLosses().g(), Float.parseFloat(last[5]));
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("img/s"), "progress lines are printed");
+    }
+
+    private static BufferedImage png(Path out) throws java.io.IOException {
+        return ImageIO.read(out.resolve("samples-epoch-001.png").toFile());
     }
 }

@@ -1,0 +1,158 @@
+package dcgan.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dcgan.backend.Backend;
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.data.MnistData;
+import dcgan.data.MnistLoader;
+import dcgan.eval.Quality;
+import dcgan.eval.Scorer;
+import dcgan.io.AtomicFiles;
+import dcgan.io.BadFileException;
+import dcgan.io.Npy;
+import dcgan.train.CheckpointFile;
+import dcgan.train.Generation;
+import dcgan.train.GeneratorWeights;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code evaluate}: how good a generator's digits are, by the scorer of docs/quality.md: the Frechet distance
+ * to held-out real digits, the classifier score, the class histogram, and the scorer's own accuracy.
+ */
+final class EvaluateCommand extends Command {
+
+    static final int DEFAULT_COUNT = 10_000;
+
+    @Override
+    String name() {
+        return "evaluate";
+    }
+
+    @Override
+    String summary() {
+        return "Scores a checkpoint's generator (N images from --seed), or the images of a .npy file, against "
+               + "held-out real digits with a digit classifier trained on the labelled data (once, then cached): "
+               + "the Frechet distance of its features (0 for real digits, lower is better), the classifier score "
+               + "(10 at most), the class histogram, and the classifier's own held-out accuracy. See "
+               + "docs/quality.md.";
+    }
+
+    @Override
+    Options options() {
+        Options o = new Options();
+        o.addOption(valued("checkpoint", "FILE", "a checkpoint written by train (or its directory), whose generator "
+                                                 + "draws the images"));
+        o.addOption(valued("npy", "FILE", "score these images instead: a NumPy float32 array [N, 1, 28, 28] in [0, 1], "
+                                          + "as generate --npy writes"));
+        o.addOption(valued("count", "N", "images to draw from the checkpoint (default 10000)"));
+        o.addOption(valued("seed", "S", "seed of their noise, as for generate (default 0)"));
+        o.addOption(valued("data-dir", "DIR", "the labelled digits the scorer is trained on and compares with "
+                                              + "(default: the checkpoint's data directory, else ./mnist)"));
+        o.addOption(valued("scorer-cache", "DIR", "where trained scorers are kept (default "
+                                                  + Scorer.defaultCacheDir() + ")"));
+        o.addOption(valued("json", "FILE", "also write the figures as JSON"));
+        DeviceOption.add(o);
+        return o;
+    }
+
+    @Override
+    int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        if (cl.hasOption("checkpoint") == cl.hasOption("npy")) {
+            throw new UsageException("give either --checkpoint FILE (to draw images) or --npy FILE (to score its images)");
+        }
+        if (cl.hasOption("npy") && (cl.hasOption("count") || cl.hasOption("seed"))) {
+            throw new UsageException("--count and --seed draw images from a checkpoint; with --npy the file gives them");
+        }
+        int count = intOption(cl, "count", DEFAULT_COUNT, 2);
+        long seed = longOption(cl, "seed", 0, Long.MIN_VALUE);
+        Path json = pathOption(cl, "json", null);
+        Path cache = pathOption(cl, "scorer-cache", Scorer.defaultCacheDir());
+
+        // Read and check every input before any work.
+        GeneratorWeights weights = null;
+        Path checkpoint = null;
+        float[] images = null;
+        Path dataDir = pathOption(cl, "data-dir", Path.of("./mnist"));
+        if (cl.hasOption("checkpoint")) {
+            checkpoint = CheckpointFile.locate(pathOption(cl, "checkpoint", null));
+            weights = CheckpointFile.readGenerator(checkpoint, out);
+            if (!cl.hasOption("data-dir")) {
+                dataDir = CheckpointFile.dataDir(checkpoint);
+            }
+        } else {
+            Path npy = pathOption(cl, "npy", null);
+            images = readImages(npy);
+            count = images.length / MnistData.PIXELS;
+        }
+        out.println("loading " + dataDir);
+        MnistData labelled = MnistLoader.load(dataDir);
+
+        Quality q;
+        try (Backend backend = DeviceOption.open(cl, out);
+             CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl));
+             Scorer scorer = Scorer.forData(labelled, cache, scoring, out)) {
+            if (weights != null) {
+                out.printf(Locale.ROOT, "evaluate: %d images from %s (step %d) with %s, noise from seed %d%n", count,
+                        checkpoint, weights.step(), backend.describe(), seed);
+                images = Generation.sample(backend, weights, Generation.noise(seed, weights.zDim()), count);
+            } else {
+                out.printf(Locale.ROOT, "evaluate: %d images from %s%n", count, cl.getOptionValue("npy"));
+            }
+            q = scorer.score(images, count);
+        }
+        out.println(q.report());
+        if (json != null) {
+            writeJson(json, q, checkpoint != null ? checkpoint.toString() : cl.getOptionValue("npy"));
+            out.println("wrote " + json);
+        }
+        return OK;
+    }
+
+    /** Images [N, 1, 28, 28] in [0, 1] from a .npy file; anything else is refused naming the file. */
+    static float[] readImages(Path file) throws IOException {
+        Npy.Float32 a = Npy.readFloat32(file);
+        int[] shape = a.shape();
+        if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || shape[0] < 2) {
+            throw new BadFileException(file, "holds an array of shape " + Npy.shapeText(shape) + ", expected (N, 1, 28, "
+                    + "28) with N >= 2: images as generate --npy writes them");
+        }
+        float[] v = a.values();
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] >= 0f && v[i] <= 1f)) {
+                throw new BadFileException(file, "value " + v[i] + " of image " + i / MnistData.PIXELS + " (pixel "
+                        + i % MnistData.PIXELS + ") is outside [0, 1]");
+            }
+        }
+        return v;
+    }
+
+    static void writeJson(Path file, Quality q, String source) throws IOException {
+        AtomicFiles.write(file, out -> {
+            try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+                g.useDefaultPrettyPrinter();
+                g.writeStartObject();
+                g.writeStringField("source", source);
+                g.writeNumberField("count", q.count());
+                g.writeNumberField("fd", q.fd());
+                g.writeNumberField("classifier_score", q.score());
+                g.writeArrayFieldStart("class_histogram");
+                for (int c : q.histogram()) {
+                    g.writeNumber(c);
+                }
+                g.writeEndArray();
+                g.writeNumberField("class_tv_from_uniform", q.tvFromUniform());
+                g.writeNumberField("scorer_accuracy", q.scorerAccuracy());
+                g.writeNumberField("reference_count", q.referenceCount());
+                g.writeEndObject();
+            }
+        });
+    }
+}

@@ -1,0 +1,132 @@
+package dcgan.train;
+
+import dcgan.backend.Backend;
+import dcgan.backend.cpu.CpuBackend;
+import dcgan.data.MnistData;
+import dcgan.eval.Quality;
+import dcgan.eval.Scorer;
+import dcgan.io.MetricsCsv;
+import dcgan.random.CounterRng;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * The quality of a run's samples, measured as it trains (docs/quality.md): at the end of every
+ * {@code evalEvery}-th epoch, G in inference mode draws as many images as the scorer holds real digits out
+ * (from the same noise every time), and the scorer's Frechet distance and classifier score go to
+ * {@code quality.csv}, to TensorBoard ({@code FD}, {@code classifier_score}) and to one progress line. The
+ * generator of the epoch with the lowest FD so far is kept in {@code best.safetensors}.
+ */
+final class QualityLog implements AutoCloseable {
+
+    static final String FILE_NAME = "quality.csv";
+    static final String HEADER = "step,epoch,fd,classifier_score,class_tv,samples";
+    static final String BEST_FILE = "best.safetensors";
+
+    private final RunSettings settings;
+    private final Backend backend;
+    private final Scorer scorer;
+    private final CpuBackend ownCpu;
+    private final MetricsCsv csv;
+    private final Path best;
+    private final PrintStream out;
+    private double bestFd;
+
+    private QualityLog(RunSettings settings, Backend backend, Scorer scorer, CpuBackend ownCpu, MetricsCsv csv, Path best,
+                       double bestFd, PrintStream out) {
+        this.settings = settings;
+        this.backend = backend;
+        this.scorer = scorer;
+        this.ownCpu = ownCpu;
+        this.csv = csv;
+        this.best = best;
+        this.bestFd = bestFd;
+        this.out = out;
+    }
+
+    /**
+     * The quality log of a run, with its scorer read from the cache or trained now; null when the run does not
+     * measure quality ({@code evalEvery} 0), or cannot (too few labelled images: said on one line).
+     *
+     * @param labelled  the run's data in its files' order, labels included
+     * @param startStep 0, or the step a resumed run starts after (later rows of quality.csv are dropped)
+     */
+    static QualityLog open(RunSettings settings, MnistData labelled, Backend backend, Path dir, long startStep,
+                           PrintStream out) throws IOException {
+        if (settings.evalEvery() == 0) {
+            return null;
+        }
+        // The scorer computes on the CPU whatever trains the GAN, so that its numbers compare between machines.
+        CpuBackend ownCpu = backend instanceof CpuBackend ? null : new CpuBackend(Runtime.getRuntime().availableProcessors());
+        CpuBackend cpu = ownCpu != null ? ownCpu : (CpuBackend) backend;
+        Scorer scorer;
+        try {
+            scorer = Scorer.forData(labelled, settings.scorerCache(), cpu, out);
+        } catch (IllegalArgumentException e) {
+            out.println("quality: not measured: " + e.getMessage());
+            if (ownCpu != null) {
+                ownCpu.close();
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            if (ownCpu != null) {
+                ownCpu.close();
+            }
+            throw e;
+        }
+        Path file = dir.resolve(FILE_NAME);
+        if (startStep > 0) {
+            for (String line : MetricsCsv.resumeAfter(file, HEADER, startStep, false).describe(file, startStep)) {
+                if (!line.contains(" is missing: ")) { // a run that never measured has no file to continue
+                    out.println(line);
+                }
+            }
+        }
+        Path best = dir.resolve(BEST_FILE);
+        OptionalDouble bestFd = startStep > 0 ? CheckpointFile.peekFd(best) : OptionalDouble.empty();
+        return new QualityLog(settings, backend, scorer, ownCpu, new MetricsCsv(file, HEADER), best,
+                bestFd.orElse(Double.POSITIVE_INFINITY), out);
+    }
+
+    boolean due(int epoch) {
+        return epoch % settings.evalEvery() == 0;
+    }
+
+    /** Measures G's samples after {@code step}, the end of {@code epoch}, and logs and keeps what it found. */
+    void measure(GanTrainer trainer, long step, int epoch, RunLog log) throws IOException {
+        long start = System.nanoTime();
+        int n = scorer.heldOutCount();
+        float[] samples = new float[n * MnistData.PIXELS];
+        Generation.sample(backend, trainer.generatorState(), settings.hp().zDim(),
+                Generation.noise(settings.seed(), settings.hp().zDim(), CounterRng.STREAM_EVALUATE), n,
+                (first, count, images) -> System.arraycopy(images, 0, samples, first * MnistData.PIXELS, images.length));
+        Quality q = scorer.score(samples, n);
+        csv.append(step, epoch, q.fd(), q.score(), q.tvFromUniform(), n);
+        csv.flush();
+        log.quality(step, q.fd(), q.score());
+        boolean better = q.fd() < bestFd;
+        if (better) {
+            bestFd = q.fd();
+            CheckpointFile.writeGenerator(best, settings, step, epoch, trainer.snapshotGenerator(), q.fd());
+        }
+        out.printf(Locale.ROOT, "quality after epoch %d: FD %.3f%s, classifier score %.3f, classes %.3f from uniform "
+                + "(%d samples, %.1f s)%n", epoch, q.fd(), better ? " (best so far: " + best.getFileName() + ")" : "",
+                q.score(), q.tvFromUniform(), n, (System.nanoTime() - start) / 1e9);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            csv.close();
+        } finally {
+            scorer.close();
+            if (ownCpu != null) {
+                ownCpu.close();
+            }
+        }
+    }
+}
