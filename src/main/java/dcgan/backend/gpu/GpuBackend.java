@@ -164,6 +164,12 @@ public final class GpuBackend implements Backend {
                 cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100, settings.describeNonDefault());
     }
 
+    /** The cuDNN convolution g describes, with this backend's math and algorithms chosen as {@code how} says. */
+    CudnnConvolution convolution(ConvGeometry g, GpuSettings.AlgorithmChoice how) {
+        device.checkThread();
+        return new CudnnConvolution(cudnn, workspace, g, new GpuSettings(settings.math(), how));
+    }
+
     @Override
     public Tensor allocate(int... shape) {
         device.checkThread();
