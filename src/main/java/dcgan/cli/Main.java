@@ -27,6 +27,7 @@ public final class Main {
             case "train" -> new TrainCommand();
             case "bench" -> new BenchCommand();
             case "generate" -> new GenerateCommand();
+            case "gpu-check" -> new GpuCheckCommand();
             default -> null;
         };
         if (command == null) {
@@ -44,6 +45,7 @@ public final class Main {
         s.println("  train      train the DCGAN on MNIST (sample grids, metrics.csv, TensorBoard events, checkpoints)");
         s.println("  generate   draw images from a checkpoint's generator (PNG grid, NumPy .npy)");
         s.println("  bench      time training iterations on synthetic data");
+        s.println("  gpu-check  check the GPU path quickly and say what it finds (versions, cuDNN algorithms, a step)");
         s.println();
         s.println(String.format(Locale.ROOT, "'run.sh <command> --help' lists a command's options."));
     }
