@@ -132,13 +132,13 @@ final class GpuCheckCommand extends Command {
         void mode(GpuBackend gpu, String mode, GpuSettings settings, long opened) {
             String algos = settings.algorithms() == AlgorithmChoice.SEARCH ? "searched" : "heuristic";
             if (mode.equals("fp32")) {
-                report.info(gpu.describe() + String.format(Locale.ROOT, "; %.1f GiB in use on the device",
-                        gpu.deviceBytesInUse() / (double) (1L << 30)));
+                attempt("device", () -> report.info(gpu.describe() + "; in use on the device (every process): "
+                                                    + mib(gpu.deviceBytesInUse())));
                 attempt("versions", () -> report.info("versions: " + gpu.describeVersions()));
                 report.ok("kernels", gpu.describeKernels(), -1);
             }
-            report.ok("open " + mode, String.format(Locale.ROOT, "backend opened with %s algorithms; it holds %s",
-                    algos, mib(gpu.liveBytes())), opened);
+            report.ok("open " + mode, String.format(Locale.ROOT, "backend opened with %s algorithms; it holds %s on the "
+                                                                 + "device", algos, mib(gpu.liveBytes())), opened);
             for (Layer layer : convLayers(hp.zDim())) {
                 for (AlgorithmChoice how : AlgorithmChoice.values()) {
                     algorithms(gpu, mode, layer, how);
@@ -291,7 +291,7 @@ final class GpuCheckCommand extends Command {
     }
 
     private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB on the device", bytes / (double) (1 << 20));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
     }
 
     private static String message(Throwable e) {
@@ -356,8 +356,10 @@ final class GpuCheckCommand extends Command {
                 out.println("gpu-check: FAILED: " + firstFailure + seconds(startNanos));
                 return FAILED;
             }
+            String named = String.join("; ", warnings.subList(0, Math.min(3, warnings.size())))
+                           + (warnings.size() > 3 ? "; and " + (warnings.size() - 3) + " more" : "");
             out.println("gpu-check: OK" + (warnings.isEmpty() ? "" : ", " + warnings.size() + " warning"
-                    + (warnings.size() == 1 ? "" : "s") + ": " + String.join("; ", warnings)) + seconds(startNanos));
+                    + (warnings.size() == 1 ? "" : "s") + ": " + named) + seconds(startNanos));
             return OK;
         }
     }

@@ -74,6 +74,13 @@ class GpuCheckCommandTest {
                      + "gpu-check: OK, 2 warnings: graph tf32; algo tf32 search G.d4 forward\n", warned);
         assertEquals(0, status[0]);
 
+        String many = report(r -> {
+            for (int i = 1; i <= 5; i++) {
+                r.warn("w" + i, "x", -1);
+            }
+        }, status);
+        assertTrue(many.endsWith("\ngpu-check: OK, 5 warnings: w1; w2; w3; and 2 more\n"), many);
+
         String failed = report(r -> {
             r.ok("open fp32", "fine", -1);
             r.fail("step fp32", "cuMemAlloc(42 bytes) failed: CUDA_ERROR_OUT_OF_MEMORY (2)", -1);
