@@ -116,13 +116,13 @@ run_limited() {
   local seconds=$1 log=$2
   shift 2
   if ((seconds < 5)); then
-    echo "device-check: no time left in the budget for: $*" >> "$log"
+    echo "device-check: no time left in the budget for this command" >> "$log"
     return 124
   fi
   timeout -s QUIT -k 10 "$seconds" "$@" >> "$log" 2>&1
   local status=$?
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    echo "device-check: cut short after its limit of $seconds s: $*" >> "$log"
+    echo "device-check: cut short after its limit of $seconds s" >> "$log"
   fi
   return "$status"
 }

@@ -205,8 +205,8 @@ final class CudnnConvolution implements AutoCloseable {
             status = list(direction, conv, measured, listed);
         } catch (ArrayIndexOutOfBoundsException e) {
             // The JCudnn binding copies the returned count back, and that many entries, even when the call
-            // failed and the count is garbage; a count above n makes it throw this instead of returning the
-            // status. So the call failed, with its status lost.
+            // failed and left the count garbage; a count above the entries passed makes it throw this instead
+            // of returning the status. So the call failed, and its status is lost.
             throw new CudaException(direction.listCall(measured) + shape, "an error status that the JCudnn binding "
                     + "lost (it threw " + e + " copying back the result of the failed call)", false, null);
         }

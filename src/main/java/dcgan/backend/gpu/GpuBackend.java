@@ -188,8 +188,8 @@ public final class GpuBackend implements Backend {
     /**
      * What cuDNN offers for the convolution g describes (or its transpose), and what a layer built with
      * algorithms chosen as {@code how} says runs, one line per direction in the layer's order: forward,
-     * input gradient, weight gradient (see {@link ConvAlgorithmReport}). The layer is built as training
-     * builds it, so its workspace stays reserved, and closed again.
+     * input gradient, weight gradient (see {@link ConvAlgorithmReport}). The convolution is built as a layer
+     * builds it, its workspace reserved in the backend's shared workspace (where it stays), and closed again.
      */
     public List<String> describeConvAlgorithms(ConvGeometry g, boolean transposed, GpuSettings.AlgorithmChoice how) {
         List<CudnnConvolution.Choice> choices;
