@@ -17,6 +17,11 @@ status=0
 if [ "$mode" != e2e ]; then
   echo "== gpu-tagged tests against the fake"
   ./mvnw -q -B test -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false "$@" || status=$?
+  if [[ " $* " != *" -Dtest="* ]]; then
+    # GpuConvSearchFailureTest skips above; here every cudnnFind*Algorithm call fails, as it asks.
+    echo "== the conv algorithm search failing: GpuConvSearchFailureTest with FAKE_CUDNN_FIND_FAIL=1"
+    FAKE_CUDNN_FIND_FAIL=1 ./mvnw -q -B test -Dgroups=gpu -Dtest=GpuConvSearchFailureTest "$@" || status=$?
+  fi
   for f in target/surefire-reports/TEST-dcgan.backend.gpu.*.xml; do
     [ -f "$f" ] || continue
     sed -n 's/.*<testsuite[^>]* name="\([^"]*\)"[^>]* tests="\([0-9]*\)"[^>]* errors="\([0-9]*\)"[^>]* skipped="\([0-9]*\)"[^>]* failures="\([0-9]*\)".*/\1 run=\2 errors=\3 skipped=\4 failures=\5/p' "$f"

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -461,12 +462,27 @@ const std::vector<Timed> BWD_DATA_TIMES = {{1, 0.30f, true, 0}, {0, 0.40f, false
 const std::vector<Timed> BWD_FILTER_TIMES = {{1, 0.30f, true, 0}, {3, 0.45f, false, 0}, {0, 0.60f, false, 0},
                                              {1, 0.90f, false, 0}};
 
+// FAKE_CUDNN_FIND_FAIL=1 (read at each call) makes every cudnnFind*Algorithm call fail with
+// CUDNN_STATUS_INTERNAL_ERROR after writing a garbage returnedAlgoCount far above requestedAlgoCount: what a
+// caller of the JCudnn binding gets from a failed search, since the binding copies the count back (and that
+// many entries) whatever the status. Each such failure is logged.
+bool findFailRequested()
+{
+    const char* v = std::getenv("FAKE_CUDNN_FIND_FAIL");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
 cudnnStatus_t findAlgos(Args& a, const std::vector<Algo>& algos, const std::vector<Timed>& times, int mathType,
                         int requested, int* returned, void* perfOut)
 {
     if (!a.ok()) return a.status;
     if (requested <= 0 || returned == nullptr || perfOut == nullptr)
         return fail(CUDNN_STATUS_BAD_PARAM, a.call, "requestedAlgoCount <= 0 or NULL output");
+    if (findFailRequested()) {
+        *returned = 1 << 30;
+        return fail(CUDNN_STATUS_INTERNAL_ERROR, a.call,
+                    "FAKE_CUDNN_FIND_FAIL=1: failing on request, returnedAlgoCount set to 2^30");
+    }
     const bool tensorOpsAllowed = mathType != 3;
     std::vector<AlgoPerf> found;
     for (const Timed& t : times) {

@@ -28,6 +28,7 @@ public final class Main {
             case "bench" -> new BenchCommand();
             case "generate" -> new GenerateCommand();
             case "evaluate" -> new EvaluateCommand();
+            case "gpu-check" -> new GpuCheckCommand();
             default -> null;
         };
         if (command == null) {
@@ -46,6 +47,7 @@ public final class Main {
         s.println("  generate   draw images from a checkpoint's generator (PNG grid, NumPy .npy)");
         s.println("  evaluate   score a generator's digits: Frechet distance, classifier score, class histogram");
         s.println("  bench      time training iterations on synthetic data");
+        s.println("  gpu-check  check the GPU path quickly and say what it finds (versions, cuDNN algorithms, a step)");
         s.println();
         s.println(String.format(Locale.ROOT, "'run.sh <command> --help' lists a command's options."));
     }

@@ -85,8 +85,13 @@ public sealed interface Layer {
 
         @Override
         public BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize) {
-            ConvGeometry g = new ConvGeometry(batch, in, size, size, out);
+            ConvGeometry g = geometry(batch);
             return new WeightedLayer(state, name, backend.conv(g), backend.allocate(g.outShape()));
+        }
+
+        /** The convolution's shape at a batch size. */
+        public ConvGeometry geometry(int batch) {
+            return new ConvGeometry(batch, in, size, size, out);
         }
     }
 
@@ -112,9 +117,14 @@ public sealed interface Layer {
 
         @Override
         public BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize) {
-            ConvGeometry transposed = new ConvGeometry(batch, out, 2 * size, 2 * size, in);
+            ConvGeometry transposed = geometry(batch);
             return new WeightedLayer(state, name, backend.convTranspose(transposed),
                     backend.allocate(transposed.inShape()));
+        }
+
+        /** The shape, at a batch size, of the convolution this layer transposes ({@code out x 2size x 2size -> in x size x size}). */
+        public ConvGeometry geometry(int batch) {
+            return new ConvGeometry(batch, out, 2 * size, 2 * size, in);
         }
     }
 

@@ -18,8 +18,11 @@ final class ConvAlgorithmRanking {
     private ConvAlgorithmRanking() {
     }
 
-    /** One entry of cuDNN's algorithm list (a {@code cudnnConvolution*AlgoPerf_t}), whichever direction. */
-    record Candidate(int algo, int status, float time, int determinism, int mathType) {
+    /**
+     * One entry of cuDNN's algorithm list (a {@code cudnnConvolution*AlgoPerf_t}), whichever direction: time in
+     * milliseconds as a search measured it (a heuristic list has no measured time), memory its workspace in bytes.
+     */
+    record Candidate(int algo, int status, float time, long memory, int determinism, int mathType) {
 
         boolean succeeded() {
             return status == 0;

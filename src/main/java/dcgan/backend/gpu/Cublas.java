@@ -52,6 +52,13 @@ final class Cublas implements AutoCloseable {
         }
     }
 
+    /** cuBLAS's version as the loaded library reports it, e.g. 120604 for 12.6.4. */
+    int version() {
+        int[] v = new int[1];
+        CudaStatus.cublas(JCublas2.cublasGetVersion(handle, v), "cublasGetVersion");
+        return v[0];
+    }
+
     static Pointer scale(boolean accumulate) {
         return accumulate ? ONE : ZERO;
     }

@@ -125,6 +125,11 @@ final class CudaDevice implements AutoCloseable {
         return v[0];
     }
 
+    /** The CUDA version the driver supports, e.g. 13000 for 13.0. */
+    int driverVersion() {
+        return driverVersion;
+    }
+
     /** e.g. 90 for sm_90. */
     int computeCapability() {
         return computeCapability;

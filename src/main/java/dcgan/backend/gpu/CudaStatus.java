@@ -39,18 +39,23 @@ final class CudaStatus {
 
     static void cudnn(int status, String call) {
         if (status != 0) {
-            // The JCudnn classes predate cuDNN 9, which renumbered its statuses: ask the library itself.
-            String name;
-            try {
-                name = JCudnn.cudnnGetErrorString(status);
-            } catch (RuntimeException | LinkageError e) {
-                name = "cuDNN status";
-            }
+            String name = cudnnName(status);
             // cuDNN 8 said ALLOC_FAILED (2); cuDNN 9 says ..._HOST_ALLOCATION_FAILED (4003) or
             // ..._DEVICE_ALLOCATION_FAILED (4004).
             boolean oom = status == 2 || status == 4003 || status == 4004
-                          || name != null && (name.contains("ALLOC_FAILED") || name.contains("ALLOCATION_FAILED"));
+                          || name.contains("ALLOC_FAILED") || name.contains("ALLOCATION_FAILED");
             throw new CudaException(call, name + " (" + status + ")", oom, oom ? OOM_HINT : null);
+        }
+    }
+
+    /** cuDNN's name for a status, e.g. CUDNN_STATUS_NOT_SUPPORTED for 3000. */
+    static String cudnnName(int status) {
+        // The JCudnn classes predate cuDNN 9, which renumbered its statuses: ask the library itself.
+        try {
+            String name = JCudnn.cudnnGetErrorString(status);
+            return name == null ? "cuDNN status" : name;
+        } catch (RuntimeException | LinkageError e) {
+            return "cuDNN status";
         }
     }
 

@@ -47,6 +47,7 @@ final class CudnnConvolution implements AutoCloseable {
     private final int forwardAlgo;
     private final int backwardDataAlgo;
     private final int backwardFilterAlgo;
+    private final List<Choice> choices = new ArrayList<>(); // forward, backward data, backward filter
 
     CudnnConvolution(Cudnn cudnn, Workspace workspace, ConvGeometry g, GpuSettings settings) {
         this.cudnn = cudnn;
@@ -95,50 +96,88 @@ final class CudnnConvolution implements AutoCloseable {
     }
 
     /**
+     * What choosing one direction's algorithm saw and did, kept for diagnostics ({@code gpu-check}).
+     *
+     * @param measured       the search's list (cudnnFind*), fastest first; null when no search was asked for,
+     *                       empty when it failed
+     * @param searchFailure  why the search chose nothing (its failed call, or no usable entry), which made the
+     *                       heuristic list decide; null when the search chose or none was asked for
+     * @param ranked         the heuristics' list (cudnnGet*_v7) in cuDNN's order; null when the search chose
+     * @param chosen         the entry chosen, from the search's list when {@code ranked} is null
+     * @param mathType       the math type set on the direction's descriptor for it
+     * @param workspaceBytes the workspace cuDNN sized for it, reserved in the shared workspace
+     */
+    record Choice(Direction direction, List<Candidate> measured, String searchFailure, List<Candidate> ranked,
+                  Candidate chosen, int mathType, long workspaceBytes) {
+    }
+
+    /** The choices made for forward, backward data and backward filter, in that order. */
+    List<Choice> choices() {
+        return List.copyOf(choices);
+    }
+
+    /** A candidate that can run here: its math type is set on the descriptor and its workspace reserved. */
+    private record Usable(Candidate candidate, int mathType, long workspaceBytes) {
+    }
+
+    /**
      * The algorithm for one direction, its math type set on conv and its workspace reserved. Searching
      * falls back to the heuristic list when cuDNN's measurement fails or leaves nothing usable (a layer
      * that can run should not fail to build because timing it did); only when neither list has a usable
      * algorithm is that an error.
      */
     private int choose(Direction direction, Cudnn.ConvolutionDesc conv, String shape) {
+        List<Candidate> measured = null;
+        String searchFailure = null;
         if (choice == AlgorithmChoice.SEARCH) {
-            List<Candidate> measured;
             try {
                 conv.mathType(ConvAlgorithmRanking.baseMathType(math));
                 measured = candidates(direction, conv.desc, true, shape);
             } catch (CudaException e) {
                 measured = List.of();
+                searchFailure = e.getMessage();
             }
-            int algo = firstUsable(direction, ConvAlgorithmRanking.preferred(measured, math, true), conv);
-            if (algo >= 0) {
-                return algo;
+            Usable found = firstUsable(direction, ConvAlgorithmRanking.preferred(measured, math, true), conv);
+            if (found != null) {
+                return chose(new Choice(direction, measured, null, null, found.candidate(), found.mathType(),
+                        found.workspaceBytes()));
+            }
+            if (searchFailure == null) {
+                searchFailure = "none of the " + measured.size() + " measured algorithms is usable here";
             }
         }
         conv.mathType(ConvAlgorithmRanking.baseMathType(math)); // a failed search may have left another
-        int algo = firstUsable(direction,
-                ConvAlgorithmRanking.preferred(candidates(direction, conv.desc, false, shape), math, false), conv);
-        if (algo < 0) {
+        List<Candidate> ranked = candidates(direction, conv.desc, false, shape);
+        Usable found = firstUsable(direction, ConvAlgorithmRanking.preferred(ranked, math, false), conv);
+        if (found == null) {
             throw new IllegalStateException("cuDNN offers no " + (math == MathMode.TF32 ? "FP32 or TF32 " : "FP32 ")
                                             + direction.label + " convolution algorithm" + shape);
         }
-        return algo;
+        return chose(new Choice(direction, measured, searchFailure, ranked, found.candidate(), found.mathType(),
+                found.workspaceBytes()));
+    }
+
+    private int chose(Choice c) {
+        choices.add(c);
+        return c.chosen().algo();
     }
 
     /**
      * The first candidate whose workspace can be sized with its math type set on conv (cuDNN sizes it for
-     * the descriptor as it is), with that workspace reserved; -1 when none can.
+     * the descriptor as it is), with that workspace reserved; null when none can.
      */
-    private int firstUsable(Direction direction, List<Candidate> preferred, Cudnn.ConvolutionDesc conv) {
+    private Usable firstUsable(Direction direction, List<Candidate> preferred, Cudnn.ConvolutionDesc conv) {
         for (Candidate c : preferred) {
-            conv.mathType(ConvAlgorithmRanking.descriptorMathType(c, math));
+            int mathType = ConvAlgorithmRanking.descriptorMathType(c, math);
+            conv.mathType(mathType);
             long[] bytes = new long[1];
             if (workspaceBytes(direction, conv.desc, c.algo(), bytes) != 0) {
                 continue; // cannot be sized here after all: take the next one
             }
             workspace.reserve(bytes[0]);
-            return c.algo();
+            return new Usable(c, mathType, bytes[0]);
         }
-        return -1;
+        return null;
     }
 
     /** cuDNN's workspace size for one direction and algorithm, into {@code bytes[0]}; returns the cuDNN status. */
@@ -160,35 +199,49 @@ final class CudnnConvolution implements AutoCloseable {
      */
     private List<Candidate> candidates(Direction direction, cudnnConvolutionDescriptor conv, boolean measured,
                                        String shape) {
+        List<Candidate> listed = new ArrayList<>();
+        int status;
+        try {
+            status = list(direction, conv, measured, listed);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            // The JCudnn binding copies the returned count back, and that many entries, even when the call
+            // failed and left the count garbage; a count above the entries passed makes it throw this instead
+            // of returning the status. So the call failed, and its status is lost.
+            throw new CudaException(direction.listCall(measured) + shape, "an error status that the JCudnn binding "
+                    + "lost (it threw " + e + " copying back the result of the failed call)", false, null);
+        }
+        CudaStatus.cudnn(status, direction.listCall(measured) + shape);
+        return listed;
+    }
+
+    /** One direction's list call, its entries added to {@code listed}; returns cuDNN's status. */
+    private int list(Direction direction, cudnnConvolutionDescriptor conv, boolean measured, List<Candidate> listed) {
         cudnnHandle h = cudnn.handle();
         int n = REQUESTED_ALGOS;
         int[] count = new int[1];
-        List<Candidate> listed = new ArrayList<>();
-        int status = switch (direction) {
+        return switch (direction) {
             case FORWARD -> {
                 var perf = perfs(cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new);
                 int s = measured
                         ? JCudnn.cudnnFindConvolutionForwardAlgorithm(h, input.desc, filter.desc, conv, output.desc, n, count, perf)
                         : JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, input.desc, filter.desc, conv, output.desc, n, count, perf);
-                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.memory, p.determinism, p.mathType), listed);
             }
             case BACKWARD_DATA -> {
                 var perf = perfs(cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new);
                 int s = measured
                         ? JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(h, filter.desc, output.desc, conv, input.desc, n, count, perf)
                         : JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, filter.desc, output.desc, conv, input.desc, n, count, perf);
-                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.memory, p.determinism, p.mathType), listed);
             }
             case BACKWARD_FILTER -> {
                 var perf = perfs(cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new);
                 int s = measured
                         ? JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm(h, input.desc, output.desc, conv, filter.desc, n, count, perf)
                         : JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, input.desc, output.desc, conv, filter.desc, n, count, perf);
-                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.determinism, p.mathType), listed);
+                yield collect(s, count, perf, p -> new Candidate(p.algo, p.status, p.time, p.memory, p.determinism, p.mathType), listed);
             }
         };
-        CudaStatus.cudnn(status, direction.listCall(measured) + shape);
-        return listed;
     }
 
     /**

@@ -16,6 +16,7 @@ import jcuda.driver.JCudaDriver;
 import jcuda.jcudnn.JCudnn;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -162,6 +163,59 @@ public final class GpuBackend implements Backend {
         // The default settings add nothing, so that output from before they existed reads the same.
         return String.format(Locale.ROOT, "gpu: %s, cuDNN %d.%d.%d%s", device.describe(),
                 cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100, settings.describeNonDefault());
+    }
+
+    /**
+     * The versions the backend runs with, as the driver and the loaded libraries report them, e.g. "driver for
+     * CUDA 13.0 (cuDriverGetVersion 13000), cuBLAS 13.1.0 (cublasGetVersion 130100), cuDNN 9.19.0
+     * (cudnnGetVersion 91900)".
+     */
+    public String describeVersions() {
+        device.checkThread();
+        int driver = device.driverVersion();
+        int blas = cublas.version();
+        return String.format(Locale.ROOT, "driver for CUDA %d.%d (cuDriverGetVersion %d), cuBLAS %d.%d.%d "
+                                          + "(cublasGetVersion %d), cuDNN %d.%d.%d (cudnnGetVersion %d)",
+                driver / 1000, driver % 1000 / 10, driver, blas / 10000, blas / 100 % 100, blas % 100, blas,
+                cudnnVersion / 10000, cudnnVersion / 100 % 100, cudnnVersion % 100, cudnnVersion);
+    }
+
+    /** Our PTX modules as loaded, with their functions and PTX ISA (see {@link Kernels#describe}). */
+    public String describeKernels() {
+        return kernels.describe();
+    }
+
+    /**
+     * What cuDNN offers for the convolution g describes (or its transpose), and what a layer built with
+     * algorithms chosen as {@code how} says runs, one line per direction in the layer's order: forward,
+     * input gradient, weight gradient (see {@link ConvAlgorithmReport}). The convolution is built as a layer
+     * builds it, its workspace reserved in the backend's shared workspace (where it stays), and closed again.
+     */
+    public List<String> describeConvAlgorithms(ConvGeometry g, boolean transposed, GpuSettings.AlgorithmChoice how) {
+        List<CudnnConvolution.Choice> choices;
+        try (CudnnConvolution conv = convolution(g, how)) {
+            choices = conv.choices();
+        }
+        // A transposed convolution's forward is cuDNN's backward data, and its input gradient cuDNN's forward.
+        List<CudnnConvolution.Direction> order = transposed
+                ? List.of(CudnnConvolution.Direction.BACKWARD_DATA, CudnnConvolution.Direction.FORWARD,
+                          CudnnConvolution.Direction.BACKWARD_FILTER)
+                : List.of(CudnnConvolution.Direction.FORWARD, CudnnConvolution.Direction.BACKWARD_DATA,
+                          CudnnConvolution.Direction.BACKWARD_FILTER);
+        List<String> roles = List.of("forward", "input gradient", "weight gradient");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            CudnnConvolution.Direction d = order.get(i);
+            CudnnConvolution.Choice c = choices.stream().filter(x -> x.direction() == d).findFirst().orElseThrow();
+            lines.add(ConvAlgorithmReport.describe(c, roles.get(i), CudaStatus::cudnnName));
+        }
+        return lines;
+    }
+
+    /** The cuDNN convolution g describes, with this backend's math and algorithms chosen as {@code how} says. */
+    CudnnConvolution convolution(ConvGeometry g, GpuSettings.AlgorithmChoice how) {
+        device.checkThread();
+        return new CudnnConvolution(cudnn, workspace, g, new GpuSettings(settings.math(), how));
     }
 
     @Override

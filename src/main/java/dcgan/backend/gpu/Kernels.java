@@ -10,8 +10,11 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +52,7 @@ final class Kernels implements AutoCloseable {
 
     private final CUstream stream;
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
+    private final Map<String, String> isa = new LinkedHashMap<>(); // module -> e.g. ".version 8.0 .target sm_75"
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
 
     Kernels(CUstream stream) {
@@ -89,9 +93,50 @@ final class Kernels implements AutoCloseable {
 
     private CUmodule load(String name) {
         CUmodule module = new CUmodule();
-        CudaStatus.driver(JCudaDriver.cuModuleLoadData(module, ptx(name)), "cuModuleLoadData(kernels/" + name + ".ptx)");
+        byte[] text = ptx(name);
+        CudaStatus.driver(JCudaDriver.cuModuleLoadData(module, text), "cuModuleLoadData(kernels/" + name + ".ptx)");
         modules.put(name, module);
+        isa.put(name, isaOf(new String(text, StandardCharsets.US_ASCII)));
         return module;
+    }
+
+    /** The PTX's {@code .version} and {@code .target} directives, e.g. ".version 8.0 .target sm_75". */
+    static String isaOf(String ptx) {
+        StringBuilder s = new StringBuilder();
+        for (String line : ptx.split("\\R")) {
+            String t = line.strip();
+            if (t.startsWith(".version ") || t.startsWith(".target ")) {
+                s.append(s.isEmpty() ? "" : " ").append(t);
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * The modules loaded and the functions taken from each, with their PTX ISA, e.g. "9 functions from 6 PTX
+     * modules (.version 8.0 .target sm_75): adam (adam_step), leaky_relu (leaky_relu_forward, ...), ...".
+     */
+    String describe() {
+        Map<String, List<String>> byModule = new LinkedHashMap<>();
+        for (Kernel k : functions.keySet()) {
+            byModule.computeIfAbsent(k.module, m -> new ArrayList<>()).add(k.function);
+        }
+        List<String> isas = isa.values().stream().distinct().toList();
+        StringBuilder s = new StringBuilder().append(functions.size()).append(" functions from ").append(modules.size())
+                .append(" PTX modules");
+        if (isas.size() == 1) {
+            s.append(" (").append(isas.get(0)).append(')');
+        }
+        s.append(':');
+        String sep = " ";
+        for (Map.Entry<String, List<String>> e : byModule.entrySet()) {
+            s.append(sep).append(e.getKey()).append(" (").append(String.join(", ", e.getValue())).append(')');
+            if (isas.size() > 1) {
+                s.append(" [").append(isa.get(e.getKey())).append(']');
+            }
+            sep = ", ";
+        }
+        return s.toString();
     }
 
     private static int blocks(long work) {

@@ -27,10 +27,10 @@ class ConvAlgorithmRankingTest {
 
     /** A measured list as cuDNN's Find orders it: fastest first, the failure last. */
     private static final List<Candidate> MEASURED = List.of(
-            new Candidate(1, OK, 0.2f, DET, TENSOR_OP),
-            new Candidate(0, OK, 0.4f, NONDET, DEFAULT),
-            new Candidate(1, OK, 0.7f, DET, DEFAULT),
-            new Candidate(2, FAILED, -1f, DET, DEFAULT));
+            new Candidate(1, OK, 0.2f, 0, DET, TENSOR_OP),
+            new Candidate(0, OK, 0.4f, 0, NONDET, DEFAULT),
+            new Candidate(1, OK, 0.7f, 0, DET, DEFAULT),
+            new Candidate(2, FAILED, -1f, 0, DET, DEFAULT));
 
     private static List<Integer> algos(List<Candidate> cs) {
         return cs.stream().map(Candidate::algo).toList();
@@ -39,10 +39,10 @@ class ConvAlgorithmRankingTest {
     @Test
     void heuristicPrefersDeterministicAlgorithmsAndOtherwiseKeepsCudnnsOrder() {
         List<Candidate> ranked = List.of(
-                new Candidate(0, OK, -1f, NONDET, FMA),
-                new Candidate(3, OK, -1f, NONDET, FMA),
-                new Candidate(1, OK, -1f, DET, FMA),
-                new Candidate(5, OK, -1f, DET, FMA));
+                new Candidate(0, OK, -1f, 0, NONDET, FMA),
+                new Candidate(3, OK, -1f, 0, NONDET, FMA),
+                new Candidate(1, OK, -1f, 0, DET, FMA),
+                new Candidate(5, OK, -1f, 0, DET, FMA));
         assertEquals(List.of(1, 5, 0, 3), algos(ConvAlgorithmRanking.preferred(ranked, MathMode.FP32, false)));
         assertEquals(List.of(1, 5, 0, 3), algos(ConvAlgorithmRanking.preferred(ranked, MathMode.TF32, false)));
     }
@@ -64,15 +64,15 @@ class ConvAlgorithmRankingTest {
         assertEquals(TENSOR_OP, tf32.get(0).mathType());
 
         List<Candidate> heuristic = List.of(
-                new Candidate(1, OK, -1f, DET, CONVERSION),
-                new Candidate(0, OK, -1f, DET, DEFAULT));
+                new Candidate(1, OK, -1f, 0, DET, CONVERSION),
+                new Candidate(0, OK, -1f, 0, DET, DEFAULT));
         assertEquals(List.of(0), algos(ConvAlgorithmRanking.preferred(heuristic, MathMode.FP32, false)));
         assertEquals(List.of(1, 0), algos(ConvAlgorithmRanking.preferred(heuristic, MathMode.TF32, false)));
     }
 
     @Test
     void failedEntriesAreNeverTried() {
-        List<Candidate> allFailed = List.of(new Candidate(2, FAILED, -1f, DET, DEFAULT));
+        List<Candidate> allFailed = List.of(new Candidate(2, FAILED, -1f, 0, DET, DEFAULT));
         for (MathMode math : MathMode.values()) {
             for (boolean measured : new boolean[] {true, false}) {
                 assertEquals(List.of(), ConvAlgorithmRanking.preferred(allFailed, math, measured));
@@ -91,7 +91,7 @@ class ConvAlgorithmRankingTest {
         assertEquals(DEFAULT, ConvAlgorithmRanking.descriptorMathType(plain, MathMode.TF32));
         assertEquals(TENSOR_OP, ConvAlgorithmRanking.descriptorMathType(tensorOps, MathMode.TF32));
         assertEquals(CONVERSION, ConvAlgorithmRanking.descriptorMathType(
-                new Candidate(1, OK, 0f, DET, CONVERSION), MathMode.TF32));
+                new Candidate(1, OK, 0f, 0, DET, CONVERSION), MathMode.TF32));
     }
 
     @Test
