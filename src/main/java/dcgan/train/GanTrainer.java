@@ -8,6 +8,8 @@ import dcgan.model.Generator;
 import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -57,6 +59,8 @@ public final class GanTrainer implements AutoCloseable {
     private final Tensor dFake;
     private final Tensor losses;
     private final Captures captures;
+    /** Everything the trainer allocated, newest first: the order to free it in. */
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private long step;
 
     /** A trainer at step 0 with freshly initialised networks, each step run directly. */
@@ -73,30 +77,38 @@ public final class GanTrainer implements AutoCloseable {
         this.hp = hp;
         this.rng = rng;
         int b = hp.batchSize();
-        dState = new NetworkState(backend, Discriminator.layout(), D_INIT_STREAMS);
-        gState = new NetworkState(backend, Generator.layout(hp.zDim()), G_INIT_STREAMS);
-        d = new Discriminator(backend, dState, b);
-        g = new Generator(backend, gState, b, hp.zDim());
         dAdam = new AdamSchedule(hp.lr(), hp.beta1(), hp.beta2());
         gAdam = new AdamSchedule(hp.generatorLr(), hp.beta1(), hp.beta2());
-        real = backend.allocate(b, 1, 28, 28);
-        z = backend.allocate(b, hp.zDim());
-        dLogits = backend.allocate(b, 1);
-        dFake = backend.allocate(b, 1, 28, 28);
-        losses = backend.allocate(3);
-        captures = new Captures(captureSteps);
-        if (state == null) {
-            dState.initialise(rng);
-            gState.initialise(rng);
-        } else {
-            // Initialising first would be wasted: drawing the truncated normals takes most of a second.
-            try {
-                restore(state);
-            } catch (RuntimeException e) {
-                close(); // device memory is not garbage-collected
-                throw e;
+        try {
+            dState = own(new NetworkState(backend, Discriminator.layout(), D_INIT_STREAMS));
+            gState = own(new NetworkState(backend, Generator.layout(hp.zDim()), G_INIT_STREAMS));
+            d = own(new Discriminator(backend, dState, b));
+            g = own(new Generator(backend, gState, b, hp.zDim()));
+            real = own(backend.allocate(b, 1, 28, 28));
+            z = own(backend.allocate(b, hp.zDim()));
+            dLogits = own(backend.allocate(b, 1));
+            dFake = own(backend.allocate(b, 1, 28, 28));
+            losses = own(backend.allocate(3));
+            captures = own(new Captures(captureSteps));
+            if (state == null) {
+                dState.initialise(rng);
+                gState.initialise(rng);
+            } else {
+                restore(state); // initialising first would be wasted: the truncated normals take most of a second
             }
+        } catch (RuntimeException | Error e) {
+            try {
+                close(); // what was made so far: device memory is not garbage-collected
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.push(resource);
+        return resource;
     }
 
     /** One iteration on a batch of real images on the backend ({@code [batchSize, 1, 28, 28]}, in [0, 1]). */
@@ -260,13 +272,18 @@ public final class GanTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        captures.close();
-        d.close();
-        g.close();
-        dState.close();
-        gState.close();
-        for (Tensor t : new Tensor[] {real, z, dLogits, dFake, losses}) {
-            t.close();
+        RuntimeException first = null;
+        while (!owned.isEmpty()) {
+            try {
+                owned.pop().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }
