@@ -20,18 +20,10 @@ final class SoftmaxCrossEntropy {
         double sum = 0;
         for (int r = 0; r < rows; r++) {
             int from = r * classes;
-            double max = Double.NEGATIVE_INFINITY;
+            double logTotal = logSumExp(logits, from, classes);
+            sum += logTotal - logits[from + labels[r]];
             for (int k = 0; k < classes; k++) {
-                max = Math.max(max, logits[from + k]);
-            }
-            double total = 0;
-            for (int k = 0; k < classes; k++) {
-                total += Math.exp(logits[from + k] - max);
-            }
-            double logTotal = Math.log(total);
-            sum += logTotal - (logits[from + labels[r]] - max);
-            for (int k = 0; k < classes; k++) {
-                double p = Math.exp(logits[from + k] - max - logTotal);
+                double p = Math.exp(logits[from + k] - logTotal);
                 gradient[from + k] = (float) ((p - (k == labels[r] ? 1 : 0)) / rows);
             }
         }
@@ -40,6 +32,14 @@ final class SoftmaxCrossEntropy {
 
     /** Replaces {@code v[from .. from + n)} by its softmax. */
     static void softmaxInPlace(float[] v, int from, int n) {
+        double logTotal = logSumExp(v, from, n);
+        for (int k = 0; k < n; k++) {
+            v[from + k] = (float) Math.exp(v[from + k] - logTotal);
+        }
+    }
+
+    /** {@code log(sum(exp(v[from .. from + n))))}, shifted by the largest value so that nothing overflows. */
+    private static double logSumExp(float[] v, int from, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < n; k++) {
             max = Math.max(max, v[from + k]);
@@ -48,8 +48,6 @@ final class SoftmaxCrossEntropy {
         for (int k = 0; k < n; k++) {
             total += Math.exp(v[from + k] - max);
         }
-        for (int k = 0; k < n; k++) {
-            v[from + k] = (float) (Math.exp(v[from + k] - max) / total);
-        }
+        return max + Math.log(total);
     }
 }

@@ -41,6 +41,8 @@ import java.util.zip.CRC32C;
 public final class SafeTensorsFile implements AutoCloseable {
 
     static final String METADATA_KEY = "__metadata__";
+    /** Metadata key prefix of each tensor's CRC-32C (8 hex digits) as {@link SafeTensorsWriter} records it. */
+    public static final String CRC_PREFIX = "crc32c.";
     /** The reference implementation's limit; a larger "header" means a corrupt length field. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
 
@@ -345,11 +347,22 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /**
-     * Like {@link #floats} but into {@code dst[dstOffset ...]}, e.g. a tensor's place in a flat buffer.
-     *
-     * @return the CRC-32C of the tensor's bytes as stored, for a caller that knows what it should be
+     * Whether the file records its tensors' CRC-32C ({@link SafeTensorsWriter} does; files from elsewhere, or
+     * from before it did, may not). Then every tensor read is checked against its own.
      */
-    public long floatsInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
+    public boolean checksummed() {
+        return metadata.keySet().stream().anyMatch(k -> k.startsWith(CRC_PREFIX));
+    }
+
+    static String hex(long crc) {
+        return String.format(java.util.Locale.ROOT, "%08x", crc);
+    }
+
+    /**
+     * Like {@link #floats} but into {@code dst[dstOffset ...]}, e.g. a tensor's place in a flat buffer. In a
+     * {@link #checksummed} file the tensor's bytes must have the CRC-32C recorded for it.
+     */
+    public void floatsInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
         Entry e = entries.get(name);
         if (e == null) {
             throw new BadFileException(file, "missing tensor " + name);
@@ -372,7 +385,16 @@ public final class SafeTensorsFile implements AutoCloseable {
             b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOffset + (int) (done / Float.BYTES),
                     n / Float.BYTES);
         }
-        return crc.getValue();
+        if (checksummed()) {
+            String recorded = metadata.get(CRC_PREFIX + name);
+            if (recorded == null) {
+                throw new BadFileException(file, "metadata key " + CRC_PREFIX + name + " is missing");
+            }
+            if (!recorded.equals(hex(crc.getValue()))) {
+                throw new BadFileException(file, "tensor " + name + ": its data has CRC-32C " + hex(crc.getValue())
+                        + ", but the file recorded " + recorded + " (damaged)");
+            }
+        }
     }
 
     private static ByteBuffer readFully(Path file, FileChannel channel, long position, int n) throws IOException {

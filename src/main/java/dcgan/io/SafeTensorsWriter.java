@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,14 +38,21 @@ public final class SafeTensorsWriter {
     private SafeTensorsWriter() {
     }
 
-    /** Atomically replaces {@code file} (see {@link AtomicFiles}). */
+    /**
+     * Atomically replaces {@code file} (see {@link AtomicFiles}). The metadata also gets each tensor's CRC-32C,
+     * as {@value SafeTensorsFile#CRC_PREFIX}NAME (8 hex digits), which {@link SafeTensorsFile} checks on reading.
+     */
     public static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata) throws IOException {
-        byte[] header = header(tensors, metadata);
+        Map<String, String> withChecksums = new LinkedHashMap<>(metadata);
+        for (NamedTensor t : tensors) {
+            withChecksums.put(SafeTensorsFile.CRC_PREFIX + t.name(), SafeTensorsFile.hex(crc32c(t)));
+        }
+        byte[] header = header(tensors, withChecksums);
         AtomicFiles.write(file, out -> write(out, header, tensors));
     }
 
     /** The CRC-32C of a tensor's bytes as this writer stores them (float32, little-endian). */
-    public static long crc32c(NamedTensor t) {
+    static long crc32c(NamedTensor t) {
         CRC32C crc = new CRC32C();
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = t.values();

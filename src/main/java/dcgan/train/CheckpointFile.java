@@ -48,8 +48,6 @@ public final class CheckpointFile {
     /** docs/model.md's discriminator and generator for 28x28 images; another architecture needs another id. */
     public static final String MODEL = "dcgan-mnist-28x28";
 
-    /** Metadata key prefix of each tensor's CRC-32C (8 hex digits), e.g. {@code crc32c.D.c1.weight}. */
-    static final String CRC = "crc32c.";
     private static final String OPTIM = "optim.";
     private static final String EXP_AVG = ".exp_avg";
     private static final String EXP_AVG_SQ = ".exp_avg_sq";
@@ -108,9 +106,6 @@ public final class CheckpointFile {
         addModel(tensors, g, st.generator());
         addAdam(tensors, d.params(), st.discriminator());
         addAdam(tensors, g.params(), st.generator());
-        for (NamedTensor t : tensors) {
-            m.put(CRC + t.name(), hex(SafeTensorsWriter.crc32c(t)));
-        }
         SafeTensorsWriter.write(file, tensors, m);
     }
 
@@ -134,9 +129,6 @@ public final class CheckpointFile {
         m.put("saved_at", Instant.now().toString());
         List<NamedTensor> tensors = new ArrayList<>();
         addModel(tensors, Generator.layout(settings.hp().zDim()), g);
-        for (NamedTensor t : tensors) {
-            m.put(CRC + t.name(), hex(SafeTensorsWriter.crc32c(t)));
-        }
         SafeTensorsWriter.write(file, tensors, m);
     }
 
@@ -274,7 +266,7 @@ public final class CheckpointFile {
                     + "program's model \"" + MODEL + "\"");
         }
         Meta meta = new Meta(file, m);
-        if (warnings != null && !meta.checksummed()) {
+        if (warnings != null && !f.checksummed()) {
             warnings.println("warning: " + file + " has no tensor checksums (written by an earlier version): its "
                              + "values are checked for NaN, infinity and negative variances, but damage that "
                              + "leaves them plausible cannot be detected");
@@ -337,8 +329,7 @@ public final class CheckpointFile {
         float[] flat = new float[layout.size()];
         for (ParameterLayout.Entry e : layout.entries()) {
             String name = fileName.apply(e.name());
-            long crc = f.floatsInto(name, e.shape(), flat, e.offset());
-            meta.checkCrc(name, crc);
+            f.floatsInto(name, e.shape(), flat, e.offset()); // checked against its CRC-32C, when the file has them
             checkValues(f.file(), name, flat, e.offset(), e.size());
         }
         return flat;
@@ -358,10 +349,6 @@ public final class CheckpointFile {
                         + ": a variance cannot be negative (damaged)");
             }
         }
-    }
-
-    static String hex(long crc) {
-        return String.format(Locale.ROOT, "%08x", crc);
     }
 
     /** The informational position keys must agree with the step; a mismatch means a damaged or edited file. */
@@ -389,23 +376,6 @@ public final class CheckpointFile {
 
     /** Typed access to the metadata strings, with errors naming the file and the key. */
     private record Meta(Path file, Map<String, String> map) {
-
-        /** Whether the file has tensor checksums; files written before they were added have none. */
-        boolean checksummed() {
-            return map.keySet().stream().anyMatch(k -> k.startsWith(CRC));
-        }
-
-        /** Compares a tensor's CRC-32C with the one recorded; a file without checksums has nothing to compare. */
-        void checkCrc(String tensor, long actual) throws BadFileException {
-            if (!checksummed()) {
-                return;
-            }
-            String expected = string(CRC + tensor);
-            if (!expected.equals(hex(actual))) {
-                throw new BadFileException(file, "tensor " + tensor + ": its data has CRC-32C " + hex(actual)
-                        + ", but the file recorded " + expected + " (damaged)");
-            }
-        }
 
         String string(String key) throws BadFileException {
             String v = map.get(key);

@@ -62,7 +62,12 @@ class SafeTensorsTest {
         assertEquals(flat[0], ByteBuffer.wrap(bytes, (int) (8 + n), 4).order(ByteOrder.LITTLE_ENDIAN).getFloat());
 
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            assertEquals(meta, f.metadata());
+            Map<String, String> back = new LinkedHashMap<>(f.metadata());
+            back.keySet().removeIf(k -> k.startsWith(SafeTensorsFile.CRC_PREFIX));
+            assertEquals(meta, back, "the metadata given, and each tensor's CRC-32C");
+            assertTrue(f.checksummed());
+            assertEquals("00000000", f.metadata().get("crc32c.empty"), "the CRC-32C of no bytes");
+            assertEquals(5, f.metadata().size() - meta.size());
             assertEquals(List.of("a.weight", "a.bias", "scalar", "empty", "ünïcode \"name\""),
                     f.entries().stream().map(SafeTensorsFile.Entry::name).toList());
             assertBitsEqual(Arrays.copyOfRange(flat, 0, 24), f.floats("a.weight", 2, 3, 4));
@@ -82,7 +87,7 @@ class SafeTensorsTest {
         Path file = dir.resolve("big.safetensors");
         SafeTensorsWriter.write(file, List.of(new NamedTensor("big", new int[] {big.length}, big)), Map.of());
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            assertTrue(f.metadata().isEmpty());
+            assertEquals(Map.of("crc32c.big", f.metadata().get("crc32c.big")), f.metadata(), "a checksum, nothing else");
             assertBitsEqual(big, f.floats("big", big.length));
         }
     }
