@@ -3,7 +3,7 @@ package dcgan.backend.cpu;
 import dcgan.backend.LinearOp;
 import dcgan.backend.Tensor;
 
-/** y = x W^T + b with the three products of its forward and backward passes done by {@link Sgemm}. */
+/** y = x W^T + b with the three products of its forward and backward passes done by the backend's {@link Gemm}. */
 final class CpuLinear implements LinearOp {
 
     private final CpuBackend cpu;
@@ -42,11 +42,17 @@ final class CpuLinear implements LinearOp {
         CpuTensor w = CpuTensor.of(wT, out * in, "linear weight");
         CpuTensor b = CpuTensor.of(bT, out, "linear bias");
         CpuTensor y = CpuTensor.of(yT, batch * out, "linear output");
-        cpu.gemm().multiply(false, true, batch, out, in, x.data, x.offset, in, w.data, w.offset, in,
-                y.data, y.offset, out, false);
+        cpu.multiply(false, true, batch, out, in, x, in, w, in, y, out, false);
         // A linear layer's features are channels with one pixel each, as for the bias gradient below.
-        cpu.parallel().forRange(batch, (from, to) ->
-                CpuOps.addChannelBias(y.data, y.offset, b.data, b.offset, out, 1, from, to));
+        float[] bias = CpuOps.toArray(b);
+        cpu.parallel().forRange(batch, (from, to) -> {
+            float[] row = new float[out];
+            for (int r = from; r < to; r++) {
+                y.read(r * out, row, 0, out);
+                CpuOps.addChannelBias(row, bias, out, 1);
+                y.write(r * out, row, 0, out);
+            }
+        });
     }
 
     @Override
@@ -58,16 +64,14 @@ final class CpuLinear implements LinearOp {
             CpuTensor dw = CpuTensor.of(dwT, out * in, "linear weight gradient");
             CpuTensor db = CpuTensor.of(dbT, out, "linear bias gradient");
             // dW[out, in] = dY^T[out, B] * X[B, in]
-            cpu.gemm().multiply(true, false, out, in, batch, dy.data, dy.offset, out, x.data, x.offset, in,
-                    dw.data, dw.offset, in, accumulate);
+            cpu.multiply(true, false, out, in, batch, dy, out, x, in, dw, in, accumulate);
             // A linear layer's features are channels with one pixel each.
-            CpuOps.channelSums(cpu.parallel(), dy.data, dy.offset, batch, out, 1, db.data, db.offset, accumulate);
+            CpuOps.channelSums(cpu.parallel(), dy, batch, out, 1, db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, batch * in, "linear input gradient");
             // dX[B, in] = dY[B, out] * W[out, in]
-            cpu.gemm().multiply(false, false, batch, in, out, dy.data, dy.offset, out, w.data, w.offset, in,
-                    dx.data, dx.offset, in, false);
+            cpu.multiply(false, false, batch, in, out, dy, out, w, in, dx, in, false);
         }
     }
 

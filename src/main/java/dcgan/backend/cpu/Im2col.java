@@ -9,6 +9,7 @@ import dcgan.backend.ConvGeometry;
  * weight, so {@code conv(x) = patches(x) * W^T} in NHWC order.
  *
  * <p>Every method handles the images {@code [from, to)} only, so callers split the batch across threads.
+ * Each image is copied between off-heap memory and Java arrays in one piece and rearranged there.
  */
 final class Im2col {
 
@@ -16,43 +17,55 @@ final class Im2col {
     }
 
     /** cols[(b * P + p) * K + (c * 16 + kh * 4 + kw)] = x[b, c, 2 oh - 1 + kh, 2 ow - 1 + kw] or 0 outside. */
-    static void patches(ConvGeometry g, float[] x, int xOff, float[] cols, int from, int to) {
+    static void patches(ConvGeometry g, CpuTensor x, CpuTensor cols, int from, int to) {
         int c = g.inChannels(), h = g.inHeight(), w = g.inWidth();
         int oh = g.outHeight(), ow = g.outWidth(), k = g.patchSize();
+        int imageSize = c * h * w;
+        int blockSize = oh * ow * k;
+        float[] image = new float[imageSize];
+        float[] block = new float[blockSize];
         for (int b = from; b < to; b++) {
-            int xImage = xOff + b * c * h * w;
+            x.read(b * imageSize, image, 0, imageSize);
             for (int py = 0; py < oh; py++) {
                 for (int px = 0; px < ow; px++) {
-                    int row = ((b * oh + py) * ow + px) * k;
+                    int row = (py * ow + px) * k;
                     for (int ch = 0; ch < c; ch++) {
-                        int xPlane = xImage + ch * h * w;
+                        int plane = ch * h * w;
                         int col = row + ch * 16;
                         for (int kh = 0; kh < 4; kh++) {
                             int iy = 2 * py - 1 + kh;
                             boolean rowInside = iy >= 0 && iy < h;
                             for (int kw = 0; kw < 4; kw++) {
                                 int ix = 2 * px - 1 + kw;
-                                cols[col + kh * 4 + kw] = rowInside && ix >= 0 && ix < w ? x[xPlane + iy * w + ix] : 0f;
+                                block[col + kh * 4 + kw] = rowInside && ix >= 0 && ix < w ? image[plane + iy * w + ix] : 0f;
                             }
                         }
                     }
                 }
             }
+            cols.write(b * blockSize, block, 0, blockSize);
         }
     }
 
-    /** The adjoint of {@link #patches}: dx[b] = sum of every patch entry back onto its pixel (overwrites dx[b]). */
-    static void accumulatePatches(ConvGeometry g, float[] cols, float[] dx, int dxOff, int from, int to) {
+    /**
+     * The adjoint of {@link #patches}: y[b] = sum of every patch entry back onto its pixel, plus bias[c] on
+     * channel c when bias is not null (overwrites y[b]).
+     */
+    static void accumulatePatches(ConvGeometry g, CpuTensor cols, CpuTensor y, float[] bias, int from, int to) {
         int c = g.inChannels(), h = g.inHeight(), w = g.inWidth();
         int oh = g.outHeight(), ow = g.outWidth(), k = g.patchSize();
+        int imageSize = c * h * w;
+        int blockSize = oh * ow * k;
+        float[] image = new float[imageSize];
+        float[] block = new float[blockSize];
         for (int b = from; b < to; b++) {
-            int xImage = dxOff + b * c * h * w;
-            java.util.Arrays.fill(dx, xImage, xImage + c * h * w, 0f);
+            cols.read(b * blockSize, block, 0, blockSize);
+            java.util.Arrays.fill(image, 0f);
             for (int py = 0; py < oh; py++) {
                 for (int px = 0; px < ow; px++) {
-                    int row = ((b * oh + py) * ow + px) * k;
+                    int row = (py * ow + px) * k;
                     for (int ch = 0; ch < c; ch++) {
-                        int xPlane = xImage + ch * h * w;
+                        int plane = ch * h * w;
                         int col = row + ch * 16;
                         for (int kh = 0; kh < 4; kh++) {
                             int iy = 2 * py - 1 + kh;
@@ -62,41 +75,50 @@ final class Im2col {
                             for (int kw = 0; kw < 4; kw++) {
                                 int ix = 2 * px - 1 + kw;
                                 if (ix >= 0 && ix < w) {
-                                    dx[xPlane + iy * w + ix] += cols[col + kh * 4 + kw];
+                                    image[plane + iy * w + ix] += block[col + kh * 4 + kw];
                                 }
                             }
                         }
                     }
                 }
             }
+            if (bias != null) {
+                CpuOps.addChannelBias(image, bias, c, h * w);
+            }
+            y.write(b * imageSize, image, 0, imageSize);
         }
     }
 
     /** NCHW [b, c, p] to rows of channels [b * P + p, c] for images [from, to). */
-    static void toChannelsLast(float[] src, int srcOff, float[] dst, int channels, int pixels, int from, int to) {
+    static void toChannelsLast(CpuTensor src, CpuTensor dst, int channels, int pixels, int from, int to) {
+        int imageSize = channels * pixels;
+        float[] in = new float[imageSize];
+        float[] out = new float[imageSize];
         for (int b = from; b < to; b++) {
-            int s = srcOff + b * channels * pixels;
-            int d = b * pixels * channels;
+            src.read(b * imageSize, in, 0, imageSize);
             for (int ch = 0; ch < channels; ch++) {
                 for (int p = 0; p < pixels; p++) {
-                    dst[d + p * channels + ch] = src[s + ch * pixels + p];
+                    out[p * channels + ch] = in[ch * pixels + p];
                 }
             }
+            dst.write(b * imageSize, out, 0, imageSize);
         }
     }
 
     /** Rows of channels [b * P + p, c] to NCHW [b, c, p], adding bias[c] (bias may be null), images [from, to). */
-    static void toChannelsFirst(float[] src, float[] dst, int dstOff, float[] bias, int biasOff,
-                                int channels, int pixels, int from, int to) {
+    static void toChannelsFirst(CpuTensor src, CpuTensor dst, float[] bias, int channels, int pixels, int from, int to) {
+        int imageSize = channels * pixels;
+        float[] in = new float[imageSize];
+        float[] out = new float[imageSize];
         for (int b = from; b < to; b++) {
-            int s = b * pixels * channels;
-            int d = dstOff + b * channels * pixels;
+            src.read(b * imageSize, in, 0, imageSize);
             for (int ch = 0; ch < channels; ch++) {
-                float add = bias == null ? 0f : bias[biasOff + ch];
+                float add = bias == null ? 0f : bias[ch];
                 for (int p = 0; p < pixels; p++) {
-                    dst[d + ch * pixels + p] = src[s + p * channels + ch] + add;
+                    out[ch * pixels + p] = in[p * channels + ch] + add;
                 }
             }
+            dst.write(b * imageSize, out, 0, imageSize);
         }
     }
 }

@@ -439,7 +439,7 @@ class CpuElementwiseTest extends CpuBackendFixture {
 
     @Test
     void describesItself() {
-        assertEquals("cpu (1 thread)", cpu1.describe());
-        assertEquals("cpu (3 threads)", cpu3.describe());
+        assertEquals("cpu (1 thread, " + cpu1.gemmName() + " SGEMM)", cpu1.describe());
+        assertEquals("cpu (3 threads, " + cpu3.gemmName() + " SGEMM)", cpu3.describe());
     }
 }
