@@ -6,7 +6,8 @@ import dcgan.backend.Tensor;
 /**
  * Batch norm over {@code [batch, channels, spatial]}. Each task handles a range of channels, reading each
  * image's values of those channels in one piece; every channel's sums are taken in double in a fixed
- * order (image by image, then pixel by pixel), so results are reproducible whatever the thread count.
+ * order (image by image, and within an image in a few interleaved partial sums), so results are
+ * reproducible whatever the thread count.
  */
 final class CpuBatchNorm implements BatchNormOp {
 
@@ -67,13 +68,7 @@ final class CpuBatchNorm implements BatchNormOp {
             double[] sum = new double[count];
             for (int b = 0; b < batch; b++) {
                 read(x, b, from, to, run);
-                for (int c = 0; c < count; c++) {
-                    double s = sum[c];
-                    for (int i = c * spatial; i < (c + 1) * spatial; i++) {
-                        s += run[i];
-                    }
-                    sum[c] = s;
-                }
+                addSums(run, count, spatial, sum);
             }
             double[] mean = new double[count];
             for (int c = 0; c < count; c++) {
@@ -82,14 +77,7 @@ final class CpuBatchNorm implements BatchNormOp {
             double[] sq = new double[count];
             for (int b = 0; b < batch; b++) {
                 read(x, b, from, to, run);
-                for (int c = 0; c < count; c++) {
-                    double s = sq[c];
-                    for (int i = c * spatial; i < (c + 1) * spatial; i++) {
-                        double d = run[i] - mean[c];
-                        s += d * d;
-                    }
-                    sq[c] = s;
-                }
+                addSquaredDeviations(run, count, spatial, mean, sq);
             }
             float[] shift = new float[count];
             float[] scale = new float[count];
@@ -151,15 +139,7 @@ final class CpuBatchNorm implements BatchNormOp {
                            float[] shift, float[] scale, float[] offset) {
         for (int b = 0; b < batch; b++) {
             read(x, b, from, to, run);
-            for (int c = 0; c < to - from; c++) {
-                float mean = shift[c];
-                float sc = scale[c];
-                float add = offset[c];
-                for (int i = c * spatial; i < (c + 1) * spatial; i++) {
-                    // (x - mean) first: folding the mean into a shift would lose digits when |mean| >> std.
-                    run[i] = (run[i] - mean) * sc + add;
-                }
-            }
+            normaliseRun(run, to - from, spatial, shift, scale, offset);
             write(y, b, from, to, run);
         }
     }
@@ -177,6 +157,8 @@ final class CpuBatchNorm implements BatchNormOp {
         int n = batch * spatial;
         cpu.parallel().forRange(channels, (from, to) -> {
             int count = to - from;
+            float[] mean = java.util.Arrays.copyOfRange(savedMean, from, to);
+            float[] invStd = java.util.Arrays.copyOfRange(savedInvStd, from, to);
             float[] xs = new float[count * spatial];
             float[] gs = new float[count * spatial];
             double[] sumDy = new double[count];
@@ -184,19 +166,7 @@ final class CpuBatchNorm implements BatchNormOp {
             for (int b = 0; b < batch; b++) {
                 read(x, b, from, to, xs);
                 read(dy, b, from, to, gs);
-                for (int c = 0; c < count; c++) {
-                    float mean = savedMean[from + c];
-                    float invStd = savedInvStd[from + c];
-                    double s = sumDy[c];
-                    double sx = sumDyXhat[c];
-                    for (int i = c * spatial; i < (c + 1) * spatial; i++) {
-                        float g = gs[i];
-                        s += g;
-                        sx += g * ((xs[i] - mean) * invStd);
-                    }
-                    sumDy[c] = s;
-                    sumDyXhat[c] = sx;
-                }
+                addGradientSums(xs, gs, count, spatial, mean, invStd, sumDy, sumDyXhat);
             }
             float[] scale = new float[count];
             float[] meanDy = new float[count];
@@ -209,28 +179,160 @@ final class CpuBatchNorm implements BatchNormOp {
                     dGamma.set(c, accumulate ? dGamma.get(c) + dg : dg);
                     dBeta.set(c, accumulate ? dBeta.get(c) + dbv : dbv);
                 }
-                // dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                scale[j] = gamma.get(c) * savedInvStd[c];
+                scale[j] = gamma.get(c) * invStd[j];
                 meanDy[j] = (float) (sumDy[j] / n);
                 meanDyXhat[j] = (float) (sumDyXhat[j] / n);
             }
             for (int b = 0; b < batch; b++) {
                 read(x, b, from, to, xs);
                 read(dy, b, from, to, gs);
-                for (int c = 0; c < count; c++) {
-                    float mean = savedMean[from + c];
-                    float invStd = savedInvStd[from + c];
-                    float sc = scale[c];
-                    float md = meanDy[c];
-                    float mdx = meanDyXhat[c];
-                    for (int i = c * spatial; i < (c + 1) * spatial; i++) {
-                        float xhat = (xs[i] - mean) * invStd;
-                        gs[i] = sc * (gs[i] - md - xhat * mdx);
-                    }
-                }
+                inputGradient(xs, gs, count, spatial, mean, invStd, scale, meanDy, meanDyXhat);
                 write(dx, b, from, to, gs);
             }
         });
+    }
+
+    // Kernels on one image's values of a range of channels: count channels of spatial values each, channel c
+    // at [c * spatial, (c + 1) * spatial). With one value per channel the channel loop is the inner one.
+
+    /** sum[c] += the values of channel c (four interleaved partial sums, added in a fixed order). */
+    private static void addSums(float[] run, int count, int spatial, double[] sum) {
+        if (spatial == 1) {
+            for (int c = 0; c < count; c++) {
+                sum[c] += run[c];
+            }
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            int start = c * spatial;
+            int end = start + spatial;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = start;
+            for (; i + 3 < end; i += 4) {
+                s0 += run[i];
+                s1 += run[i + 1];
+                s2 += run[i + 2];
+                s3 += run[i + 3];
+            }
+            for (; i < end; i++) {
+                s0 += run[i];
+            }
+            sum[c] += (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /** sq[c] += (value - mean[c])^2 over the values of channel c, in double (as {@link #addSums}). */
+    private static void addSquaredDeviations(float[] run, int count, int spatial, double[] mean, double[] sq) {
+        if (spatial == 1) {
+            for (int c = 0; c < count; c++) {
+                double d = run[c] - mean[c];
+                sq[c] += d * d;
+            }
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            double m = mean[c];
+            int start = c * spatial;
+            int end = start + spatial;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = start;
+            for (; i + 3 < end; i += 4) {
+                double d0 = run[i] - m;
+                double d1 = run[i + 1] - m;
+                double d2 = run[i + 2] - m;
+                double d3 = run[i + 3] - m;
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
+            for (; i < end; i++) {
+                double d = run[i] - m;
+                s0 += d * d;
+            }
+            sq[c] += (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /** value = (value - shift[c]) * scale[c] + offset[c]; (x - mean) first, as folding the mean into a shift
+     *  would lose digits when |mean| >> std. */
+    private static void normaliseRun(float[] run, int count, int spatial, float[] shift, float[] scale, float[] offset) {
+        if (spatial == 1) {
+            for (int c = 0; c < count; c++) {
+                run[c] = (run[c] - shift[c]) * scale[c] + offset[c];
+            }
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            float mean = shift[c];
+            float sc = scale[c];
+            float add = offset[c];
+            for (int i = c * spatial; i < (c + 1) * spatial; i++) {
+                run[i] = (run[i] - mean) * sc + add;
+            }
+        }
+    }
+
+    /**
+     * sumDy[c] += dy and sumDyXhat[c] += dy * xhat, xhat = (x - mean[c]) * invStd[c], over the values of
+     * channel c (as {@link #addSums}).
+     */
+    private static void addGradientSums(float[] xs, float[] gs, int count, int spatial, float[] mean, float[] invStd,
+                                        double[] sumDy, double[] sumDyXhat) {
+        if (spatial == 1) {
+            for (int c = 0; c < count; c++) {
+                float g = gs[c];
+                sumDy[c] += g;
+                sumDyXhat[c] += g * ((xs[c] - mean[c]) * invStd[c]);
+            }
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            float m = mean[c];
+            float is = invStd[c];
+            int start = c * spatial;
+            int end = start + spatial;
+            double s0 = 0, s1 = 0, x0 = 0, x1 = 0;
+            int i = start;
+            for (; i + 1 < end; i += 2) {
+                float g0 = gs[i];
+                float g1 = gs[i + 1];
+                s0 += g0;
+                s1 += g1;
+                x0 += g0 * ((xs[i] - m) * is);
+                x1 += g1 * ((xs[i + 1] - m) * is);
+            }
+            for (; i < end; i++) {
+                float g = gs[i];
+                s0 += g;
+                x0 += g * ((xs[i] - m) * is);
+            }
+            sumDy[c] += s0 + s1;
+            sumDyXhat[c] += x0 + x1;
+        }
+    }
+
+    /** dy becomes dx = scale * (dy - mean(dy) - xhat * mean(dy * xhat)), scale = gamma * invStd. */
+    private static void inputGradient(float[] xs, float[] gs, int count, int spatial, float[] mean, float[] invStd,
+                                      float[] scale, float[] meanDy, float[] meanDyXhat) {
+        if (spatial == 1) {
+            for (int c = 0; c < count; c++) {
+                float xhat = (xs[c] - mean[c]) * invStd[c];
+                gs[c] = scale[c] * (gs[c] - meanDy[c] - xhat * meanDyXhat[c]);
+            }
+            return;
+        }
+        for (int c = 0; c < count; c++) {
+            float m = mean[c];
+            float is = invStd[c];
+            float sc = scale[c];
+            float md = meanDy[c];
+            float mdx = meanDyXhat[c];
+            for (int i = c * spatial; i < (c + 1) * spatial; i++) {
+                float xhat = (xs[i] - m) * is;
+                gs[i] = sc * (gs[i] - md - xhat * mdx);
+            }
+        }
     }
 
     @Override

@@ -6,17 +6,19 @@ import dcgan.backend.Tensor;
 
 /**
  * Convolution as one matrix product over the whole batch:
- * {@code Y[B*P, out] = patches(x)[B*P, in*16] * W^T}, then back to NCHW with the bias.
- * The patch matrix of the latest forward is kept for the weight gradient. The matrices live in off-heap
- * memory this op owns and frees on close.
+ * {@code Y[out, B*P] = W[out, in*16] * patches(x)[B*P, in*16]^T}, then back to NCHW with the bias. Outputs
+ * and their gradients are kept channel-major ({@code [out, B*P]}), which NCHW reaches by copying runs of P
+ * values; the products take the transposes. The patch matrix of the latest forward is kept for the weight
+ * gradient. The matrices live in off-heap memory this op owns and frees on close.
  */
 final class CpuConv implements ConvOp {
 
     private final ConvGeometry g;
     private final CpuBackend cpu;
     private final CpuTensor patches;      // [B*P, K] of the latest forward's x
-    private final CpuTensor rows;         // [B*P, out]: output, or dy, in channels-last order
+    private final CpuTensor channels;     // [out, B*P]: output, or dy, channel-major
     private final CpuTensor patchGrads;   // [B*P, K]: gradient of the patch matrix, for dx
+    private final CpuTensor weightGradT;  // [K, out]: the weight gradient, transposed
     private CpuTensor patchesOf;          // the x that patches was built from
     private boolean closed;
 
@@ -25,8 +27,9 @@ final class CpuConv implements ConvOp {
         this.g = g;
         int rowsCount = Tensor.sizeOf(g.batch(), g.outHeight(), g.outWidth());
         this.patches = CpuTensor.allocate(rowsCount, g.patchSize());
-        this.rows = CpuTensor.allocate(rowsCount, g.outChannels());
+        this.channels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchGrads = CpuTensor.allocate(rowsCount, g.patchSize());
+        this.weightGradT = CpuTensor.allocate(g.patchSize(), g.outChannels());
     }
 
     @Override
@@ -49,13 +52,14 @@ final class CpuConv implements ConvOp {
         CpuTensor y = CpuTensor.of(yT, g.batch() * g.outImageSize(), "conv output");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
+        int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
         patchesOf = x;
-        cpu.multiply(false, true, m, g.outChannels(), g.patchSize(),
-                patches, g.patchSize(), w, g.patchSize(), rows, g.outChannels(), false);
+        // Y[out, B*P] = W[out, K] * patches[B*P, K]^T
+        cpu.multiply(false, true, g.outChannels(), m, k, w, k, patches, k, channels, m, false);
         float[] bias = CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) ->
-                Im2col.toChannelsFirst(rows, y, bias, g.outChannels(), pixels, from, to));
+                Im2col.fromChannelMajor(channels, y, bias, g.batch(), g.outChannels(), pixels, from, to));
     }
 
     @Override
@@ -68,7 +72,7 @@ final class CpuConv implements ConvOp {
         int m = g.batch() * pixels;
         int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) ->
-                Im2col.toChannelsLast(dy, rows, g.outChannels(), pixels, from, to));
+                Im2col.toChannelMajor(dy, channels, g.batch(), g.outChannels(), pixels, from, to));
         if (dwT != null || dbT != null) {
             CpuTensor dw = CpuTensor.of(dwT, g.outChannels() * k, "conv weight gradient");
             CpuTensor db = CpuTensor.of(dbT, g.outChannels(), "conv bias gradient");
@@ -76,14 +80,16 @@ final class CpuConv implements ConvOp {
                 cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
                 patchesOf = x;
             }
-            // dW[out, K] = dY^T[out, B*P] * patches[B*P, K]
-            cpu.multiply(true, false, g.outChannels(), k, m, rows, g.outChannels(), patches, k, dw, k, accumulate);
+            // dW^T[K, out] = patches[B*P, K]^T * dY[out, B*P]^T, then dW (+)= its transpose: OpenBLAS runs
+            // this form faster than dW = dY * patches
+            cpu.multiply(true, true, k, g.outChannels(), m, patches, k, channels, m, weightGradT, g.outChannels(), false);
+            CpuOps.addTransposed(weightGradT, dw, k, g.outChannels(), accumulate);
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), g.outChannels(), pixels, db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, g.batch() * g.inImageSize(), "conv input gradient");
-            // dPatches[B*P, K] = dY[B*P, out] * W[out, K], then each entry goes back to its pixel
-            cpu.multiply(false, false, m, k, g.outChannels(), rows, g.outChannels(), w, k, patchGrads, k, false);
+            // dPatches[B*P, K] = dY[out, B*P]^T * W[out, K], then each entry goes back to its pixel
+            cpu.multiply(true, false, m, k, g.outChannels(), channels, m, w, k, patchGrads, k, false);
             cpu.parallel().forRange(g.batch(), (from, to) ->
                     Im2col.accumulatePatches(g, patchGrads, dx, null, from, to));
         }
@@ -95,8 +101,9 @@ final class CpuConv implements ConvOp {
             closed = true;
             patchesOf = null;
             patches.close();
-            rows.close();
+            channels.close();
             patchGrads.close();
+            weightGradT.close();
         }
     }
 }

@@ -7,27 +7,30 @@ import dcgan.backend.Tensor;
 /**
  * Transposed convolution as the adjoint of {@link CpuConv}'s data path: with W of shape
  * {@code [in', out' * 16]} (ConvTranspose2d's layout, in' = this op's input channels),
- * {@code patchGrads[B*P, out'*16] = X[B*P, in'] * W} and each patch entry is added onto its output pixel.
- * Its input gradient is an ordinary convolution of dy, and its weight gradient {@code X^T * patches(dy)}.
+ * {@code patchGrads[B*P, out'*16] = X[in', B*P]^T * W} and each patch entry is added onto its output pixel.
+ * Its input gradient is an ordinary convolution of dy, and its weight gradient {@code X * patches(dy)}.
+ * X and dX are kept channel-major ({@code [in', B*P]}), which NCHW reaches by copying runs of P values.
  * The matrices live in off-heap memory this op owns and frees on close.
  */
 final class CpuConvTranspose implements ConvTransposeOp {
 
-    private final ConvGeometry g;         // the convolution being transposed
+    private final ConvGeometry g;          // the convolution being transposed
     private final CpuBackend cpu;
-    private final CpuTensor inputRows;    // [B*P, in'] the latest forward's x in channels-last order
-    private final CpuTensor patchMatrix;  // [B*P, out'*16]: forward patch values, then patches(dy)
-    private final CpuTensor gradRows;     // [B*P, in'] dx in channels-last order
-    private CpuTensor inputRowsOf;
+    private final CpuTensor inputChannels; // [in', B*P] the latest forward's x, channel-major
+    private final CpuTensor patchMatrix;   // [B*P, out'*16]: forward patch values, then patches(dy)
+    private final CpuTensor gradChannels;  // [in', B*P] dx, channel-major
+    private final CpuTensor weightGradT;   // [K, in']: the weight gradient, transposed
+    private CpuTensor inputChannelsOf;
     private boolean closed;
 
     CpuConvTranspose(CpuBackend cpu, ConvGeometry g) {
         this.cpu = cpu;
         this.g = g;
         int rowsCount = Tensor.sizeOf(g.batch(), g.outHeight(), g.outWidth());
-        this.inputRows = CpuTensor.allocate(rowsCount, g.outChannels());
+        this.inputChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchMatrix = CpuTensor.allocate(rowsCount, g.patchSize());
-        this.gradRows = CpuTensor.allocate(rowsCount, g.outChannels());
+        this.gradChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
+        this.weightGradT = CpuTensor.allocate(g.patchSize(), g.outChannels());
     }
 
     @Override
@@ -58,11 +61,12 @@ final class CpuConvTranspose implements ConvTransposeOp {
         CpuTensor y = CpuTensor.of(yT, g.batch() * g.inImageSize(), "transposed conv output");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
+        int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) ->
-                Im2col.toChannelsLast(x, inputRows, inChannels(), pixels, from, to));
-        inputRowsOf = x;
-        cpu.multiply(false, false, m, g.patchSize(), inChannels(),
-                inputRows, inChannels(), w, g.patchSize(), patchMatrix, g.patchSize(), false);
+                Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
+        inputChannelsOf = x;
+        // patches[B*P, K] = X[in', B*P]^T * W[in', K]
+        cpu.multiply(true, false, m, k, inChannels(), inputChannels, m, w, k, patchMatrix, k, false);
         float[] bias = CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.accumulatePatches(g, patchMatrix, y, bias, from, to));
     }
@@ -80,21 +84,22 @@ final class CpuConvTranspose implements ConvTransposeOp {
         if (dwT != null || dbT != null) {
             CpuTensor dw = CpuTensor.of(dwT, inChannels() * k, "transposed conv weight gradient");
             CpuTensor db = CpuTensor.of(dbT, outChannels(), "transposed conv bias gradient");
-            if (inputRowsOf != x) {
+            if (inputChannelsOf != x) {
                 cpu.parallel().forRange(g.batch(), (from, to) ->
-                        Im2col.toChannelsLast(x, inputRows, inChannels(), pixels, from, to));
-                inputRowsOf = x;
+                        Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
+                inputChannelsOf = x;
             }
-            // dW[in', K] = X^T[in', B*P] * patches(dy)[B*P, K]
-            cpu.multiply(true, false, inChannels(), k, m, inputRows, inChannels(), patchMatrix, k, dw, k, accumulate);
+            // dW^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T, then dW (+)= its transpose (as in CpuConv)
+            cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGradT, inChannels(), false);
+            CpuOps.addTransposed(weightGradT, dw, k, inChannels(), accumulate);
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), outChannels(), g.inHeight() * g.inWidth(), db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, g.batch() * g.outImageSize(), "transposed conv input gradient");
-            // dX[B*P, in'] = patches(dy)[B*P, K] * W^T
-            cpu.multiply(false, true, m, inChannels(), k, patchMatrix, k, w, k, gradRows, inChannels(), false);
+            // dX[in', B*P] = W[in', K] * patches(dy)[B*P, K]^T
+            cpu.multiply(false, true, inChannels(), m, k, w, k, patchMatrix, k, gradChannels, m, false);
             cpu.parallel().forRange(g.batch(), (from, to) ->
-                    Im2col.toChannelsFirst(gradRows, dx, null, inChannels(), pixels, from, to));
+                    Im2col.fromChannelMajor(gradChannels, dx, null, g.batch(), inChannels(), pixels, from, to));
         }
     }
 
@@ -102,10 +107,11 @@ final class CpuConvTranspose implements ConvTransposeOp {
     public void close() {
         if (!closed) {
             closed = true;
-            inputRowsOf = null;
-            inputRows.close();
+            inputChannelsOf = null;
+            inputChannels.close();
             patchMatrix.close();
-            gradRows.close();
+            gradChannels.close();
+            weightGradT.close();
         }
     }
 }

@@ -79,25 +79,41 @@ final class CpuOps {
         }
     }
 
-    /** g = y > 0 ? g : alpha * g. */
+    /** g = y > 0 ? g : alpha * g, without a branch (see {@link #greaterThanZero}). */
     static void leakyReluBackward(float[] y, float[] g, int n, float alpha) {
         for (int i = 0; i < n; i++) {
-            g[i] = y[i] > 0 ? g[i] : alpha * g[i];
+            int keep = greaterThanZero(Float.floatToRawIntBits(y[i]));
+            int scaled = Float.floatToRawIntBits(alpha * g[i]);
+            g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & keep | scaled & ~keep);
         }
     }
 
-    /** v = v > 0 ? v : 0 (NaN and -0 give +0). */
+    /** v = v > 0 ? v : 0 (NaN and -0 give +0), without a branch. */
     static void relu(float[] v, int n) {
         for (int i = 0; i < n; i++) {
-            v[i] = v[i] > 0 ? v[i] : 0f;
+            int bits = Float.floatToRawIntBits(v[i]);
+            v[i] = Float.intBitsToFloat(bits & greaterThanZero(bits));
         }
     }
 
-    /** g = y > 0 ? g : 0. */
+    /** g = y > 0 ? g : 0, without a branch. */
     static void reluBackward(float[] y, float[] g, int n) {
         for (int i = 0; i < n; i++) {
-            g[i] = y[i] > 0 ? g[i] : 0f;
+            g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & greaterThanZero(Float.floatToRawIntBits(y[i])));
         }
+    }
+
+    /**
+     * All ones when the float with these bits is greater than zero, else (zero of either sign, negative,
+     * NaN) all zeros: {@code x > 0} as a mask. The ReLUs select with it instead of a branch, which the
+     * processor mispredicts half the time on activations of random sign (several times slower).
+     * Positive floats other than NaN are exactly the bit patterns 1 to 0x7F800000 (+infinity).
+     */
+    static int greaterThanZero(int bits) {
+        int signClear = ~(bits >> 31);
+        int notZero = ~((bits - 1) >> 31);
+        int notNaN = (bits - 0x7F800001) >> 31;
+        return signClear & notZero & notNaN;
     }
 
     static void sigmoid(float[] v, int n) {
@@ -160,6 +176,18 @@ final class CpuOps {
                 image[base + p] += add;
             }
         }
+    }
+
+    /** dst[j, i] = src[i, j] (+ dst[j, i] when accumulating) for src {@code rows x cols}, dst {@code cols x rows}. */
+    static void addTransposed(CpuTensor src, CpuTensor dst, int rows, int cols, boolean accumulate) {
+        float[] s = toArray(src);
+        float[] d = accumulate ? toArray(dst) : new float[rows * cols];
+        for (int j = 0; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                d[j * rows + i] = accumulate ? d[j * rows + i] + s[i * cols + j] : s[i * cols + j];
+            }
+        }
+        dst.write(0, d, 0, d.length);
     }
 
     /** The elements of t as a new Java array. */

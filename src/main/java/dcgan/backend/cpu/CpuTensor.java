@@ -88,6 +88,13 @@ public final class CpuTensor implements Tensor {
         floats().put(offset + from, src, srcOff, len);
     }
 
+    /** Copies elements [from, from + len) of src into elements [at, at + len) of this tensor. */
+    void copyFrom(int at, CpuTensor src, int from, int len) {
+        Objects.checkFromIndexSize(at, len, size);
+        Objects.checkFromIndexSize(from, len, src.size);
+        floats().put(offset + at, src.floats(), src.offset + from, len);
+    }
+
     float get(int i) {
         return floats().get(offset + Objects.checkIndex(i, size));
     }
