@@ -50,6 +50,10 @@ public final class CpuBackend implements Backend {
         return parallel;
     }
 
+    Gemm gemmForTests() {
+        return gemm;
+    }
+
     /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */
     public String gemmName() {
         return gemm.name();

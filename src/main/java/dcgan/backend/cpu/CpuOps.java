@@ -167,8 +167,14 @@ final class CpuOps {
         });
     }
 
-    /** row[c * pixels + p] += bias[c] for one image's {@code [channels, pixels]} values. */
+    /** image[c * pixels + p] += bias[c] for one image's {@code [channels, pixels]} values. */
     static void addChannelBias(float[] image, float[] bias, int channels, int pixels) {
+        if (pixels == 1) {
+            for (int c = 0; c < channels; c++) {
+                image[c] += bias[c];
+            }
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             float add = bias[c];
             int base = c * pixels;
