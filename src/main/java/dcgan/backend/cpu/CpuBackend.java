@@ -54,6 +54,10 @@ public final class CpuBackend implements Backend {
         return gemm;
     }
 
+    public int threadsForTests() {
+        return parallel.threads();
+    }
+
     /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */
     public String gemmName() {
         return gemm.name();

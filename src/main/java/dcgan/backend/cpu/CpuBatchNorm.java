@@ -49,6 +49,15 @@ final class CpuBatchNorm implements BatchNormOp {
         return batch * channels * spatial;
     }
 
+    /**
+     * Channel ranges to split the work into: a few per thread, and small enough that one image's values of
+     * a range (read in one piece) stay in the L1 cache.
+     */
+    private int tasks() {
+        int byCache = (channels * spatial + CpuOps.CHUNK - 1) / CpuOps.CHUNK;
+        return Math.min(channels, Math.max(4 * cpu.parallel().threads(), byCache));
+    }
+
     @Override
     public void forwardTraining(Tensor xT, Tensor gammaT, Tensor betaT, Tensor meanT, Tensor varT,
                                 float momentum, boolean updateMovingAverages, Tensor yT) {
@@ -62,7 +71,7 @@ final class CpuBatchNorm implements BatchNormOp {
         if (n < 2) {
             throw new IllegalArgumentException("batch norm in training needs at least 2 values per channel, got " + n);
         }
-        cpu.parallel().forRange(channels, (from, to) -> {
+        cpu.parallel().forRange(channels, tasks(), (from, to) -> {
             int count = to - from;
             float[] run = new float[count * spatial];
             double[] sum = new double[count];
@@ -110,7 +119,7 @@ final class CpuBatchNorm implements BatchNormOp {
         CpuTensor mm = CpuTensor.of(meanT, channels, "batch norm moving mean");
         CpuTensor mv = CpuTensor.of(varT, channels, "batch norm moving variance");
         CpuTensor y = CpuTensor.of(yT, size(), "batch norm output");
-        cpu.parallel().forRange(channels, (from, to) -> {
+        cpu.parallel().forRange(channels, tasks(), (from, to) -> {
             int count = to - from;
             float[] shift = new float[count];
             float[] scale = new float[count];
@@ -155,7 +164,7 @@ final class CpuBatchNorm implements BatchNormOp {
         CpuTensor dGamma = paramGrads ? CpuTensor.of(dGammaT, channels, "batch norm gamma gradient") : null;
         CpuTensor dBeta = paramGrads ? CpuTensor.of(dBetaT, channels, "batch norm beta gradient") : null;
         int n = batch * spatial;
-        cpu.parallel().forRange(channels, (from, to) -> {
+        cpu.parallel().forRange(channels, tasks(), (from, to) -> {
             int count = to - from;
             float[] mean = java.util.Arrays.copyOfRange(savedMean, from, to);
             float[] invStd = java.util.Arrays.copyOfRange(savedInvStd, from, to);

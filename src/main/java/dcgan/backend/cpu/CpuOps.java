@@ -142,22 +142,38 @@ final class CpuOps {
 
     /**
      * out[c] (+)= sum over b and p of src[b, c, p] for a {@code [batch, channels, pixels]} tensor: the bias
-     * gradient. One task per channel range, each channel summed in double in a fixed order (b, then p).
+     * gradient. Each task sums a range of channels in double, image by image, each image's pixels in four
+     * interleaved partial sums: a fixed order, whatever the number of threads.
      */
     static void channelSums(Parallel parallel, CpuTensor src, int batch, int channels, int pixels,
                             CpuTensor out, boolean accumulate) {
         parallel.forRange(channels, (from, to) -> {
-            int width = (to - from) * pixels;
-            float[] run = new float[width];
-            double[] sums = new double[to - from];
+            int count = to - from;
+            float[] run = new float[count * pixels];
+            double[] sums = new double[count];
             for (int b = 0; b < batch; b++) {
-                src.read((b * channels + from) * pixels, run, 0, width);
-                for (int c = 0; c < to - from; c++) {
-                    double sum = sums[c];
-                    for (int p = c * pixels; p < (c + 1) * pixels; p++) {
-                        sum += run[p];
+                src.read((b * channels + from) * pixels, run, 0, run.length);
+                if (pixels == 1) {
+                    for (int c = 0; c < count; c++) {
+                        sums[c] += run[c];
                     }
-                    sums[c] = sum;
+                    continue;
+                }
+                for (int c = 0; c < count; c++) {
+                    int start = c * pixels;
+                    int end = start + pixels;
+                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    int p = start;
+                    for (; p + 3 < end; p += 4) {
+                        s0 += run[p];
+                        s1 += run[p + 1];
+                        s2 += run[p + 2];
+                        s3 += run[p + 3];
+                    }
+                    for (; p < end; p++) {
+                        s0 += run[p];
+                    }
+                    sums[c] += (s0 + s1) + (s2 + s3);
                 }
             }
             for (int c = from; c < to; c++) {
@@ -194,6 +210,27 @@ final class CpuOps {
             }
         }
         dst.write(0, d, 0, d.length);
+    }
+
+    /**
+     * dst[j, i] = src[i, j] for src {@code rows x cols} and dst {@code cols x rows}. Each task transposes a
+     * range of src rows, read in one piece, and writes a run of each dst row.
+     */
+    static void transpose(Parallel parallel, CpuTensor src, int rows, int cols, CpuTensor dst) {
+        parallel.forRange(rows, (from, to) -> {
+            int height = to - from;
+            float[] in = new float[height * cols];
+            float[] out = new float[height * cols];
+            src.read(from * cols, in, 0, in.length);
+            for (int i = 0; i < height; i++) {
+                for (int j = 0; j < cols; j++) {
+                    out[j * height + i] = in[i * cols + j];
+                }
+            }
+            for (int j = 0; j < cols; j++) {
+                dst.write(j * rows + from, out, j * height, height);
+            }
+        });
     }
 
     /** The elements of t as a new Java array. */
