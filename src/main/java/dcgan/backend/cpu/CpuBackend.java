@@ -50,14 +50,6 @@ public final class CpuBackend implements Backend {
         return parallel;
     }
 
-    Gemm gemmForTests() {
-        return gemm;
-    }
-
-    public int threadsForTests() {
-        return parallel.threads();
-    }
-
     /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */
     public String gemmName() {
         return gemm.name();
