@@ -241,14 +241,25 @@ class GemmTest {
             }
         }
 
+        // The reference: rows of op(A) and columns of op(B) gathered into contiguous arrays, then dot products.
+        double[][] rowsOfA = new double[m][k];
+        double[][] columnsOfB = new double[n][k];
+        for (int p = 0; p < k; p++) {
+            for (int i = 0; i < m; i++) {
+                rowsOfA[i][p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            }
+            for (int j = 0; j < n; j++) {
+                columnsOfB[j][p] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
         double[] ref = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = accumulate ? c0[cOff + i * ldc + j] : 0;
+                double[] ar = rowsOfA[i];
+                double[] bc = columnsOfB[j];
                 for (int p = 0; p < k; p++) {
-                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    s += av * bv;
+                    s += ar[p] * bc[p];
                 }
                 ref[i * n + j] = s;
             }
