@@ -202,14 +202,13 @@ final class CpuBatchNorm implements BatchNormOp {
     }
 
     // Kernels on one image's values of a range of channels: count channels of spatial values each, channel c
-    // at [c * spatial, (c + 1) * spatial). With one value per channel the channel loop is the inner one.
+    // at [c * spatial, (c + 1) * spatial). With one value per channel the channel loop is the inner one, in a
+    // method of its own (the *Feature* ones), so that C2 compiles each shape's loop apart.
 
     /** sum[c] += the values of channel c (four interleaved partial sums, added in a fixed order). */
     private static void addSums(float[] run, int count, int spatial, double[] sum) {
         if (spatial == 1) {
-            for (int c = 0; c < count; c++) {
-                sum[c] += run[c];
-            }
+            addFeatureSums(run, count, sum);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -230,13 +229,16 @@ final class CpuBatchNorm implements BatchNormOp {
         }
     }
 
+    private static void addFeatureSums(float[] run, int count, double[] sum) {
+        for (int c = 0; c < count; c++) {
+            sum[c] += run[c];
+        }
+    }
+
     /** sq[c] += (value - mean[c])^2 over the values of channel c, in double (as {@link #addSums}). */
     private static void addSquaredDeviations(float[] run, int count, int spatial, double[] mean, double[] sq) {
         if (spatial == 1) {
-            for (int c = 0; c < count; c++) {
-                double d = run[c] - mean[c];
-                sq[c] += d * d;
-            }
+            addFeatureSquaredDeviations(run, count, mean, sq);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -263,13 +265,18 @@ final class CpuBatchNorm implements BatchNormOp {
         }
     }
 
+    private static void addFeatureSquaredDeviations(float[] run, int count, double[] mean, double[] sq) {
+        for (int c = 0; c < count; c++) {
+            double d = run[c] - mean[c];
+            sq[c] += d * d;
+        }
+    }
+
     /** value = (value - shift[c]) * scale[c] + offset[c]; (x - mean) first, as folding the mean into a shift
      *  would lose digits when |mean| >> std. */
     private static void normaliseRun(float[] run, int count, int spatial, float[] shift, float[] scale, float[] offset) {
         if (spatial == 1) {
-            for (int c = 0; c < count; c++) {
-                run[c] = (run[c] - shift[c]) * scale[c] + offset[c];
-            }
+            normaliseFeatures(run, count, shift, scale, offset);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -282,6 +289,12 @@ final class CpuBatchNorm implements BatchNormOp {
         }
     }
 
+    private static void normaliseFeatures(float[] run, int count, float[] shift, float[] scale, float[] offset) {
+        for (int c = 0; c < count; c++) {
+            run[c] = (run[c] - shift[c]) * scale[c] + offset[c];
+        }
+    }
+
     /**
      * sumDy[c] += dy and sumDyXhat[c] += dy * xhat, xhat = (x - mean[c]) * invStd[c], over the values of
      * channel c (as {@link #addSums}).
@@ -289,11 +302,7 @@ final class CpuBatchNorm implements BatchNormOp {
     private static void addGradientSums(float[] xs, float[] gs, int count, int spatial, float[] mean, float[] invStd,
                                         double[] sumDy, double[] sumDyXhat) {
         if (spatial == 1) {
-            for (int c = 0; c < count; c++) {
-                float g = gs[c];
-                sumDy[c] += g;
-                sumDyXhat[c] += g * ((xs[c] - mean[c]) * invStd[c]);
-            }
+            addFeatureGradientSums(xs, gs, count, mean, invStd, sumDy, sumDyXhat);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -321,14 +330,20 @@ final class CpuBatchNorm implements BatchNormOp {
         }
     }
 
+    private static void addFeatureGradientSums(float[] xs, float[] gs, int count, float[] mean, float[] invStd,
+                                               double[] sumDy, double[] sumDyXhat) {
+        for (int c = 0; c < count; c++) {
+            float g = gs[c];
+            sumDy[c] += g;
+            sumDyXhat[c] += g * ((xs[c] - mean[c]) * invStd[c]);
+        }
+    }
+
     /** dy becomes dx = scale * (dy - mean(dy) - xhat * mean(dy * xhat)), scale = gamma * invStd. */
     private static void inputGradient(float[] xs, float[] gs, int count, int spatial, float[] mean, float[] invStd,
                                       float[] scale, float[] meanDy, float[] meanDyXhat) {
         if (spatial == 1) {
-            for (int c = 0; c < count; c++) {
-                float xhat = (xs[c] - mean[c]) * invStd[c];
-                gs[c] = scale[c] * (gs[c] - meanDy[c] - xhat * meanDyXhat[c]);
-            }
+            featureInputGradient(xs, gs, count, mean, invStd, scale, meanDy, meanDyXhat);
             return;
         }
         for (int c = 0; c < count; c++) {
@@ -341,6 +356,14 @@ final class CpuBatchNorm implements BatchNormOp {
                 float xhat = (xs[i] - m) * is;
                 gs[i] = sc * (gs[i] - md - xhat * mdx);
             }
+        }
+    }
+
+    private static void featureInputGradient(float[] xs, float[] gs, int count, float[] mean, float[] invStd,
+                                             float[] scale, float[] meanDy, float[] meanDyXhat) {
+        for (int c = 0; c < count; c++) {
+            float xhat = (xs[c] - mean[c]) * invStd[c];
+            gs[c] = scale[c] * (gs[c] - meanDy[c] - xhat * meanDyXhat[c]);
         }
     }
 
