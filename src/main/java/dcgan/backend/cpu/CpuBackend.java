@@ -50,6 +50,11 @@ public final class CpuBackend implements Backend {
         return parallel;
     }
 
+    /** See {@link Gemm#prefersTransposedOperands}. */
+    boolean prefersTransposedProducts() {
+        return gemm.prefersTransposedOperands();
+    }
+
     /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */
     public String gemmName() {
         return gemm.name();

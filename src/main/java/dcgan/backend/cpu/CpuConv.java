@@ -18,7 +18,7 @@ final class CpuConv implements ConvOp {
     private final CpuTensor patches;      // [B*P, K] of the latest forward's x
     private final CpuTensor channels;     // [out, B*P]: output, or dy, channel-major
     private final CpuTensor patchGrads;   // [B*P, K]: gradient of the patch matrix, for dx
-    private final CpuTensor weightGradT;  // [K, out]: the weight gradient, transposed
+    private final CpuTensor weightGradT;  // [K, out]: the weight gradient, transposed (for GEMMs preferring that)
     private CpuTensor patchesOf;          // the x that patches was built from
     private boolean closed;
 
@@ -29,7 +29,7 @@ final class CpuConv implements ConvOp {
         this.patches = CpuTensor.allocate(rowsCount, g.patchSize());
         this.channels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchGrads = CpuTensor.allocate(rowsCount, g.patchSize());
-        this.weightGradT = CpuTensor.allocate(g.patchSize(), g.outChannels());
+        this.weightGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(g.patchSize(), g.outChannels()) : null;
     }
 
     @Override
@@ -80,10 +80,14 @@ final class CpuConv implements ConvOp {
                 cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
                 patchesOf = x;
             }
-            // dW^T[K, out] = patches[B*P, K]^T * dY[out, B*P]^T, then dW (+)= its transpose: OpenBLAS runs
-            // this form faster than dW = dY * patches
-            cpu.multiply(true, true, k, g.outChannels(), m, patches, k, channels, m, weightGradT, g.outChannels(), false);
-            CpuOps.addTransposed(weightGradT, dw, k, g.outChannels(), accumulate);
+            if (cpu.prefersTransposedProducts()) {
+                // dW^T[K, out] = patches[B*P, K]^T * dY[out, B*P]^T, then dW (+)= its transpose
+                cpu.multiply(true, true, k, g.outChannels(), m, patches, k, channels, m, weightGradT, g.outChannels(), false);
+                CpuOps.addTransposed(weightGradT, dw, k, g.outChannels(), accumulate);
+            } else {
+                // dW[out, K] = dY[out, B*P] * patches[B*P, K]
+                cpu.multiply(false, false, g.outChannels(), k, m, channels, m, patches, k, dw, k, accumulate);
+            }
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), g.outChannels(), pixels, db, accumulate);
         }
         if (dxT != null) {
@@ -103,7 +107,9 @@ final class CpuConv implements ConvOp {
             patches.close();
             channels.close();
             patchGrads.close();
-            weightGradT.close();
+            if (weightGradT != null) {
+                weightGradT.close();
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ final class CpuConvTranspose implements ConvTransposeOp {
     private final CpuTensor inputChannels; // [in', B*P] the latest forward's x, channel-major
     private final CpuTensor patchMatrix;   // [B*P, out'*16]: forward patch values, then patches(dy)
     private final CpuTensor gradChannels;  // [in', B*P] dx, channel-major
-    private final CpuTensor weightGradT;   // [K, in']: the weight gradient, transposed
+    private final CpuTensor weightGradT;   // [K, in']: the weight gradient, transposed (for GEMMs preferring that)
     private CpuTensor inputChannelsOf;
     private boolean closed;
 
@@ -30,7 +30,7 @@ final class CpuConvTranspose implements ConvTransposeOp {
         this.inputChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchMatrix = CpuTensor.allocate(rowsCount, g.patchSize());
         this.gradChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
-        this.weightGradT = CpuTensor.allocate(g.patchSize(), g.outChannels());
+        this.weightGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(g.patchSize(), g.outChannels()) : null;
     }
 
     @Override
@@ -89,9 +89,14 @@ final class CpuConvTranspose implements ConvTransposeOp {
                         Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
                 inputChannelsOf = x;
             }
-            // dW^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T, then dW (+)= its transpose (as in CpuConv)
-            cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGradT, inChannels(), false);
-            CpuOps.addTransposed(weightGradT, dw, k, inChannels(), accumulate);
+            if (cpu.prefersTransposedProducts()) {
+                // dW^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T, then dW (+)= its transpose
+                cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGradT, inChannels(), false);
+                CpuOps.addTransposed(weightGradT, dw, k, inChannels(), accumulate);
+            } else {
+                // dW[in', K] = X[in', B*P] * patches(dy)[B*P, K]
+                cpu.multiply(false, false, inChannels(), k, m, inputChannels, m, patchMatrix, k, dw, k, accumulate);
+            }
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), outChannels(), g.inHeight() * g.inWidth(), db, accumulate);
         }
         if (dxT != null) {
@@ -111,7 +116,9 @@ final class CpuConvTranspose implements ConvTransposeOp {
             inputChannels.close();
             patchMatrix.close();
             gradChannels.close();
-            weightGradT.close();
+            if (weightGradT != null) {
+                weightGradT.close();
+            }
         }
     }
 }

@@ -5,8 +5,8 @@ import dcgan.backend.Tensor;
 
 /**
  * y = x W^T + b with the three products of its forward and backward passes done by the backend's
- * {@link Gemm}. The input gradient is computed transposed, in off-heap memory this op owns and frees on
- * close.
+ * {@link Gemm}. With a GEMM that prefers it, the input gradient is computed transposed, in off-heap memory
+ * this op owns and frees on close.
  */
 final class CpuLinear implements LinearOp {
 
@@ -14,7 +14,7 @@ final class CpuLinear implements LinearOp {
     private final int batch;
     private final int in;
     private final int out;
-    private final CpuTensor inputGradT; // [in, batch]: dx, transposed
+    private final CpuTensor inputGradT; // [in, batch]: dx, transposed (for GEMMs preferring that)
     private boolean closed;
 
     CpuLinear(CpuBackend cpu, int batch, int in, int out) {
@@ -25,7 +25,7 @@ final class CpuLinear implements LinearOp {
         this.batch = batch;
         this.in = in;
         this.out = out;
-        this.inputGradT = CpuTensor.allocate(in, batch);
+        this.inputGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(in, batch) : null;
     }
 
     @Override
@@ -79,10 +79,14 @@ final class CpuLinear implements LinearOp {
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, batch * in, "linear input gradient");
-            // dX^T[in, B] = W[out, in]^T * dY[B, out]^T, then dX its transpose: OpenBLAS runs this form about
-            // 25% faster than dX = dY * W, more than the transpose costs
-            cpu.multiply(true, true, in, batch, out, w, in, dy, out, inputGradT, batch, false);
-            CpuOps.transpose(cpu.parallel(), inputGradT, in, batch, dx);
+            if (cpu.prefersTransposedProducts()) {
+                // dX^T[in, B] = W[out, in]^T * dY[B, out]^T, then dX its transpose (cheaper than the gain)
+                cpu.multiply(true, true, in, batch, out, w, in, dy, out, inputGradT, batch, false);
+                CpuOps.transpose(cpu.parallel(), inputGradT, in, batch, dx);
+            } else {
+                // dX[B, in] = dY[B, out] * W[out, in]
+                cpu.multiply(false, false, batch, in, out, dy, out, w, in, dx, in, false);
+            }
         }
     }
 
@@ -96,7 +100,9 @@ final class CpuLinear implements LinearOp {
     public void close() {
         if (!closed) {
             closed = true;
-            inputGradT.close();
+            if (inputGradT != null) {
+                inputGradT.close();
+            }
         }
     }
 }

@@ -17,6 +17,13 @@ interface Gemm {
     String name();
 
     /**
+     * Whether a product of two transposed operands ({@code A^T B^T}) runs faster than the same result's
+     * plain form: the operations that can compute a gradient either way (transposed, then transposed back)
+     * choose by it.
+     */
+    boolean prefersTransposedOperands();
+
+    /**
      * C (m x n, leading dimension ldc) = op(A) op(B) (+ C when accumulate), where op(A) is m x k: A is
      * m x k with leading dimension lda, or k x m when transA; op(B) is k x n: B is k x n, or n x k when
      * transB. With k = 0, C becomes 0 (an empty sum), or stays as it is when accumulating.

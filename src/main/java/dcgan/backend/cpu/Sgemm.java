@@ -39,12 +39,19 @@ public final class Sgemm implements Gemm {
         final float[][] panel = new float[KB][MAX_WIDTH];
         final float[] a = new float[MB * KB];
         final float[] row = new float[MAX_WIDTH];
-        final float[] line = new float[Math.max(KB, MB)]; // one strided run of a transposed operand
+        final float[] line = new float[KB];        // one row of a transposed B
+        final float[] block = new float[KB * MB];  // a block of a transposed A, as stored
     }
 
     @Override
     public String name() {
         return "Java";
+    }
+
+    /** No: a transposed B is repacked, by transposing, for every block of rows of C. */
+    @Override
+    public boolean prefersTransposedOperands() {
+        return false;
     }
 
     @Override
@@ -132,7 +139,7 @@ public final class Sgemm implements Gemm {
             int kb = Math.min(KB, k1 - kk);
             int kPad = (kb + 7) & ~7;
             packB(transB, b, bOff, ldb, kk, kb, kPad, j0, nb, width, panel, s.line);
-            packA(transA, a, aOff, lda, i0, mb, kk, kb, kPad, ap, s.line);
+            packA(transA, a, aOff, lda, i0, mb, kk, kb, kPad, ap, s.block);
             boolean load = accumulate || kk > k0;
             for (int i = 0; i < mb; i++) {
                 int cRow = cOff + (i0 + i) * ldc + j0;
@@ -248,18 +255,23 @@ public final class Sgemm implements Gemm {
         }
     }
 
-    /** ap[i * KB + q] = op(A)[i0 + i][kk + q], zero from kb up to kPad. */
+    /**
+     * ap[i * KB + q] = op(A)[i0 + i][kk + q], zero from kb up to kPad; a transposed A is first copied as
+     * stored (kb runs of mb), then transposed in the array.
+     */
     private static void packA(boolean transA, FloatBuffer a, int aOff, int lda, int i0, int mb, int kk, int kb,
-                              int kPad, float[] ap, float[] line) {
+                              int kPad, float[] ap, float[] block) {
         if (!transA) {
             for (int i = 0; i < mb; i++) {
                 a.get(aOff + (i0 + i) * lda + kk, ap, i * KB, kb);
             }
         } else {
             for (int q = 0; q < kb; q++) {
-                a.get(aOff + (kk + q) * lda + i0, line, 0, mb);
-                for (int i = 0; i < mb; i++) {
-                    ap[i * KB + q] = line[i];
+                a.get(aOff + (kk + q) * lda + i0, block, q * mb, mb);
+            }
+            for (int i = 0; i < mb; i++) {
+                for (int q = 0; q < kb; q++) {
+                    ap[i * KB + q] = block[q * mb + i];
                 }
             }
         }

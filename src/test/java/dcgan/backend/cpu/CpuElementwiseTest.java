@@ -286,7 +286,7 @@ class CpuElementwiseTest extends CpuBackendFixture {
         assertGuardsIntact(y, ys, dx);
     }
 
-    private static Tensor sigmoidOf(float... x) {
+    private Tensor sigmoidOf(float... x) {
         Tensor y = garbage(x.length);
         cpu1.sigmoid(tensor(x, x.length), y);
         return y;
