@@ -14,7 +14,9 @@ import java.util.Arrays;
  * arrays, one row of the C block into its own scratch array, and the inner kernel adds eight rank-1 updates
  * {@code t[j] += a_k * b_k[j]} per pass over the whole block width, which C2 vectorises with FMA. Narrow
  * products run a separate copy of the kernel so that they do not teach the wide one that its loop is
- * short. Packing also makes transposed operands cost the same as plain ones.
+ * short. Packing also transposes a transposed operand; that costs little for A, but a transposed B is
+ * transposed again for every block of rows of C, so the operations give this GEMM the plain forms
+ * ({@link #prefersTransposedOperands}).
  *
  * <p>Each element of C is summed over k in one fixed order (products with a long k and a small C split k
  * into a fixed number of slices and add the slices in order), so the result is bit-identical whatever
