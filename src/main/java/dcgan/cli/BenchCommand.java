@@ -64,8 +64,8 @@ final class BenchCommand extends Command {
                     backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
             if (backend instanceof CpuBackend cpu) {
                 double peak = cpu.measureGemmGflops();
-                out.printf(Locale.ROOT, "bench: anchor, measured now: SGEMM 1024^3 runs at %.1f GFLOP/s; "
-                                        + "a training iteration reaches %.0f%% of it%n", peak, 100 * r.gflops() / peak);
+                out.printf(Locale.ROOT, "bench: anchor, measured now: SGEMM 1024^3 (%s) runs at %.1f GFLOP/s; "
+                                        + "a training iteration reaches %.0f%% of it%n", cpu.gemmName(), peak, 100 * r.gflops() / peak);
             }
             if (backend instanceof GpuBackend g) {
                 out.printf(Locale.ROOT, "bench: peak device memory held by the trainer: %.1f MiB; in use on the "

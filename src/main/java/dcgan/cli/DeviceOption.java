@@ -2,6 +2,7 @@ package dcgan.cli;
 
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
+import dcgan.backend.cpu.CpuGemm;
 import dcgan.backend.gpu.GpuBackend;
 import dcgan.backend.gpu.GpuSettings;
 import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
@@ -12,10 +13,11 @@ import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The options shared by the commands that compute (--device, --threads, and the GPU's --math and
- * --conv-algo), and the backend they pick.
+ * The options shared by the commands that compute (--device, --threads, the CPU's --cpu-gemm, and the
+ * GPU's --math and --conv-algo), and the backend they pick.
  */
 final class DeviceOption {
 
@@ -28,6 +30,9 @@ final class DeviceOption {
                 + "gpu:N (CUDA device N), or cpu"));
         options.addOption(Command.valued("threads", "N",
                 "CPU threads for --device cpu (default: all " + Runtime.getRuntime().availableProcessors() + " cores)"));
+        options.addOption(Command.valued("cpu-gemm", "NAME",
+                "matrix multiply of --device cpu: openblas (default where its native library loads, else java, "
+                + "saying why) or java (the pure-Java SGEMM, slower)"));
         options.addOption(Command.valued("math", "MODE",
                 "GPU arithmetic of convolutions and linear layers: fp32 (default: plain FP32, as the CPU computes) "
                 + "or tf32 (TF32 tensor cores allowed on compute capability 8.0 and later: inputs rounded to 10 "
@@ -47,6 +52,7 @@ final class DeviceOption {
         String device = cl.getOptionValue("device", "auto").trim();
         int threads = threads(cl);
         GpuSettings settings = gpuSettings(cl);
+        Optional<CpuGemm> gemm = cpuGemm(cl);
         if (device.equals("cpu")) {
             if (settings.math() == MathMode.TF32) {
                 throw new Command.UsageException("--math tf32: the CPU backend computes in FP32 only");
@@ -54,7 +60,7 @@ final class DeviceOption {
             if (settings.algorithms() == AlgorithmChoice.SEARCH) {
                 throw new Command.UsageException("--conv-algo search: the CPU backend has no cuDNN algorithms to search");
             }
-            return new CpuBackend(threads);
+            return openCpu(threads, gemm, out);
         }
         if (device.equals("auto")) {
             try {
@@ -64,7 +70,7 @@ final class DeviceOption {
                 if (!settings.equals(GpuSettings.DEFAULT)) {
                     out.println("device: ignoring " + asOptions(settings) + " on the CPU (GPU-only settings)");
                 }
-                return new CpuBackend(threads);
+                return openCpu(threads, gemm, out);
             }
         }
         if (device.equals("gpu")) {
@@ -88,6 +94,34 @@ final class DeviceOption {
     /** --threads: the CPU backend's threads (all cores unless given). */
     static int threads(CommandLine cl) throws Command.UsageException {
         return Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
+    }
+
+    /** --cpu-gemm, empty when not given; checked whatever the device, so that a typo never passes unnoticed. */
+    static Optional<CpuGemm> cpuGemm(CommandLine cl) throws Command.UsageException {
+        String value = cl.getOptionValue("cpu-gemm");
+        if (value == null) {
+            return Optional.empty();
+        }
+        return Optional.of(CpuGemm.parse(value.trim()).orElseThrow(() ->
+                new Command.UsageException("--cpu-gemm must be openblas or java, got '" + value.trim() + "'")));
+    }
+
+    /**
+     * The CPU backend with the GEMM asked for; without --cpu-gemm OpenBLAS, or the Java SGEMM with a one-line
+     * note on {@code out} where OpenBLAS cannot load. An explicit --cpu-gemm openblas that cannot load is an
+     * error naming the reason.
+     */
+    private static Backend openCpu(int threads, Optional<CpuGemm> asked, PrintStream out) {
+        if (asked.isPresent()) {
+            try {
+                return new CpuBackend(threads, asked.get());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("--cpu-gemm " + asked.get().optionValue() + ": " + e.getMessage(), e);
+            }
+        }
+        Optional<String> problem = CpuGemm.openBlasProblem();
+        problem.ifPresent(p -> out.println("cpu: OpenBLAS unavailable (" + p + "); multiplying with the Java SGEMM"));
+        return new CpuBackend(threads, problem.isPresent() ? CpuGemm.JAVA : CpuGemm.OPENBLAS);
     }
 
     /** --math and --conv-algo; checked whatever the device, so that a typo never passes unnoticed. */

@@ -57,7 +57,7 @@ class MainTest {
         CliRun o = run("train", "--help");
         assertEquals(0, o.status());
         for (String option : List.of("--data-dir", "--out", "--epochs", "--max-steps", "--batch-size", "--z-dim",
-                "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads", "--math", "--conv-algo")) {
+                "--lr", "--beta1", "--seed", "--shuffle-seed", "--keep-every", "--resume", "--device", "--threads", "--cpu-gemm", "--math", "--conv-algo")) {
             assertTrue(o.out().contains(option), "help lacks " + option + ":\n" + o.out());
         }
         assertTrue(o.out().contains("./mnist") && o.out().contains("./log/DCGAN") && o.out().contains("2e-4"), o.out());
@@ -103,7 +103,7 @@ class MainTest {
         CliRun o = run("bench", "--device", "cpu", "--math", "fp32", "--conv-algo", "heuristic", "--threads", "1",
                 "--batch-size", "2", "--iterations", "1", "--warmup", "0");
         assertEquals(0, o.status(), o.err());
-        assertTrue(o.out().contains("bench: cpu (1 thread)"), o.out());
+        assertTrue(o.out().contains("bench: cpu (1 thread, "), o.out());
     }
 
     @Test
@@ -134,7 +134,7 @@ class MainTest {
                 "--threads", "1");
         assertEquals(0, auto.status(), auto.err());
         assertTrue(auto.out().startsWith("device: no usable GPU (" + reason + "); computing on the CPU"), auto.out());
-        assertTrue(auto.out().contains("bench: cpu (1 thread)"), auto.out());
+        assertTrue(auto.out().contains("bench: cpu (1 thread, "), auto.out());
         assertTrue(auto.out().lines().noneMatch(l -> l.contains("ignoring")), "no settings to ignore: " + auto.out());
         CliRun tf32 = run("bench", "--device", "auto", "--math", "tf32", "--conv-algo", "search", "--batch-size", "2",
                 "--iterations", "1", "--warmup", "0", "--threads", "1");

@@ -1,8 +1,12 @@
 package dcgan.train;
 
 import dcgan.backend.cpu.CpuBackend;
+import dcgan.backend.cpu.CpuGemm;
 import dcgan.random.CounterRng;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,16 +14,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The CPU reference must give bit-identical results for the same seed whatever the thread count, so
- * that runs can be reproduced and the GPU compared against one fixed answer.
+ * that runs can be reproduced and the GPU compared against one fixed answer: with the Java SGEMM and with
+ * OpenBLAS (whose results are fixed for one machine; another CPU may get other kernels and other bits).
  */
 class DeterminismTest {
 
-    @Test
-    void threeStepsAreBitIdenticalOnOneAndThreeThreads() {
+    @ParameterizedTest(name = "{0} SGEMM")
+    @EnumSource(CpuGemm.class)
+    void threeStepsAreBitIdenticalOnOneAndThreeThreads(CpuGemm gemm) {
+        Assumptions.assumeTrue(gemm != CpuGemm.OPENBLAS || CpuGemm.openBlasProblem().isEmpty(),
+                () -> "OpenBLAS unavailable here: " + CpuGemm.openBlasProblem().orElse(""));
         Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
         float[] images = new CounterRng(11).uniform(3 * 8 * 784, 0f, 1f, 9, 0);
-        float[][] one = train(1, hp, images);
-        float[][] three = train(3, hp, images);
+        float[][] one = train(gemm, 1, hp, images);
+        float[][] three = train(gemm, 3, hp, images);
         for (int i = 0; i < one.length; i++) {
             assertArrayEquals(one[i], three[i], "state buffer " + i);
         }
@@ -47,8 +55,8 @@ class DeterminismTest {
         }
     }
 
-    private static float[][] train(int threads, Hyperparameters hp, float[] images) {
-        try (CpuBackend cpu = new CpuBackend(threads); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+    private static float[][] train(CpuGemm gemm, int threads, Hyperparameters hp, float[] images) {
+        try (CpuBackend cpu = new CpuBackend(threads, gemm); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
              HostBatches batches = new HostBatches(cpu, t, hp.batchSize())) {
             for (int s = 0; s < 3; s++) {
                 batches.step(images, s * hp.batchSize() * 784);

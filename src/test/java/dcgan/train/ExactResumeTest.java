@@ -1,15 +1,19 @@
 package dcgan.train;
 
 import dcgan.backend.cpu.CpuBackend;
+import dcgan.backend.cpu.CpuGemm;
 import dcgan.io.BadFileException;
 import dcgan.data.MnistData;
 import dcgan.io.EventFileReader;
 import dcgan.io.EventFileWriter;
 import dcgan.io.SafeTensorsFile;
 import dcgan.random.CounterRng;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A run stopped and resumed, mid-epoch and at an epoch's end, must end bit for bit where an uninterrupted
- * run ends: every weight, Adam moment and moving average, and the same metrics and sample grids.
- * 24 synthetic images at batch 8: 3 steps per epoch, 2 epochs.
+ * run ends: every weight, Adam moment and moving average, and the same metrics and sample grids, with
+ * either GEMM (the stop-and-resume test runs once with each). 24 synthetic images at batch 8: 3 steps per
+ * epoch, 2 epochs. The other tests use the default GEMM.
  */
 class ExactResumeTest {
 
@@ -42,7 +48,7 @@ class ExactResumeTest {
     static Path shared;
 
     private static MnistData data;
-    private static Path uninterrupted;
+    private static final Map<CpuGemm, Path> UNINTERRUPTED = new EnumMap<>(CpuGemm.class);
 
     private static MnistData synthetic(int count, int seed) {
         float[] u = new CounterRng(seed).uniform(count * 784, 0f, 1f, 9, 0);
@@ -60,7 +66,12 @@ class ExactResumeTest {
 
     private static TrainingRun.Result train(Path out, long maxSteps, Checkpoint resume, StopCheck stop, PrintStream log)
             throws IOException {
-        try (CpuBackend cpu = new CpuBackend(2)) {
+        return train(CpuGemm.preferred(), out, maxSteps, resume, stop, log);
+    }
+
+    private static TrainingRun.Result train(CpuGemm gemm, Path out, long maxSteps, Checkpoint resume, StopCheck stop,
+                                            PrintStream log) throws IOException {
+        try (CpuBackend cpu = new CpuBackend(2, gemm)) {
             return new TrainingRun(cpu, settings(HP, out, maxSteps, 2), log).run(() -> data, resume, stop);
         }
     }
@@ -72,19 +83,34 @@ class ExactResumeTest {
     @BeforeAll
     static void trainWithoutInterruption() throws IOException {
         data = synthetic(24, 1);
-        uninterrupted = shared.resolve("uninterrupted");
-        TrainingRun.Result r = train(uninterrupted, 0, null, StopCheck.NEVER, quiet());
-        assertEquals(6, r.steps());
-        assertFalse(r.interrupted());
+        for (CpuGemm gemm : CpuGemm.values()) {
+            if (gemm == CpuGemm.OPENBLAS && CpuGemm.openBlasProblem().isPresent()) {
+                continue;
+            }
+            Path dir = shared.resolve("uninterrupted-" + gemm.optionValue());
+            TrainingRun.Result r = train(gemm, dir, 0, null, StopCheck.NEVER, quiet());
+            assertEquals(6, r.steps());
+            assertFalse(r.interrupted());
+            UNINTERRUPTED.put(gemm, dir);
+        }
+    }
+
+    /** The uninterrupted run of the default GEMM, which the tests other than the stop-and-resume one compare with. */
+    private static Path uninterrupted() {
+        return UNINTERRUPTED.get(CpuGemm.preferred());
     }
 
     /**
      * Stopped mid-epoch (Ctrl-C's path), then at the end of an epoch, then mid-epoch by the step limit, each
      * time resumed from the checkpoint the stop left.
      */
-    @Test
-    void stoppedAndResumedThreeTimesEndsBitIdentical(@TempDir Path out) throws IOException {
-        TrainingRun.Result first = train(out, 0, null, done -> done >= 2, quiet());
+    @ParameterizedTest(name = "{0} SGEMM")
+    @EnumSource(CpuGemm.class)
+    void stoppedAndResumedThreeTimesEndsBitIdentical(CpuGemm gemm, @TempDir Path out) throws IOException {
+        Assumptions.assumeTrue(UNINTERRUPTED.containsKey(gemm),
+                () -> "OpenBLAS unavailable here: " + CpuGemm.openBlasProblem().orElse(""));
+        Path uninterrupted = UNINTERRUPTED.get(gemm);
+        TrainingRun.Result first = train(gemm, out, 0, null, done -> done >= 2, quiet());
         assertTrue(first.interrupted());
         assertEquals(2, first.steps());
         Checkpoint atTwo = CheckpointFile.read(out.resolve("checkpoint.safetensors"));
@@ -94,7 +120,7 @@ class ExactResumeTest {
         assertFalse(Files.exists(out.resolve("samples-epoch-001.png")), "no grid for an unfinished epoch");
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingRun.Result second = train(out, 0, atTwo, done -> done >= 3,
+        TrainingRun.Result second = train(gemm, out, 0, atTwo, done -> done >= 3,
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertTrue(second.interrupted());
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming at step 2 (epoch 1, step 2/3)"), log.toString());
@@ -102,14 +128,14 @@ class ExactResumeTest {
         Checkpoint atThree = CheckpointFile.read(out.resolve("checkpoint.safetensors"));
         assertEquals(3, atThree.stepInEpoch());
 
-        TrainingRun.Result third = train(out, 4, atThree, StopCheck.NEVER, quiet());
+        TrainingRun.Result third = train(gemm, out, 4, atThree, StopCheck.NEVER, quiet());
         assertFalse(third.interrupted());
         assertEquals(4, third.steps());
         Checkpoint atFour = CheckpointFile.read(out.resolve("checkpoint.safetensors"));
         assertEquals(4, atFour.state().step());
         assertEquals(2, atFour.epoch());
 
-        TrainingRun.Result last = train(out, 0, atFour, StopCheck.NEVER, quiet());
+        TrainingRun.Result last = train(gemm, out, 0, atFour, StopCheck.NEVER, quiet());
         assertEquals(6, last.steps());
 
         assertSameTensors(uninterrupted.resolve("checkpoint.safetensors"), out.resolve("checkpoint.safetensors"));
@@ -136,8 +162,8 @@ class ExactResumeTest {
         }
 
         train(out, 0, atTwo, StopCheck.NEVER, quiet());
-        assertEquals(Files.readString(uninterrupted.resolve("metrics.csv")), Files.readString(out.resolve("metrics.csv")));
-        assertSameTensors(uninterrupted.resolve("checkpoint.safetensors"), out.resolve("checkpoint.safetensors"));
+        assertEquals(Files.readString(uninterrupted().resolve("metrics.csv")), Files.readString(out.resolve("metrics.csv")));
+        assertSameTensors(uninterrupted().resolve("checkpoint.safetensors"), out.resolve("checkpoint.safetensors"));
 
         // TensorBoard's view: the resumed session's start marker at step 3 supersedes the orphaned step 3.
         List<Path> events = eventFiles(out);

@@ -10,27 +10,78 @@ import dcgan.backend.Tensor;
 import dcgan.random.CounterRng;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * The pure-Java reference backend: plain float arrays, multi-threaded, deterministic (the same inputs
- * give bit-identical outputs whatever the thread count). Tests check the GPU backend against it.
+ * The CPU backend: tensors in off-heap memory, multi-threaded, matrix products by OpenBLAS where its
+ * native library loads, else by the pure-Java {@link Sgemm} (see {@link CpuGemm}). Deterministic: the same
+ * inputs give bit-identical outputs whatever the thread count, with either GEMM (on one machine: OpenBLAS
+ * picks its kernels for the CPU it runs on). Tests check the GPU backend against it.
  */
 public final class CpuBackend implements Backend {
 
     private final Parallel parallel;
-    private final Sgemm gemm;
+    private final Gemm gemm;
 
+    /** A backend on {@code threads} threads that multiplies with {@link CpuGemm#preferred()}. */
     public CpuBackend(int threads) {
+        this(threads, CpuGemm.preferred());
+    }
+
+    /**
+     * A backend on {@code threads} threads that multiplies with {@code gemm}.
+     *
+     * @throws IllegalStateException when {@code gemm} is OpenBLAS and its native library cannot be loaded here
+     */
+    public CpuBackend(int threads, CpuGemm gemm) {
+        this(threads, gemm, NativeBlas.problem());
+    }
+
+    /** As above, with what keeps OpenBLAS from loading given (empty: it loaded). */
+    CpuBackend(int threads, CpuGemm gemm, Optional<String> openBlasProblem) {
+        if (gemm == CpuGemm.OPENBLAS && openBlasProblem.isPresent()) {
+            throw new IllegalStateException("OpenBLAS is unavailable: " + openBlasProblem.get());
+        }
         this.parallel = new Parallel(threads);
-        this.gemm = new Sgemm(parallel);
+        this.gemm = gemm == CpuGemm.OPENBLAS ? new OpenBlasGemm(parallel) : new Sgemm(parallel);
     }
 
     Parallel parallel() {
         return parallel;
     }
 
-    Sgemm gemm() {
-        return gemm;
+    /** See {@link Gemm#prefersTransposedOperands}. */
+    boolean prefersTransposedProducts() {
+        return gemm.prefersTransposedOperands();
+    }
+
+    /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */
+    public String gemmName() {
+        return gemm.name();
+    }
+
+    /**
+     * C = op(A) op(B) (+ C when accumulate) on tensors holding row-major matrices from their first element,
+     * as {@link Gemm#multiply}; each matrix must lie inside its tensor.
+     */
+    void multiply(boolean transA, boolean transB, int m, int n, int k, CpuTensor a, int lda, CpuTensor b, int ldb,
+                  CpuTensor c, int ldc, boolean accumulate) {
+        if (m > 0 && n > 0) {
+            requireInside(c, "C", m, n, ldc);
+            if (k > 0) {
+                requireInside(a, "A", transA ? k : m, transA ? m : k, lda);
+                requireInside(b, "B", transB ? n : k, transB ? k : n, ldb);
+            }
+        }
+        gemm.multiply(transA, transB, m, n, k, a.floats(), a.offset, lda, b.floats(), b.offset, ldb,
+                c.floats(), c.offset, ldc, accumulate);
+    }
+
+    private static void requireInside(CpuTensor t, String name, int rows, int cols, int ld) {
+        if (ld < cols || (long) (rows - 1) * ld + cols > t.size()) {
+            throw new IllegalArgumentException("GEMM operand " + name + ": " + rows + "x" + cols + " with leading dimension "
+                                               + ld + " does not fit " + t);
+        }
     }
 
     /**
@@ -39,61 +90,62 @@ public final class CpuBackend implements Backend {
      */
     public double measureGemmGflops() {
         int n = 1024;
-        float[] a = new CounterRng(1).uniform(n * n, -1f, 1f, 1, 0);
-        float[] b = new CounterRng(2).uniform(n * n, -1f, 1f, 1, 0);
-        float[] c = new float[n * n];
-        double best = Double.MAX_VALUE;
-        for (int rep = 0; rep < 8; rep++) {
-            long t = System.nanoTime();
-            gemm.multiply(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
-            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        try (CpuTensor a = CpuTensor.allocate(n, n); CpuTensor b = CpuTensor.allocate(n, n);
+             CpuTensor c = CpuTensor.allocate(n, n)) {
+            a.write(0, new CounterRng(1).uniform(n * n, -1f, 1f, 1, 0), 0, n * n);
+            b.write(0, new CounterRng(2).uniform(n * n, -1f, 1f, 1, 0), 0, n * n);
+            double best = Double.MAX_VALUE;
+            for (int rep = 0; rep < 8; rep++) {
+                long t = System.nanoTime();
+                multiply(false, false, n, n, n, a, n, b, n, c, n, false);
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            return 2.0 * n * n * n / best / 1e9;
         }
-        return 2.0 * n * n * n / best / 1e9;
     }
 
     @Override
     public String describe() {
-        return "cpu (" + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
+        return "cpu (" + parallel.threads() + (parallel.threads() == 1 ? " thread, " : " threads, ") + gemm.name() + " SGEMM)";
     }
 
     @Override
     public Tensor allocate(int... shape) {
-        return new CpuTensor(new float[Tensor.sizeOf(shape)], 0, shape);
+        return CpuTensor.allocate(shape);
     }
 
     @Override
     public Tensor view(Tensor base, int offset, int... shape) {
-        CpuTensor b = CpuTensor.of(base);
-        if (offset < 0 || offset + Tensor.sizeOf(shape) > b.size()) {
-            throw new IllegalArgumentException("view " + Arrays.toString(shape) + " at " + offset
-                                               + " is outside " + Arrays.toString(b.shape()));
-        }
-        return new CpuTensor(b.data, b.offset + offset, shape);
+        return CpuTensor.of(base).view(offset, shape);
     }
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
         CpuTensor d = CpuTensor.of(dst);
-        System.arraycopy(src, srcOffset, d.data, d.offset, d.size());
+        d.write(0, src, srcOffset, d.size());
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
         CpuTensor s = CpuTensor.of(src);
-        System.arraycopy(s.data, s.offset, dst, dstOffset, s.size());
+        s.read(0, dst, dstOffset, s.size());
     }
 
     @Override
     public void fill(Tensor t, float value) {
         CpuTensor c = CpuTensor.of(t);
-        Arrays.fill(c.data, c.offset, c.offset + c.size(), value);
+        float[] v = new float[Math.min(CpuOps.CHUNK, c.size())];
+        Arrays.fill(v, value);
+        for (int i = 0; i < c.size(); i += v.length) {
+            c.write(i, v, 0, Math.min(v.length, c.size() - i));
+        }
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
         CpuTensor s = CpuTensor.of(src);
         CpuTensor d = CpuTensor.of(dst, s.size(), "copy destination");
-        System.arraycopy(s.data, s.offset, d.data, d.offset, s.size());
+        d.floats().put(d.offset, s.floats(), s.offset, s.size());
     }
 
     @Override
@@ -120,12 +172,7 @@ public final class CpuBackend implements Backend {
     public void leakyRelu(Tensor xT, Tensor yT, float alpha) {
         CpuTensor x = CpuTensor.of(xT);
         CpuTensor y = CpuTensor.of(yT, x.size(), "leaky ReLU output");
-        parallel.forRange(x.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float v = x.data[x.offset + i];
-                y.data[y.offset + i] = v > 0 ? v : alpha * v;
-            }
-        });
+        CpuOps.map(parallel, x, y, (v, n) -> CpuOps.leakyRelu(v, n, alpha));
     }
 
     @Override
@@ -133,24 +180,14 @@ public final class CpuBackend implements Backend {
         CpuTensor y = CpuTensor.of(yT);
         CpuTensor dy = CpuTensor.of(dyT, y.size(), "leaky ReLU output gradient");
         CpuTensor dx = CpuTensor.of(dxT, y.size(), "leaky ReLU input gradient");
-        parallel.forRange(y.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float g = dy.data[dy.offset + i];
-                dx.data[dx.offset + i] = y.data[y.offset + i] > 0 ? g : alpha * g;
-            }
-        });
+        CpuOps.map(parallel, y, dy, dx, (yv, g, n) -> CpuOps.leakyReluBackward(yv, g, n, alpha));
     }
 
     @Override
     public void relu(Tensor xT, Tensor yT) {
         CpuTensor x = CpuTensor.of(xT);
         CpuTensor y = CpuTensor.of(yT, x.size(), "ReLU output");
-        parallel.forRange(x.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float v = x.data[x.offset + i];
-                y.data[y.offset + i] = v > 0 ? v : 0f;
-            }
-        });
+        CpuOps.map(parallel, x, y, CpuOps::relu);
     }
 
     @Override
@@ -158,22 +195,14 @@ public final class CpuBackend implements Backend {
         CpuTensor y = CpuTensor.of(yT);
         CpuTensor dy = CpuTensor.of(dyT, y.size(), "ReLU output gradient");
         CpuTensor dx = CpuTensor.of(dxT, y.size(), "ReLU input gradient");
-        parallel.forRange(y.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                dx.data[dx.offset + i] = y.data[y.offset + i] > 0 ? dy.data[dy.offset + i] : 0f;
-            }
-        });
+        CpuOps.map(parallel, y, dy, dx, CpuOps::reluBackward);
     }
 
     @Override
     public void sigmoid(Tensor xT, Tensor yT) {
         CpuTensor x = CpuTensor.of(xT);
         CpuTensor y = CpuTensor.of(yT, x.size(), "sigmoid output");
-        parallel.forRange(x.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                y.data[y.offset + i] = CpuOps.sigmoid(x.data[x.offset + i]);
-            }
-        });
+        CpuOps.map(parallel, x, y, CpuOps::sigmoid);
     }
 
     @Override
@@ -181,12 +210,7 @@ public final class CpuBackend implements Backend {
         CpuTensor y = CpuTensor.of(yT);
         CpuTensor dy = CpuTensor.of(dyT, y.size(), "sigmoid output gradient");
         CpuTensor dx = CpuTensor.of(dxT, y.size(), "sigmoid input gradient");
-        parallel.forRange(y.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float s = y.data[y.offset + i];
-                dx.data[dx.offset + i] = dy.data[dy.offset + i] * s * (1f - s);
-            }
-        });
+        CpuOps.map(parallel, y, dy, dx, CpuOps::sigmoidBackward);
     }
 
     @Override
@@ -197,17 +221,19 @@ public final class CpuBackend implements Backend {
         if (lossIndex < 0 || lossIndex >= loss.size()) {
             throw new IllegalArgumentException("loss index " + lossIndex + " outside a tensor of " + loss.size());
         }
-        if (logits.data == dLogits.data && logits.offset == dLogits.offset) {
+        if (logits.sameStart(dLogits)) {
             throw new IllegalArgumentException("sigmoid cross-entropy cannot write its gradient over the logits");
         }
         int n = logits.size();
+        float[] x = CpuOps.toArray(logits);
+        float[] d = new float[n];
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            float x = logits.data[logits.offset + i];
-            sum += Math.max(x, 0.0) - (double) x * label + Math.log1p(Math.exp(-Math.abs((double) x)));
-            dLogits.data[dLogits.offset + i] = (CpuOps.sigmoid(x) - label) / n;
+            sum += Math.max(x[i], 0.0) - (double) x[i] * label + Math.log1p(Math.exp(-Math.abs((double) x[i])));
+            d[i] = (CpuOps.sigmoid(x[i]) - label) / n;
         }
-        loss.data[loss.offset + lossIndex] = (float) (sum / n);
+        dLogits.write(0, d, 0, n);
+        loss.set(lossIndex, (float) (sum / n));
     }
 
     @Override
@@ -219,21 +245,41 @@ public final class CpuBackend implements Backend {
         float oneMinusB1 = 1f - beta1;
         float oneMinusB2 = 1f - beta2;
         parallel.forRange(p.size(), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float gi = g.data[g.offset + i];
-                float mi = beta1 * m.data[m.offset + i] + oneMinusB1 * gi;
-                float vi = beta2 * v.data[v.offset + i] + oneMinusB2 * gi * gi;
-                m.data[m.offset + i] = mi;
-                v.data[v.offset + i] = vi;
-                p.data[p.offset + i] -= lrT * mi / ((float) Math.sqrt(vi) + epsilon);
+            int chunk = Math.min(CpuOps.CHUNK, to - from);
+            float[] pc = new float[chunk];
+            float[] gc = new float[chunk];
+            float[] mc = new float[chunk];
+            float[] vc = new float[chunk];
+            for (int i = from; i < to; i += chunk) {
+                int len = Math.min(chunk, to - i);
+                p.read(i, pc, 0, len);
+                g.read(i, gc, 0, len);
+                m.read(i, mc, 0, len);
+                v.read(i, vc, 0, len);
+                adamChunk(pc, gc, mc, vc, len, lrT, beta1, beta2, oneMinusB1, oneMinusB2, epsilon);
+                p.write(i, pc, 0, len);
+                m.write(i, mc, 0, len);
+                v.write(i, vc, 0, len);
             }
         });
+    }
+
+    private static void adamChunk(float[] p, float[] g, float[] m, float[] v, int n, float lrT, float beta1, float beta2,
+                                  float oneMinusB1, float oneMinusB2, float epsilon) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = beta1 * m[i] + oneMinusB1 * gi;
+            float vi = beta2 * v[i] + oneMinusB2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] -= lrT * mi / ((float) Math.sqrt(vi) + epsilon);
+        }
     }
 
     @Override
     public void uniform(Tensor dstT, CounterRng rng, int stream, long step, float lo, float hi) {
         CpuTensor dst = CpuTensor.of(dstT);
-        rng.fillUniform(dst.data, dst.offset, dst.size(), lo, hi, stream, step);
+        dst.write(0, rng.uniform(dst.size(), lo, hi, stream, step), 0, dst.size());
     }
 
     @Override

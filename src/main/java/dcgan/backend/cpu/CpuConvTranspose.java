@@ -7,25 +7,30 @@ import dcgan.backend.Tensor;
 /**
  * Transposed convolution as the adjoint of {@link CpuConv}'s data path: with W of shape
  * {@code [in', out' * 16]} (ConvTranspose2d's layout, in' = this op's input channels),
- * {@code patchGrads[B*P, out'*16] = X[B*P, in'] * W} and each patch entry is added onto its output pixel.
- * Its input gradient is an ordinary convolution of dy, and its weight gradient {@code X^T * patches(dy)}.
+ * {@code patchGrads[B*P, out'*16] = X[in', B*P]^T * W} and each patch entry is added onto its output pixel.
+ * Its input gradient is an ordinary convolution of dy, and its weight gradient {@code X * patches(dy)}.
+ * X and dX are kept channel-major ({@code [in', B*P]}), which NCHW reaches by copying runs of P values.
+ * The matrices live in off-heap memory this op owns and frees on close.
  */
 final class CpuConvTranspose implements ConvTransposeOp {
 
-    private final ConvGeometry g;       // the convolution being transposed
+    private final ConvGeometry g;          // the convolution being transposed
     private final CpuBackend cpu;
-    private final float[] inputRows;    // [B*P, in'] the latest forward's x in channels-last order
-    private final float[] patchMatrix;  // [B*P, out'*16]: forward patch values, then patches(dy)
-    private final float[] gradRows;     // [B*P, in'] dx in channels-last order
-    private CpuTensor inputRowsOf;
+    private final CpuTensor inputChannels; // [in', B*P] the latest forward's x, channel-major
+    private final CpuTensor patchMatrix;   // [B*P, out'*16]: forward patch values, then patches(dy)
+    private final CpuTensor gradChannels;  // [in', B*P] dx, channel-major
+    private final CpuTensor weightGradT;   // [K, in']: the weight gradient, transposed (for GEMMs preferring that)
+    private CpuTensor inputChannelsOf;
+    private boolean closed;
 
     CpuConvTranspose(CpuBackend cpu, ConvGeometry g) {
         this.cpu = cpu;
         this.g = g;
         int rowsCount = Tensor.sizeOf(g.batch(), g.outHeight(), g.outWidth());
-        this.inputRows = new float[Tensor.sizeOf(rowsCount, g.outChannels())];
-        this.patchMatrix = new float[Tensor.sizeOf(rowsCount, g.patchSize())];
-        this.gradRows = new float[Tensor.sizeOf(rowsCount, g.outChannels())];
+        this.inputChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
+        this.patchMatrix = CpuTensor.allocate(rowsCount, g.patchSize());
+        this.gradChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
+        this.weightGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(g.patchSize(), g.outChannels()) : null;
     }
 
     @Override
@@ -41,61 +46,79 @@ final class CpuConvTranspose implements ConvTransposeOp {
         return g.inChannels();
     }
 
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("transposed convolution " + g + " used after close");
+        }
+    }
+
     @Override
     public void forward(Tensor xT, Tensor wT, Tensor bT, Tensor yT) {
+        requireOpen();
         CpuTensor x = CpuTensor.of(xT, g.batch() * g.outImageSize(), "transposed conv input");
         CpuTensor w = CpuTensor.of(wT, inChannels() * g.patchSize(), "transposed conv weight");
         CpuTensor b = CpuTensor.of(bT, outChannels(), "transposed conv bias");
         CpuTensor y = CpuTensor.of(yT, g.batch() * g.inImageSize(), "transposed conv output");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
+        int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) ->
-                Im2col.toChannelsLast(x.data, x.offset, inputRows, inChannels(), pixels, from, to));
-        inputRowsOf = x;
-        cpu.gemm().multiply(false, false, m, g.patchSize(), inChannels(),
-                inputRows, 0, inChannels(), w.data, w.offset, g.patchSize(), patchMatrix, 0, g.patchSize(), false);
-        int outPixels = g.inHeight() * g.inWidth();
-        cpu.parallel().forRange(g.batch(), (from, to) -> {
-            Im2col.accumulatePatches(g, patchMatrix, y.data, y.offset, from, to);
-            CpuOps.addChannelBias(y.data, y.offset, b.data, b.offset, outChannels(), outPixels, from, to);
-        });
+                Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
+        inputChannelsOf = x;
+        // patches[B*P, K] = X[in', B*P]^T * W[in', K]
+        cpu.multiply(true, false, m, k, inChannels(), inputChannels, m, w, k, patchMatrix, k, false);
+        float[] bias = CpuOps.toArray(b);
+        cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.accumulatePatches(g, patchMatrix, y, bias, from, to));
     }
 
     @Override
     public void backward(Tensor xT, Tensor wT, Tensor dyT, Tensor dxT, Tensor dwT, Tensor dbT, boolean accumulate) {
+        requireOpen();
         CpuTensor x = CpuTensor.of(xT, g.batch() * g.outImageSize(), "transposed conv input");
         CpuTensor w = CpuTensor.of(wT, inChannels() * g.patchSize(), "transposed conv weight");
         CpuTensor dy = CpuTensor.of(dyT, g.batch() * g.inImageSize(), "transposed conv output gradient");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
         int k = g.patchSize();
-        cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, dy.data, dy.offset, patchMatrix, from, to));
+        cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, dy, patchMatrix, from, to));
         if (dwT != null || dbT != null) {
             CpuTensor dw = CpuTensor.of(dwT, inChannels() * k, "transposed conv weight gradient");
             CpuTensor db = CpuTensor.of(dbT, outChannels(), "transposed conv bias gradient");
-            if (inputRowsOf != x) {
+            if (inputChannelsOf != x) {
                 cpu.parallel().forRange(g.batch(), (from, to) ->
-                        Im2col.toChannelsLast(x.data, x.offset, inputRows, inChannels(), pixels, from, to));
-                inputRowsOf = x;
+                        Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
+                inputChannelsOf = x;
             }
-            // dW[in', K] = X^T[in', B*P] * patches(dy)[B*P, K]
-            cpu.gemm().multiply(true, false, inChannels(), k, m,
-                    inputRows, 0, inChannels(), patchMatrix, 0, k, dw.data, dw.offset, k, accumulate);
-            CpuOps.channelSums(cpu.parallel(), dy.data, dy.offset, g.batch(), outChannels(), g.inHeight() * g.inWidth(),
-                    db.data, db.offset, accumulate);
+            if (cpu.prefersTransposedProducts()) {
+                // dW^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T, then dW (+)= its transpose
+                cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGradT, inChannels(), false);
+                CpuOps.addTransposed(weightGradT, dw, k, inChannels(), accumulate);
+            } else {
+                // dW[in', K] = X[in', B*P] * patches(dy)[B*P, K]
+                cpu.multiply(false, false, inChannels(), k, m, inputChannels, m, patchMatrix, k, dw, k, accumulate);
+            }
+            CpuOps.channelSums(cpu.parallel(), dy, g.batch(), outChannels(), g.inHeight() * g.inWidth(), db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, g.batch() * g.outImageSize(), "transposed conv input gradient");
-            // dX[B*P, in'] = patches(dy)[B*P, K] * W^T
-            cpu.gemm().multiply(false, true, m, inChannels(), k,
-                    patchMatrix, 0, k, w.data, w.offset, k, gradRows, 0, inChannels(), false);
+            // dX[in', B*P] = W[in', K] * patches(dy)[B*P, K]^T
+            cpu.multiply(false, true, inChannels(), m, k, w, k, patchMatrix, k, gradChannels, m, false);
             cpu.parallel().forRange(g.batch(), (from, to) ->
-                    Im2col.toChannelsFirst(gradRows, dx.data, dx.offset, null, 0, inChannels(), pixels, from, to));
+                    Im2col.fromChannelMajor(gradChannels, dx, null, g.batch(), inChannels(), pixels, from, to));
         }
     }
 
     @Override
     public void close() {
-        inputRowsOf = null;
+        if (!closed) {
+            closed = true;
+            inputChannelsOf = null;
+            inputChannels.close();
+            patchMatrix.close();
+            gradChannels.close();
+            if (weightGradT != null) {
+                weightGradT.close();
+            }
+        }
     }
 }

@@ -1,25 +1,28 @@
 package dcgan.backend.cpu;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * Single-precision matrix multiply, {@code C = op(A) op(B)} or {@code C += op(A) op(B)}, on row-major
- * arrays: the one routine every convolution and linear layer of the CPU backend reduces to.
+ * The pure-Java {@link Gemm}: the fallback where OpenBLAS cannot load, and a choice
+ * ({@code --cpu-gemm java}).
  *
  * <p>Why it is shaped like this: HotSpot's C2 compiler (JDK 17) only turns a loop into SIMD code when
  * every array in it is indexed by the bare loop variable (an offset on two arrays that might alias makes
  * it give up), and only unrolls, hence vectorises, loops that its profile says run long. So the work is
- * cut into blocks: a {@code KB x width} panel of B is copied into separate row arrays, one row of the C
- * block into its own scratch array, and the inner kernel adds eight rank-1 updates
+ * cut into blocks: a {@code KB x width} panel of B is copied (from the operand's buffer) into separate row
+ * arrays, one row of the C block into its own scratch array, and the inner kernel adds eight rank-1 updates
  * {@code t[j] += a_k * b_k[j]} per pass over the whole block width, which C2 vectorises with FMA. Narrow
  * products run a separate copy of the kernel so that they do not teach the wide one that its loop is
- * short. Packing also makes transposed operands cost the same as plain ones.
+ * short. Packing also transposes a transposed operand; that costs little for A, but a transposed B is
+ * transposed again for every block of rows of C, so the operations give this GEMM the plain forms
+ * ({@link #prefersTransposedOperands}).
  *
  * <p>Each element of C is summed over k in one fixed order (products with a long k and a small C split k
  * into a fixed number of slices and add the slices in order), so the result is bit-identical whatever
  * the number of threads.
  */
-public final class Sgemm {
+public final class Sgemm implements Gemm {
 
     private static final int MAX_WIDTH = 256;  // columns of C per block, for wide products
     private static final int KB = 256;         // depth per packed panel (a multiple of the kernel's 8)
@@ -38,19 +41,27 @@ public final class Sgemm {
         final float[][] panel = new float[KB][MAX_WIDTH];
         final float[] a = new float[MB * KB];
         final float[] row = new float[MAX_WIDTH];
+        final float[] line = new float[KB];        // one row of a transposed B
+        final float[] block = new float[KB * MB];  // a block of a transposed A, as stored
     }
 
-    /**
-     * C (m x n, leading dimension ldc) = op(A) op(B) (+ C when accumulate), where op(A) is m x k: A is
-     * m x k with leading dimension lda, or k x m when transA; op(B) is k x n: B is k x n, or n x k when transB.
-     */
+    @Override
+    public String name() {
+        return "Java";
+    }
+
+    /** No: a transposed B is repacked, by transposing, for every block of rows of C. */
+    @Override
+    public boolean prefersTransposedOperands() {
+        return false;
+    }
+
+    @Override
     public void multiply(boolean transA, boolean transB, int m, int n, int k,
-                         float[] a, int aOff, int lda,
-                         float[] b, int bOff, int ldb,
-                         float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("negative GEMM size " + m + "x" + n + "x" + k);
-        }
+                         FloatBuffer a, int aOff, int lda,
+                         FloatBuffer b, int bOff, int ldb,
+                         FloatBuffer c, int cOff, int ldc, boolean accumulate) {
+        Gemm.checkOperands(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
             return;
         }
@@ -79,17 +90,21 @@ public final class Sgemm {
             int i0 = (tile / nBlocks) * MB;
             int j0 = (tile % nBlocks) * width;
             block(transA, transB, i0, Math.min(MB, m - i0), j0, Math.min(width, n - j0), width, k0, k1,
-                  a, aOff, lda, b, bOff, ldb, partial[s], 0, n, false);
+                  a, aOff, lda, b, bOff, ldb, FloatBuffer.wrap(partial[s]), 0, n, false);
         });
+        float[] row = new float[n];
         for (int i = 0; i < m; i++) {
-            int row = cOff + i * ldc;
+            if (accumulate) {
+                c.get(cOff + i * ldc, row, 0, n);
+            }
             for (int j = 0; j < n; j++) {
-                float sum = accumulate ? c[row + j] : 0f;
+                float sum = accumulate ? row[j] : 0f;
                 for (int s = 0; s < slices; s++) {
                     sum += partial[s][i * n + j];
                 }
-                c[row + j] = sum;
+                row[j] = sum;
             }
+            c.put(cOff + i * ldc, row, 0, n);
         }
     }
 
@@ -106,16 +121,17 @@ public final class Sgemm {
 
     /** Rows [i0, i0+mb) and columns [j0, j0+nb) of C over the depth [k0, k1). */
     private void block(boolean transA, boolean transB, int i0, int mb, int j0, int nb, int width, int k0, int k1,
-                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
+                       FloatBuffer a, int aOff, int lda, FloatBuffer b, int bOff, int ldb,
+                       FloatBuffer c, int cOff, int ldc, boolean accumulate) {
         Scratch s = scratch.get();
         float[][] panel = s.panel;
         float[] ap = s.a;
         float[] t = s.row;
         if (k0 == k1) {
             if (!accumulate) {
+                Arrays.fill(t, 0, nb, 0f);
                 for (int i = 0; i < mb; i++) {
-                    Arrays.fill(c, cOff + (i0 + i) * ldc + j0, cOff + (i0 + i) * ldc + j0 + nb, 0f);
+                    c.put(cOff + (i0 + i) * ldc + j0, t, 0, nb);
                 }
             }
             return;
@@ -124,13 +140,13 @@ public final class Sgemm {
         for (int kk = k0; kk < k1; kk += KB) {
             int kb = Math.min(KB, k1 - kk);
             int kPad = (kb + 7) & ~7;
-            packB(transB, b, bOff, ldb, kk, kb, kPad, j0, nb, width, panel);
-            packA(transA, a, aOff, lda, i0, mb, kk, kb, kPad, ap);
+            packB(transB, b, bOff, ldb, kk, kb, kPad, j0, nb, width, panel, s.line);
+            packA(transA, a, aOff, lda, i0, mb, kk, kb, kPad, ap, s.block);
             boolean load = accumulate || kk > k0;
             for (int i = 0; i < mb; i++) {
                 int cRow = cOff + (i0 + i) * ldc + j0;
                 if (load) {
-                    System.arraycopy(c, cRow, t, 0, nb);
+                    c.get(cRow, t, 0, nb);
                 } else {
                     Arrays.fill(t, 0, nb, 0f);
                 }
@@ -148,7 +164,7 @@ public final class Sgemm {
                         narrowKernel(t, width, ap, aRow + p, panel, p);
                     }
                 }
-                System.arraycopy(t, 0, c, cRow, nb);
+                c.put(cRow, t, 0, nb);
             }
         }
     }
@@ -217,17 +233,17 @@ public final class Sgemm {
      * panel[q][j] = op(B)[kk + q][j0 + j] for q < kb and j < nb; zero elsewhere up to kPad rows and width
      * columns, so the kernel's full-width pass over padding adds nothing.
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int kk, int kb, int kPad,
-                              int j0, int nb, int width, float[][] panel) {
+    private static void packB(boolean transB, FloatBuffer b, int bOff, int ldb, int kk, int kb, int kPad,
+                              int j0, int nb, int width, float[][] panel, float[] line) {
         if (!transB) {
             for (int q = 0; q < kb; q++) {
-                System.arraycopy(b, bOff + (kk + q) * ldb + j0, panel[q], 0, nb);
+                b.get(bOff + (kk + q) * ldb + j0, panel[q], 0, nb);
             }
         } else {
             for (int j = 0; j < nb; j++) {
-                int src = bOff + (j0 + j) * ldb + kk;
+                b.get(bOff + (j0 + j) * ldb + kk, line, 0, kb);
                 for (int q = 0; q < kb; q++) {
-                    panel[q][j] = b[src + q];
+                    panel[q][j] = line[q];
                 }
             }
         }
@@ -241,18 +257,23 @@ public final class Sgemm {
         }
     }
 
-    /** ap[i * KB + q] = op(A)[i0 + i][kk + q], zero from kb up to kPad. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mb, int kk, int kb,
-                              int kPad, float[] ap) {
+    /**
+     * ap[i * KB + q] = op(A)[i0 + i][kk + q], zero from kb up to kPad; a transposed A is first copied as
+     * stored (kb runs of mb), then transposed in the array.
+     */
+    private static void packA(boolean transA, FloatBuffer a, int aOff, int lda, int i0, int mb, int kk, int kb,
+                              int kPad, float[] ap, float[] block) {
         if (!transA) {
             for (int i = 0; i < mb; i++) {
-                System.arraycopy(a, aOff + (i0 + i) * lda + kk, ap, i * KB, kb);
+                a.get(aOff + (i0 + i) * lda + kk, ap, i * KB, kb);
             }
         } else {
             for (int q = 0; q < kb; q++) {
-                int src = aOff + (kk + q) * lda + i0;
-                for (int i = 0; i < mb; i++) {
-                    ap[i * KB + q] = a[src + i];
+                a.get(aOff + (kk + q) * lda + i0, block, q * mb, mb);
+            }
+            for (int i = 0; i < mb; i++) {
+                for (int q = 0; q < kb; q++) {
+                    ap[i * KB + q] = block[q * mb + i];
                 }
             }
         }

@@ -96,6 +96,72 @@ class CpuElementwiseTest extends CpuBackendFixture {
         assertGuardsIntact(xT, y, dx);
     }
 
+    /** Zeros of both signs, infinities, NaNs of both signs, subnormals, extremes, and random bit patterns. */
+    private static float[] specialAndRandomFloats(Random rnd, int randomCount) {
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL,
+                           Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                           Float.NaN, Float.intBitsToFloat(0x7F800001), Float.intBitsToFloat(0x7FFFFFFF),
+                           Float.intBitsToFloat(0xFFC00000), Float.intBitsToFloat(0xFF800001), 1f, -1f};
+        float[] v = Arrays.copyOf(special, special.length + randomCount);
+        for (int i = special.length; i < v.length; i++) {
+            v[i] = Float.intBitsToFloat(rnd.nextInt());
+        }
+        return v;
+    }
+
+    @Test
+    void greaterThanZeroMaskAgreesWithTheComparison() {
+        Random rnd = new Random(73);
+        for (float f : specialAndRandomFloats(rnd, 1_000_000)) {
+            int bits = Float.floatToRawIntBits(f);
+            assertEquals(f > 0 ? -1 : 0, CpuOps.greaterThanZero(bits), "mask of " + f + " (0x" + Integer.toHexString(bits) + ")");
+        }
+        for (int bits = 0x7F7FFFF0; bits != 0x7F800010; bits++) { // around +infinity, into the NaNs
+            assertEquals(Float.intBitsToFloat(bits) > 0 ? -1 : 0, CpuOps.greaterThanZero(bits), Integer.toHexString(bits));
+        }
+    }
+
+    @Test
+    void theReLUsSelectExactlyAsTheComparisonsDo() {
+        // The kernels select with masks; they must give the bits of y = x > 0 ? x : 0 and friends, for any input.
+        float[] x = specialAndRandomFloats(new Random(74), 5000);
+        float[] g = specialAndRandomFloats(new Random(75), 5000);
+        int n = x.length;
+        float[] relu = new float[n];
+        float[] leaky = new float[n];
+        float[] reluGrad = new float[n];
+        float[] leakyGrad = new float[n];
+        for (int i = 0; i < n; i++) {
+            relu[i] = x[i] > 0 ? x[i] : 0f;
+            leaky[i] = x[i] > 0 ? x[i] : ALPHA * x[i];
+            reluGrad[i] = x[i] > 0 ? g[i] : 0f;
+            leakyGrad[i] = x[i] > 0 ? g[i] : ALPHA * g[i];
+        }
+        Tensor xT = tensor(x, n);
+        Tensor gT = tensor(g, n);
+        Tensor out = garbage(n);
+        cpu3.relu(xT, out);
+        assertSameBits(relu, read(out), "ReLU");
+        cpu3.leakyRelu(xT, out, ALPHA);
+        assertSameBits(leaky, read(out), "leaky ReLU");
+        cpu3.reluBackward(xT, gT, out);
+        assertSameBits(reluGrad, read(out), "ReLU backward");
+        cpu3.leakyReluBackward(xT, gT, out, ALPHA);
+        assertSameBits(leakyGrad, read(out), "leaky ReLU backward");
+        assertGuardsIntact(xT, gT, out);
+    }
+
+    /** Equal bit patterns, except that any NaN matches any NaN. */
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            boolean same = Float.isNaN(expected[i]) ? Float.isNaN(actual[i])
+                    : Float.floatToRawIntBits(expected[i]) == Float.floatToRawIntBits(actual[i]);
+            if (!same) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
+            }
+        }
+    }
+
     @Test
     void reluForwardAndBackward() {
         Random rnd = new Random(72);
@@ -220,7 +286,7 @@ class CpuElementwiseTest extends CpuBackendFixture {
         assertGuardsIntact(y, ys, dx);
     }
 
-    private static Tensor sigmoidOf(float... x) {
+    private Tensor sigmoidOf(float... x) {
         Tensor y = garbage(x.length);
         cpu1.sigmoid(tensor(x, x.length), y);
         return y;
@@ -439,7 +505,7 @@ class CpuElementwiseTest extends CpuBackendFixture {
 
     @Test
     void describesItself() {
-        assertEquals("cpu (1 thread)", cpu1.describe());
-        assertEquals("cpu (3 threads)", cpu3.describe());
+        assertEquals("cpu (1 thread, " + cpu1.gemmName() + " SGEMM)", cpu1.describe());
+        assertEquals("cpu (3 threads, " + cpu3.gemmName() + " SGEMM)", cpu3.describe());
     }
 }

@@ -13,8 +13,8 @@ import java.util.function.DoubleSupplier;
  * Shared helpers of the CPU operation tests: random inputs, tensors placed inside guard bands, error
  * measures, finiteness checks and central finite differences.
  *
- * <p>Every tensor handed to an operation is a view at a non-zero offset into a larger array whose other
- * elements are NaN. An operation that reads outside its operand then produces NaN (caught by the
+ * <p>Every tensor handed to an operation starts at a non-zero offset into a larger block of off-heap memory
+ * whose other elements are NaN. An operation that reads outside its operand then produces NaN (caught by the
  * finiteness checks), and one that writes outside it breaks the guard band (caught by
  * {@link #assertGuardsIntact}).
  */
@@ -74,7 +74,9 @@ final class OpTestSupport {
         float[] store = new float[pre + values.length + post];
         Arrays.fill(store, Float.NaN);
         System.arraycopy(values, 0, store, pre, values.length);
-        return new CpuTensor(store, pre, shape);
+        OffHeapFloats memory = new OffHeapFloats(store.length);
+        memory.floats().put(0, store);
+        return CpuTensor.owning(memory, pre, shape);
     }
 
     /** An output tensor pre-filled with NaN, so that an operation must overwrite every element. */
@@ -93,8 +95,7 @@ final class OpTestSupport {
 
     /** The elements of t. */
     static float[] read(Tensor t) {
-        CpuTensor c = CpuTensor.of(t);
-        return Arrays.copyOfRange(c.data, c.offset, c.offset + c.size());
+        return CpuOps.toArray(CpuTensor.of(t));
     }
 
     static double[] readDouble(Tensor t) {
@@ -105,11 +106,11 @@ final class OpTestSupport {
     static void assertGuardsIntact(Tensor... ts) {
         for (Tensor t : ts) {
             CpuTensor c = CpuTensor.of(t);
-            for (int i = 0; i < c.data.length; i++) {
+            for (int i = 0; i < c.storageSize(); i++) {
                 if (i >= c.offset && i < c.offset + c.size()) {
                     continue;
                 }
-                if (!Float.isNaN(c.data[i])) {
+                if (!Float.isNaN(c.floats().get(i))) {
                     fail("operation wrote outside " + c + " at storage index " + i + " (view at " + c.offset + ")");
                 }
             }

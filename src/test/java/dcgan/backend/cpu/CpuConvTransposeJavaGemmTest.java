@@ -1,0 +1,20 @@
+package dcgan.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Every test of {@link CpuConvTransposeTest} again, multiplying with the pure-Java GEMM (the fallback's products). */
+class CpuConvTransposeJavaGemmTest extends CpuConvTransposeTest {
+
+    @Override
+    CpuGemm gemm() {
+        return CpuGemm.JAVA;
+    }
+
+    @Test
+    void multipliesWithTheJavaGemm() {
+        assertEquals("Java", cpu1.gemmName());
+        assertEquals("Java", cpu3.gemmName());
+    }
+}
