@@ -32,8 +32,9 @@ final class BenchCommand extends Command {
     Options options() {
         Options o = new Options();
         o.addOption(valued("batch-size", "N", "images per iteration (default 256)"));
-        o.addOption(valued("iterations", "N", "timed iterations (default 5 on the CPU, 100 on a GPU)"));
-        o.addOption(valued("warmup", "N", "untimed iterations first, for the JIT and cuDNN (default 2 on the CPU, 10 on a GPU)"));
+        o.addOption(valued("iterations", "N", "timed iterations (default 10 on the CPU, 100 on a GPU)"));
+        o.addOption(valued("warmup", "N", "untimed iterations first, while the JIT compiles the hot loops and cuDNN "
+                                          + "sets up (default 5 on the CPU, 10 on a GPU)"));
         o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
         o.addOption(Option.builder().longOpt("ops").desc("time each operation at the model's shapes instead "
                 + "(median of --iterations calls each)").build());
@@ -50,12 +51,13 @@ final class BenchCommand extends Command {
         try (Backend backend = DeviceOption.open(cl, out)) {
             boolean gpu = backend instanceof GpuBackend;
             // A GPU iteration takes milliseconds: more of them give a stable median.
-            int iterations = intOption(cl, "iterations", gpu ? 100 : 5, 1);
+            int iterations = intOption(cl, "iterations", gpu ? 100 : 10, 1);
             if (cl.hasOption("ops")) {
                 OpBenchmark.run(backend, batch, zDim, iterations, out);
                 return OK;
             }
-            int warmup = intOption(cl, "warmup", gpu ? 10 : 2, 0);
+            // On the CPU the first few iterations run partly interpreted: C2 compiles the loops during them.
+            int warmup = intOption(cl, "warmup", gpu ? 10 : 5, 0);
             StepExecution execution = ExecutionOption.parse(cl);
             out.println("bench: " + backend.describe() + ", batch " + batch + "; " + execution.describe());
             Benchmark.Result r = Benchmark.run(backend, hp, execution, warmup, iterations,
