@@ -121,9 +121,16 @@ public final class Scorer implements AutoCloseable {
                 state.initialise(new CounterRng(SEED));
                 train(cpu, state, labelled, split.train(), out);
                 accuracy = accuracy(cpu, state, labelled, split.heldOut());
-                write(file, cpu, state, fingerprint, labelled.count(), split.heldOut().length, accuracy);
-                out.printf(Locale.ROOT, "scorer: held-out accuracy %.2f%% after %.0f s; cached as %s%n",
-                        100 * accuracy, (System.nanoTime() - start) / 1e9, file);
+                String cached;
+                try {
+                    write(file, cpu, state, fingerprint, labelled.count(), split.heldOut().length, accuracy);
+                    cached = "cached as " + file;
+                } catch (IOException e) {
+                    // Measuring goes on; only the next run pays the training again.
+                    cached = "not cached (" + e.getMessage() + "); it will be trained again next time";
+                }
+                out.printf(Locale.ROOT, "scorer: held-out accuracy %.2f%% after %.0f s; %s%n", 100 * accuracy,
+                        (System.nanoTime() - start) / 1e9, cached);
             }
             float[] heldOutImages = images(labelled, split.heldOut());
             Scorer s = new Scorer(cpu, state, file, accuracy, split.heldOut().length, null);

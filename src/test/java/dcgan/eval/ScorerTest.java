@@ -131,4 +131,19 @@ class ScorerTest {
         assertTrue(Scorer.matches(scorer.file(), Scorer.fingerprint(digits), digits.count()));
         assertTrue(!Scorer.matches(misnamed, other, subset.count()), "recorded for the full data, not the subset");
     }
+
+    /** A cache directory that cannot be written costs the next run the training again, not this one its scorer. */
+    @Test
+    void aCacheThatCannotBeWrittenIsSaidAndTheScorerStillWorks() throws IOException {
+        Path notADirectory = Files.writeString(cache.resolve("a-file"), "in the way");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        MnistData few = digits.firstN(200);
+        try (Scorer s = Scorer.forData(few, notADirectory.resolve("cache"), cpu,
+                new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            assertEquals(40, s.heldOutCount());
+            assertTrue(Double.isFinite(s.score(Scorer.heldOutImages(few), 40).fd()));
+        }
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("; not cached ("), log.toString());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("it will be trained again next time"), log.toString());
+    }
 }
