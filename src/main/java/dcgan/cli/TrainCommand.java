@@ -29,9 +29,10 @@ final class TrainCommand extends Command {
     @Override
     String summary() {
         return "Trains the DCGAN (see README.md). Writes OUT/metrics.csv (losses per step), a TensorBoard event "
-               + "file, OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference mode) and "
-               + "OUT/checkpoint.safetensors after each epoch. Ctrl-C finishes the current step, saves the "
-               + "checkpoint and exits with status 130; --resume continues from it.";
+               + "file, and after each epoch OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference "
+               + "mode), OUT/quality.csv (FD and classifier score; OUT/best.safetensors keeps the best epoch's G), "
+               + "OUT/losses.png, OUT/progress.gif and OUT/checkpoint.safetensors. Ctrl-C finishes the current step, "
+               + "saves the checkpoint and exits with status 130; --resume continues from it.";
     }
 
     @Override
@@ -59,8 +60,9 @@ final class TrainCommand extends Command {
         o.addOption(valued("scorer-cache", "DIR", "where the quality scorer, trained once per data set, is kept "
                                                   + "(default " + Scorer.defaultCacheDir() + ")"));
         o.addOption(Option.builder().longOpt("overwrite").desc("start afresh in an --out directory that holds an "
-                + "earlier run: delete its checkpoints, metrics, sample grids and event files first (without it "
-                + "they are kept as metrics.N.csv and checkpoint.N.safetensors)").build());
+                + "earlier run: delete the files runs write there first (checkpoints, metrics, quality, grids, "
+                + "pictures, event files; without it the latest are kept as metrics.N.csv, checkpoint.N.safetensors, "
+                + "quality.N.csv and best.N.safetensors)").build());
         o.addOption(valued("resume", "PATH", "continue the run saved in a checkpoint file, or in "
                                              + "DIR/checkpoint.safetensors; its settings are the defaults, and "
                                              + "--out defaults to the checkpoint's directory"));
