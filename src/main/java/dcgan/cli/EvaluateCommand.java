@@ -96,7 +96,8 @@ final class EvaluateCommand extends Command {
         MnistData labelled = MnistLoader.load(dataDir);
 
         Quality q;
-        try (Backend backend = DeviceOption.open(cl, out);
+        // Only drawing from a checkpoint needs the device; scoring runs on the CPU either way.
+        try (Backend backend = weights != null ? DeviceOption.open(cl, out) : null;
              CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl));
              Scorer scorer = Scorer.forData(labelled, cache, scoring, out)) {
             if (weights != null) {
