@@ -6,6 +6,7 @@ import dcgan.backend.Backend;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,14 +21,18 @@ public final class Benchmark {
     public static final double MULTIPLY_ADDS_PER_IMAGE = 156e6;
 
     /**
-     * @param memoryInUse what the memory probe said after the timed iterations, with the trainer still
-     *                    alive (bytes; -1 without a probe)
+     * @param memoryInUse  what the memory probe said after the timed iterations, with the trainer still
+     *                     alive (bytes; -1 without a probe)
+     * @param anchorGflops what the anchor probe measured after each timed iteration (empty without one)
      */
-    public record Result(int batchSize, double[] millis, long memoryInUse) {
+    public record Result(int batchSize, double[] millis, long memoryInUse, double[] anchorGflops) {
         public double medianMillis() {
-            double[] s = millis.clone();
-            Arrays.sort(s);
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return median(millis);
+        }
+
+        /** The median of the anchor's measurements (NaN without them). */
+        public double medianAnchorGflops() {
+            return anchorGflops.length == 0 ? Double.NaN : median(anchorGflops);
         }
 
         public double imagesPerSecond() {
@@ -42,16 +47,28 @@ public final class Benchmark {
     private Benchmark() {
     }
 
-    public static Result run(Backend backend, Hyperparameters hp, int warmup, int iterations, PrintStream out) {
-        return run(backend, hp, StepExecution.DEFAULT, warmup, iterations, null, out);
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** @param memoryProbe bytes of device memory in use, asked once after timing (null: none) */
+    public static Result run(Backend backend, Hyperparameters hp, int warmup, int iterations, PrintStream out) {
+        return run(backend, hp, StepExecution.DEFAULT, warmup, iterations, null, null, out);
+    }
+
+    /**
+     * @param memoryProbe bytes of device memory in use, asked once after timing (null: none)
+     * @param anchorProbe a speed to compare the iterations with (GFLOP/s), measured after each timed
+     *                    iteration, untimed, so that it sees the same conditions as the iterations on a machine
+     *                    whose speed varies (null: none)
+     */
     public static Result run(Backend backend, Hyperparameters hp, StepExecution execution, int warmup, int iterations,
-                             LongSupplier memoryProbe, PrintStream out) {
+                             LongSupplier memoryProbe, DoubleSupplier anchorProbe, PrintStream out) {
         int b = hp.batchSize();
         float[] images = new CounterRng(7).uniform(b * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
         double[] millis = new double[iterations];
+        double[] anchor = new double[anchorProbe == null ? 0 : iterations];
         long memoryInUse = -1;
         // Per-iteration lines help on the CPU (seconds each); on a GPU they would be hundreds of lines.
         boolean eachLine = iterations <= 10;
@@ -67,6 +84,10 @@ public final class Benchmark {
                 last = now;
                 if (arrived >= warmup) {
                     millis[arrived - warmup] = ms;
+                    if (anchorProbe != null) {
+                        anchor[arrived - warmup] = anchorProbe.getAsDouble();
+                        last = System.nanoTime();
+                    }
                 } else if (eachLine || arrived == 0) {
                     out.printf(Locale.ROOT, "warm-up %d/%d: %.1f ms%n", arrived + 1, warmup, ms);
                     last = System.nanoTime(); // printing is not part of the next step
@@ -93,6 +114,6 @@ public final class Benchmark {
             out.printf(Locale.ROOT, "%d iterations: min %.3f ms, median %.3f ms, max %.3f ms%n", iterations, sorted[0],
                     sorted[iterations / 2], sorted[iterations - 1]);
         }
-        return new Result(b, millis, memoryInUse);
+        return new Result(b, millis, memoryInUse, anchor);
     }
 }

@@ -85,17 +85,22 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The speed of this backend's matrix multiply on a large square product (GFLOP/s, best of a few runs
-     * after a warm-up): the ceiling for the whole model, since nearly all of its work is such products.
+     * The speed of this backend's matrix multiply on a large square product (GFLOP/s, the best of
+     * {@code repeats} runs after one untimed run): the ceiling for the whole model, since nearly all of its
+     * work is such products.
      */
-    public double measureGemmGflops() {
+    public double measureGemmGflops(int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        }
         int n = 1024;
         try (CpuTensor a = CpuTensor.allocate(n, n); CpuTensor b = CpuTensor.allocate(n, n);
              CpuTensor c = CpuTensor.allocate(n, n)) {
             a.write(0, new CounterRng(1).uniform(n * n, -1f, 1f, 1, 0), 0, n * n);
             b.write(0, new CounterRng(2).uniform(n * n, -1f, 1f, 1, 0), 0, n * n);
+            multiply(false, false, n, n, n, a, n, b, n, c, n, false);
             double best = Double.MAX_VALUE;
-            for (int rep = 0; rep < 8; rep++) {
+            for (int rep = 0; rep < repeats; rep++) {
                 long t = System.nanoTime();
                 multiply(false, false, n, n, n, a, n, b, n, c, n, false);
                 best = Math.min(best, (System.nanoTime() - t) / 1e9);

@@ -6,7 +6,8 @@ import dcgan.backend.Tensor;
 
 /**
  * Convolution as one matrix product over the whole batch:
- * {@code Y[out, B*P] = W[out, in*16] * patches(x)[B*P, in*16]^T}, then back to NCHW with the bias. Outputs
+ * {@code Y[out, B*P] = W'[out, in*16] * patches(x)[B*P, in*16]^T}, then back to NCHW with the bias, where W'
+ * is the weight with its columns in the patch matrix's order ({@link Im2col}). Outputs
  * and their gradients are kept channel-major ({@code [out, B*P]}), which NCHW reaches by copying runs of P
  * values; the products take the transposes. The patch matrix of the latest forward is kept for the weight
  * gradient. The matrices live in off-heap memory this op owns and frees on close.
@@ -18,7 +19,9 @@ final class CpuConv implements ConvOp {
     private final CpuTensor patches;      // [B*P, K] of the latest forward's x
     private final CpuTensor channels;     // [out, B*P]: output, or dy, channel-major
     private final CpuTensor patchGrads;   // [B*P, K]: gradient of the patch matrix, for dx
-    private final CpuTensor weightGradT;  // [K, out]: the weight gradient, transposed (for GEMMs preferring that)
+    private final CpuTensor weightPatchOrder; // [out, K]: the weight, columns in patch order
+    private final CpuTensor weightGrad;   // the weight gradient in patch order: [K, out] when the GEMM prefers
+                                          // transposed products, else [out, K]
     private CpuTensor patchesOf;          // the x that patches was built from
     private boolean closed;
 
@@ -29,7 +32,8 @@ final class CpuConv implements ConvOp {
         this.patches = CpuTensor.allocate(rowsCount, g.patchSize());
         this.channels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchGrads = CpuTensor.allocate(rowsCount, g.patchSize());
-        this.weightGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(g.patchSize(), g.outChannels()) : null;
+        this.weightPatchOrder = CpuTensor.allocate(g.outChannels(), g.patchSize());
+        this.weightGrad = CpuTensor.allocate(g.patchSize(), g.outChannels());
     }
 
     @Override
@@ -55,8 +59,9 @@ final class CpuConv implements ConvOp {
         int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
         patchesOf = x;
-        // Y[out, B*P] = W[out, K] * patches[B*P, K]^T
-        cpu.multiply(false, true, g.outChannels(), m, k, w, k, patches, k, channels, m, false);
+        Im2col.toPatchOrder(w, g.outChannels(), g.inChannels(), weightPatchOrder);
+        // Y[out, B*P] = W'[out, K] * patches[B*P, K]^T
+        cpu.multiply(false, true, g.outChannels(), m, k, weightPatchOrder, k, patches, k, channels, m, false);
         float[] bias = CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) ->
                 Im2col.fromChannelMajor(channels, y, bias, g.batch(), g.outChannels(), pixels, from, to));
@@ -80,20 +85,23 @@ final class CpuConv implements ConvOp {
                 cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
                 patchesOf = x;
             }
-            if (cpu.prefersTransposedProducts()) {
-                // dW^T[K, out] = patches[B*P, K]^T * dY[out, B*P]^T, then dW (+)= its transpose
-                cpu.multiply(true, true, k, g.outChannels(), m, patches, k, channels, m, weightGradT, g.outChannels(), false);
-                CpuOps.addTransposed(weightGradT, dw, k, g.outChannels(), accumulate);
+            boolean transposed = cpu.prefersTransposedProducts();
+            if (transposed) {
+                // dW'^T[K, out] = patches[B*P, K]^T * dY[out, B*P]^T
+                cpu.multiply(true, true, k, g.outChannels(), m, patches, k, channels, m, weightGrad, g.outChannels(), false);
             } else {
-                // dW[out, K] = dY[out, B*P] * patches[B*P, K]
-                cpu.multiply(false, false, g.outChannels(), k, m, channels, m, patches, k, dw, k, accumulate);
+                // dW'[out, K] = dY[out, B*P] * patches[B*P, K]
+                cpu.multiply(false, false, g.outChannels(), k, m, channels, m, patches, k, weightGrad, k, false);
             }
+            // dW (+)= dW' back in Conv2d's column order
+            Im2col.addFromPatchOrder(weightGrad, transposed, g.outChannels(), g.inChannels(), dw, accumulate);
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), g.outChannels(), pixels, db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, g.batch() * g.inImageSize(), "conv input gradient");
-            // dPatches[B*P, K] = dY[out, B*P]^T * W[out, K], then each entry goes back to its pixel
-            cpu.multiply(true, false, m, k, g.outChannels(), channels, m, w, k, patchGrads, k, false);
+            // dPatches[B*P, K] = dY[out, B*P]^T * W'[out, K], then each entry goes back to its pixel
+            Im2col.toPatchOrder(w, g.outChannels(), g.inChannels(), weightPatchOrder);
+            cpu.multiply(true, false, m, k, g.outChannels(), channels, m, weightPatchOrder, k, patchGrads, k, false);
             cpu.parallel().forRange(g.batch(), (from, to) ->
                     Im2col.accumulatePatches(g, patchGrads, dx, null, from, to));
         }
@@ -107,9 +115,8 @@ final class CpuConv implements ConvOp {
             patches.close();
             channels.close();
             patchGrads.close();
-            if (weightGradT != null) {
-                weightGradT.close();
-            }
+            weightPatchOrder.close();
+            weightGrad.close();
         }
     }
 }

@@ -6,8 +6,9 @@ import dcgan.backend.Tensor;
 
 /**
  * Transposed convolution as the adjoint of {@link CpuConv}'s data path: with W of shape
- * {@code [in', out' * 16]} (ConvTranspose2d's layout, in' = this op's input channels),
- * {@code patchGrads[B*P, out'*16] = X[in', B*P]^T * W} and each patch entry is added onto its output pixel.
+ * {@code [in', out' * 16]} (ConvTranspose2d's layout, in' = this op's input channels) and W' the same with
+ * its columns in the patch matrix's order ({@link Im2col}),
+ * {@code patchGrads[B*P, out'*16] = X[in', B*P]^T * W'} and each patch entry is added onto its output pixel.
  * Its input gradient is an ordinary convolution of dy, and its weight gradient {@code X * patches(dy)}.
  * X and dX are kept channel-major ({@code [in', B*P]}), which NCHW reaches by copying runs of P values.
  * The matrices live in off-heap memory this op owns and frees on close.
@@ -19,7 +20,9 @@ final class CpuConvTranspose implements ConvTransposeOp {
     private final CpuTensor inputChannels; // [in', B*P] the latest forward's x, channel-major
     private final CpuTensor patchMatrix;   // [B*P, out'*16]: forward patch values, then patches(dy)
     private final CpuTensor gradChannels;  // [in', B*P] dx, channel-major
-    private final CpuTensor weightGradT;   // [K, in']: the weight gradient, transposed (for GEMMs preferring that)
+    private final CpuTensor weightPatchOrder; // [in', K]: the weight, columns in patch order
+    private final CpuTensor weightGrad;    // the weight gradient in patch order: [K, in'] when the GEMM prefers
+                                           // transposed products, else [in', K]
     private CpuTensor inputChannelsOf;
     private boolean closed;
 
@@ -30,7 +33,8 @@ final class CpuConvTranspose implements ConvTransposeOp {
         this.inputChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
         this.patchMatrix = CpuTensor.allocate(rowsCount, g.patchSize());
         this.gradChannels = CpuTensor.allocate(g.outChannels(), rowsCount);
-        this.weightGradT = cpu.prefersTransposedProducts() ? CpuTensor.allocate(g.patchSize(), g.outChannels()) : null;
+        this.weightPatchOrder = CpuTensor.allocate(g.outChannels(), g.patchSize());
+        this.weightGrad = CpuTensor.allocate(g.patchSize(), g.outChannels());
     }
 
     @Override
@@ -65,8 +69,9 @@ final class CpuConvTranspose implements ConvTransposeOp {
         cpu.parallel().forRange(g.batch(), (from, to) ->
                 Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
         inputChannelsOf = x;
-        // patches[B*P, K] = X[in', B*P]^T * W[in', K]
-        cpu.multiply(true, false, m, k, inChannels(), inputChannels, m, w, k, patchMatrix, k, false);
+        Im2col.toPatchOrder(w, inChannels(), outChannels(), weightPatchOrder);
+        // patches[B*P, K] = X[in', B*P]^T * W'[in', K]
+        cpu.multiply(true, false, m, k, inChannels(), inputChannels, m, weightPatchOrder, k, patchMatrix, k, false);
         float[] bias = CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.accumulatePatches(g, patchMatrix, y, bias, from, to));
     }
@@ -89,20 +94,23 @@ final class CpuConvTranspose implements ConvTransposeOp {
                         Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
                 inputChannelsOf = x;
             }
-            if (cpu.prefersTransposedProducts()) {
-                // dW^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T, then dW (+)= its transpose
-                cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGradT, inChannels(), false);
-                CpuOps.addTransposed(weightGradT, dw, k, inChannels(), accumulate);
+            boolean transposed = cpu.prefersTransposedProducts();
+            if (transposed) {
+                // dW'^T[K, in'] = patches(dy)[B*P, K]^T * X[in', B*P]^T
+                cpu.multiply(true, true, k, inChannels(), m, patchMatrix, k, inputChannels, m, weightGrad, inChannels(), false);
             } else {
-                // dW[in', K] = X[in', B*P] * patches(dy)[B*P, K]
-                cpu.multiply(false, false, inChannels(), k, m, inputChannels, m, patchMatrix, k, dw, k, accumulate);
+                // dW'[in', K] = X[in', B*P] * patches(dy)[B*P, K]
+                cpu.multiply(false, false, inChannels(), k, m, inputChannels, m, patchMatrix, k, weightGrad, k, false);
             }
+            // dW (+)= dW' back in ConvTranspose2d's column order
+            Im2col.addFromPatchOrder(weightGrad, transposed, inChannels(), outChannels(), dw, accumulate);
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), outChannels(), g.inHeight() * g.inWidth(), db, accumulate);
         }
         if (dxT != null) {
             CpuTensor dx = CpuTensor.of(dxT, g.batch() * g.outImageSize(), "transposed conv input gradient");
-            // dX[in', B*P] = W[in', K] * patches(dy)[B*P, K]^T
-            cpu.multiply(false, true, inChannels(), m, k, w, k, patchMatrix, k, gradChannels, m, false);
+            // dX[in', B*P] = W'[in', K] * patches(dy)[B*P, K]^T
+            Im2col.toPatchOrder(w, inChannels(), outChannels(), weightPatchOrder);
+            cpu.multiply(false, true, inChannels(), m, k, weightPatchOrder, k, patchMatrix, k, gradChannels, m, false);
             cpu.parallel().forRange(g.batch(), (from, to) ->
                     Im2col.fromChannelMajor(gradChannels, dx, null, g.batch(), inChannels(), pixels, from, to));
         }
@@ -116,9 +124,8 @@ final class CpuConvTranspose implements ConvTransposeOp {
             inputChannels.close();
             patchMatrix.close();
             gradChannels.close();
-            if (weightGradT != null) {
-                weightGradT.close();
-            }
+            weightPatchOrder.close();
+            weightGrad.close();
         }
     }
 }

@@ -200,18 +200,6 @@ final class CpuOps {
         }
     }
 
-    /** dst[j, i] = src[i, j] (+ dst[j, i] when accumulating) for src {@code rows x cols}, dst {@code cols x rows}. */
-    static void addTransposed(CpuTensor src, CpuTensor dst, int rows, int cols, boolean accumulate) {
-        float[] s = toArray(src);
-        float[] d = accumulate ? toArray(dst) : new float[rows * cols];
-        for (int j = 0; j < cols; j++) {
-            for (int i = 0; i < rows; i++) {
-                d[j * rows + i] = accumulate ? d[j * rows + i] + s[i * cols + j] : s[i * cols + j];
-            }
-        }
-        dst.write(0, d, 0, d.length);
-    }
-
     /**
      * dst[j, i] = src[i, j] for src {@code rows x cols} and dst {@code cols x rows}. Each task transposes a
      * range of src rows, read in one piece, and writes a run of each dst row.
