@@ -41,12 +41,16 @@ final class Im2col {
             x.read(b * imageSize, image, 0, imageSize);
             toPaddedChannelsLast(g, image, padded);
             for (int py = 0; py < g.outHeight(); py++) {
-                for (int px = 0; px < g.outWidth(); px++) {
-                    // Output pixel (py, px) sees padded rows 2 py .. 2 py + 3, columns 2 px .. 2 px + 3.
-                    int src = 2 * py * rowStride + 2 * px * g.inChannels();
-                    int dst = px * k;
-                    for (int kh = 0; kh < 4; kh++) {
-                        copy(padded, src + kh * rowStride, rows, dst + kh * run, run);
+                if (g.inChannels() == 1) {
+                    singleChannelRow(padded, rowStride, py, g.outWidth(), rows);
+                } else {
+                    for (int px = 0; px < g.outWidth(); px++) {
+                        // Output pixel (py, px) sees padded rows 2 py .. 2 py + 3, columns 2 px .. 2 px + 3.
+                        int src = 2 * py * rowStride + 2 * px * g.inChannels();
+                        int dst = px * k;
+                        for (int kh = 0; kh < 4; kh++) {
+                            System.arraycopy(padded, src + kh * rowStride, rows, dst + kh * run, run);
+                        }
                     }
                 }
                 cols.write((b * g.outHeight() + py) * rowSize, rows, 0, rowSize);
@@ -54,18 +58,19 @@ final class Im2col {
         }
     }
 
-    /**
-     * dst[d + i] = src[s + i] for i in [0, n): the four values of a one-channel kernel row moved one by one,
-     * which a call would outweigh.
-     */
-    private static void copy(float[] src, int s, float[] dst, int d, int n) {
-        if (n == 4) {
-            dst[d] = src[s];
-            dst[d + 1] = src[s + 1];
-            dst[d + 2] = src[s + 2];
-            dst[d + 3] = src[s + 3];
-        } else {
-            System.arraycopy(src, s, dst, d, n);
+    /** The patch rows of output row py of a one-channel image: 16 values per pixel, moved one by one. */
+    private static void singleChannelRow(float[] padded, int rowStride, int py, int outWidth, float[] rows) {
+        for (int px = 0; px < outWidth; px++) {
+            int src = 2 * py * rowStride + 2 * px;
+            int dst = px * TAPS;
+            for (int kh = 0; kh < 4; kh++) {
+                int s = src + kh * rowStride;
+                int d = dst + kh * 4;
+                rows[d] = padded[s];
+                rows[d + 1] = padded[s + 1];
+                rows[d + 2] = padded[s + 2];
+                rows[d + 3] = padded[s + 3];
+            }
         }
     }
 
