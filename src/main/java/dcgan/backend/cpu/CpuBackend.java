@@ -22,6 +22,7 @@ public final class CpuBackend implements Backend {
 
     private final Parallel parallel;
     private final Gemm gemm;
+    private final boolean transposedProducts;
 
     /** A backend on {@code threads} threads that multiplies with {@link CpuGemm#preferred()}. */
     public CpuBackend(int threads) {
@@ -44,15 +45,34 @@ public final class CpuBackend implements Backend {
         }
         this.parallel = new Parallel(threads);
         this.gemm = gemm == CpuGemm.OPENBLAS ? new OpenBlasGemm(parallel) : new Sgemm(parallel);
+        this.transposedProducts = this.gemm.prefersTransposedOperands();
+    }
+
+    /**
+     * A backend whose operations compute the gradients that can be computed either way in the form given
+     * ({@link #prefersTransposedProducts}), whatever the GEMM prefers: for tests of the form not used here.
+     */
+    CpuBackend(int threads, CpuGemm gemm, boolean transposedProducts) {
+        if (gemm == CpuGemm.OPENBLAS && NativeBlas.problem().isPresent()) {
+            throw new IllegalStateException("OpenBLAS is unavailable: " + NativeBlas.problem().get());
+        }
+        this.parallel = new Parallel(threads);
+        this.gemm = gemm == CpuGemm.OPENBLAS ? new OpenBlasGemm(parallel) : new Sgemm(parallel);
+        this.transposedProducts = transposedProducts;
     }
 
     Parallel parallel() {
         return parallel;
     }
 
-    /** See {@link Gemm#prefersTransposedOperands}. */
+    /**
+     * Whether the operations compute the convolutions' weight gradients and the linear layers' input
+     * gradients as transposed products (then transposed back): {@link Gemm#prefersTransposedOperands} of
+     * this backend's GEMM. Both forms give the same values up to rounding; the choice is fixed per machine,
+     * so results stay reproducible there.
+     */
     boolean prefersTransposedProducts() {
-        return gemm.prefersTransposedOperands();
+        return transposedProducts;
     }
 
     /** The name of the GEMM this backend multiplies with: "OpenBLAS" or "Java". */

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.TestInstance;
  * The two CPU backends every op test uses: one thread, and three threads (more than this machine's
  * cores, so that the split of work differs and determinism is really exercised), multiplying with
  * {@link #gemm()}: the default GEMM here, and the Java one in the {@code ...JavaGemmTest} subclasses of
- * the tests whose operations multiply.
+ * the tests whose operations multiply; the {@code ...OtherFormTest} subclasses compute the gradients in
+ * the form ({@link CpuBackend#prefersTransposedProducts}) that this machine's GEMM does not choose.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CpuBackendFixture {
@@ -21,10 +22,19 @@ abstract class CpuBackendFixture {
         return CpuGemm.preferred();
     }
 
+    /**
+     * Whether the operations compute their gradients as transposed products ({@link
+     * CpuBackend#prefersTransposedProducts}), or null for what the GEMM prefers on this machine.
+     */
+    Boolean transposedProducts() {
+        return null;
+    }
+
     @BeforeAll
     void startBackends() {
-        cpu1 = new CpuBackend(1, gemm());
-        cpu3 = new CpuBackend(3, gemm());
+        Boolean transposed = transposedProducts();
+        cpu1 = transposed == null ? new CpuBackend(1, gemm()) : new CpuBackend(1, gemm(), transposed);
+        cpu3 = transposed == null ? new CpuBackend(3, gemm()) : new CpuBackend(3, gemm(), transposed);
     }
 
     @AfterAll

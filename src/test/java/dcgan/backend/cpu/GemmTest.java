@@ -1,6 +1,7 @@
 package dcgan.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -342,5 +344,19 @@ class GemmTest {
             }
         }
         return true;
+    }
+
+    @Test
+    void openBlasComputesTransposedFormsOnlyWithItsAvx512Kernels() {
+        Set<String> avx2 = Set.of("fpu", "avx", "avx2", "fma");
+        Set<String> avx512 = Set.of("fpu", "avx", "avx2", "fma", "avx512f", "avx512bw");
+        assertFalse(OpenBlasGemm.avx512Kernels(null, avx2), "AVX2 processor");
+        assertTrue(OpenBlasGemm.avx512Kernels(null, avx512), "AVX-512 processor");
+        assertFalse(OpenBlasGemm.avx512Kernels(null, Set.of()), "flags unknown");
+        assertFalse(OpenBlasGemm.avx512Kernels("Haswell", avx512), "OPENBLAS_CORETYPE=Haswell wins over the flags");
+        assertTrue(OpenBlasGemm.avx512Kernels(" SkylakeX ", avx2), "OPENBLAS_CORETYPE names an AVX-512 core");
+        assertTrue(OpenBlasGemm.avx512Kernels("COOPERLAKE", avx2));
+        assertFalse(OpenBlasGemm.avx512Kernels("Zen", avx512));
+        assertTrue(OpenBlasGemm.avx512Kernels("", avx512), "an empty OPENBLAS_CORETYPE counts as unset");
     }
 }
