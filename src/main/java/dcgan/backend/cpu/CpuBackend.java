@@ -40,12 +40,7 @@ public final class CpuBackend implements Backend {
 
     /** As above, with what keeps OpenBLAS from loading given (empty: it loaded). */
     CpuBackend(int threads, CpuGemm gemm, Optional<String> openBlasProblem) {
-        if (gemm == CpuGemm.OPENBLAS && openBlasProblem.isPresent()) {
-            throw new IllegalStateException("OpenBLAS is unavailable: " + openBlasProblem.get());
-        }
-        this.parallel = new Parallel(threads);
-        this.gemm = gemm == CpuGemm.OPENBLAS ? new OpenBlasGemm(parallel) : new Sgemm(parallel);
-        this.transposedProducts = this.gemm.prefersTransposedOperands();
+        this(threads, gemm, openBlasProblem, null);
     }
 
     /**
@@ -53,12 +48,16 @@ public final class CpuBackend implements Backend {
      * ({@link #prefersTransposedProducts}), whatever the GEMM prefers: for tests of the form not used here.
      */
     CpuBackend(int threads, CpuGemm gemm, boolean transposedProducts) {
-        if (gemm == CpuGemm.OPENBLAS && NativeBlas.problem().isPresent()) {
-            throw new IllegalStateException("OpenBLAS is unavailable: " + NativeBlas.problem().get());
+        this(threads, gemm, NativeBlas.problem(), transposedProducts);
+    }
+
+    private CpuBackend(int threads, CpuGemm gemm, Optional<String> openBlasProblem, Boolean transposedProducts) {
+        if (gemm == CpuGemm.OPENBLAS && openBlasProblem.isPresent()) {
+            throw new IllegalStateException("OpenBLAS is unavailable: " + openBlasProblem.get());
         }
         this.parallel = new Parallel(threads);
         this.gemm = gemm == CpuGemm.OPENBLAS ? new OpenBlasGemm(parallel) : new Sgemm(parallel);
-        this.transposedProducts = transposedProducts;
+        this.transposedProducts = transposedProducts == null ? this.gemm.prefersTransposedOperands() : transposedProducts;
     }
 
     Parallel parallel() {
