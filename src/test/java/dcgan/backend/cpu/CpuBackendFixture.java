@@ -9,7 +9,7 @@ import org.junit.jupiter.api.TestInstance;
  * cores, so that the split of work differs and determinism is really exercised), multiplying with
  * {@link #gemm()}: the default GEMM here, and the Java one in the {@code ...JavaGemmTest} subclasses of
  * the tests whose operations multiply; the {@code ...OtherFormTest} subclasses compute the gradients in
- * the form ({@link CpuBackend#prefersTransposedProducts}) that this machine's GEMM does not choose.
+ * the other form ({@link #otherForm}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CpuBackendFixture {
@@ -23,18 +23,27 @@ abstract class CpuBackendFixture {
     }
 
     /**
-     * Whether the operations compute their gradients as transposed products ({@link
-     * CpuBackend#prefersTransposedProducts}), or null for what the GEMM prefers on this machine.
+     * Whether the backends compute the gradients that can be computed either way in the form ({@link
+     * CpuBackend#prefersTransposedProducts}) that this machine's GEMM does not choose: the form other
+     * machines use. The {@code ...OtherFormTest} subclasses say yes.
      */
-    Boolean transposedProducts() {
-        return null;
+    boolean otherForm() {
+        return false;
     }
 
     @BeforeAll
     void startBackends() {
-        Boolean transposed = transposedProducts();
-        cpu1 = transposed == null ? new CpuBackend(1, gemm()) : new CpuBackend(1, gemm(), transposed);
-        cpu3 = transposed == null ? new CpuBackend(3, gemm()) : new CpuBackend(3, gemm(), transposed);
+        if (!otherForm()) {
+            cpu1 = new CpuBackend(1, gemm());
+            cpu3 = new CpuBackend(3, gemm());
+            return;
+        }
+        boolean chosenHere;
+        try (CpuBackend byDefault = new CpuBackend(1, gemm())) {
+            chosenHere = byDefault.prefersTransposedProducts();
+        }
+        cpu1 = new CpuBackend(1, gemm(), !chosenHere);
+        cpu3 = new CpuBackend(3, gemm(), !chosenHere);
     }
 
     @AfterAll
