@@ -9,7 +9,7 @@ import java.util.Arrays;
  * one matrix product. The patch matrix has one row per (image, output pixel) and one column per
  * (kernel row, kernel column, input channel), channel fastest: the four values of one kernel row then lie
  * side by side in a channel-last (NHWC) copy of the image, so a patch row is four plain copies of
- * {@code 4 * channels} values, and its adjoint four vectorisable additions. A flattened Conv2d weight
+ * {@code 4 * channels} values, and its adjoint four additions of such runs. A flattened Conv2d weight
  * {@code [out, in, 4, 4]} orders its columns (channel, kernel row, kernel column); {@link #toPatchOrder} and
  * {@link #addFromPatchOrder} move weights and their gradients between the two orders, so that
  * {@code conv(x) = patches(x) * W'^T} in NHWC order with W' the weight in patch order.
