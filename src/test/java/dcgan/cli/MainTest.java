@@ -68,6 +68,7 @@ class MainTest {
         CliRun o = run("bench", "--help");
         assertEquals(0, o.status());
         assertTrue(o.out().contains("--batch-size") && o.out().contains("--iterations"), o.out());
+        assertTrue(o.out().replaceAll("\\s+", " ").contains("share they reach of this machine's SGEMM speed, timed after each iteration"), o.out());
     }
 
     @Test
