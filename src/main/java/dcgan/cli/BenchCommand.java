@@ -12,6 +12,8 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.Locale;
 
 /** {@code bench}: milliseconds per training iteration and images per second. */
@@ -71,11 +73,10 @@ final class BenchCommand extends Command {
                     backend.describe(), batch, r.medianMillis(), iterations, r.imagesPerSecond(), r.gflops());
             if (cpuBackend != null) {
                 double anchor = r.medianAnchorGflops();
-                double[] range = r.anchorGflops().clone();
-                java.util.Arrays.sort(range);
+                DoubleSummaryStatistics range = Arrays.stream(r.anchorGflops()).summaryStatistics();
                 out.printf(Locale.ROOT, "bench: anchor, measured after each timed iteration: SGEMM 1024^3 (%s) at "
                                         + "%.1f GFLOP/s (median; %.0f to %.0f); a training iteration reaches %.0f%% of it%n",
-                        cpuBackend.gemmName(), anchor, range[0], range[range.length - 1], 100 * r.gflops() / anchor);
+                        cpuBackend.gemmName(), anchor, range.getMin(), range.getMax(), 100 * r.gflops() / anchor);
             }
             if (backend instanceof GpuBackend g) {
                 out.printf(Locale.ROOT, "bench: peak device memory held by the trainer: %.1f MiB; in use on the "
