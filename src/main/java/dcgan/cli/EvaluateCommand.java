@@ -75,20 +75,20 @@ final class EvaluateCommand extends Command {
         long seed = longOption(cl, "seed", 0, Long.MIN_VALUE);
         Path json = pathOption(cl, "json", null);
         Path cache = pathOption(cl, "scorer-cache", Scorer.defaultCacheDir());
+        Path checkpoint = cl.hasOption("checkpoint") ? CheckpointFile.locate(pathOption(cl, "checkpoint", null)) : null;
+        Path npy = pathOption(cl, "npy", null);
+        new OutputFiles("--json takes").output("json", json).input("checkpoint", checkpoint).input("npy", npy).check();
 
         // Read and check every input before any work.
         GeneratorWeights weights = null;
-        Path checkpoint = null;
         float[] images = null;
         Path dataDir = pathOption(cl, "data-dir", Path.of("./mnist"));
-        if (cl.hasOption("checkpoint")) {
-            checkpoint = CheckpointFile.locate(pathOption(cl, "checkpoint", null));
+        if (checkpoint != null) {
             weights = CheckpointFile.readGenerator(checkpoint, out);
             if (!cl.hasOption("data-dir")) {
                 dataDir = CheckpointFile.dataDir(checkpoint);
             }
         } else {
-            Path npy = pathOption(cl, "npy", null);
             images = readImages(npy);
             count = images.length / MnistData.PIXELS;
         }
@@ -154,6 +154,6 @@ final class EvaluateCommand extends Command {
                 g.writeNumberField("reference_count", q.referenceCount());
                 g.writeEndObject();
             }
-        });
+        }, AtomicFiles.OnStop.ABANDON);
     }
 }

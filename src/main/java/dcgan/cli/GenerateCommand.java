@@ -1,6 +1,7 @@
 package dcgan.cli;
 
 import dcgan.backend.Backend;
+import dcgan.io.AtomicFiles;
 import dcgan.io.BadFileException;
 import dcgan.io.Npy;
 import dcgan.io.PngGrid;
@@ -74,21 +75,19 @@ final class GenerateCommand extends Command {
         int interpolate = intOption(cl, "interpolate", 0, 2);
         Path png = pathOption(cl, "png", null);
         Path npy = pathOption(cl, "npy", null);
-        for (Path target : new Path[] {png, npy}) {
-            if (target != null && Files.isDirectory(target)) {
-                throw new UsageException(target + " is a directory; --png and --npy take the name of a file to write");
-            }
-        }
+        Path checkpoint = CheckpointFile.locate(pathOption(cl, "checkpoint", null));
+        Path zFile = pathOption(cl, "z", null);
+        // The outputs first: a bad one is a mistake on the command line, found before anything is read.
+        new OutputFiles("--png and --npy take").output("png", png).output("npy", npy)
+                .input("checkpoint", checkpoint).input("z", zFile).check();
 
         // Everything is read and checked before the backend starts and before anything is written.
-        Path checkpoint = CheckpointFile.locate(pathOption(cl, "checkpoint", null));
         GeneratorWeights weights = CheckpointFile.readGenerator(checkpoint, out);
         Generation.Noise noise;
         String noiseSource;
         // With --interpolate, count is the number of rows, each between two noise vectors: 2 x count vectors.
         int vectorsPerRow = interpolate > 0 ? 2 : 1;
-        if (cl.hasOption("z")) {
-            Path zFile = pathOption(cl, "z", null);
+        if (zFile != null) {
             float[] z = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? vectorsPerRow * count : -1);
             if (z.length / weights.zDim() % vectorsPerRow != 0) {
                 throw new BadFileException(zFile, "holds " + z.length / weights.zDim() + " noise vectors; --interpolate "
@@ -103,9 +102,15 @@ final class GenerateCommand extends Command {
         }
         int columns = 0; // a square grid
         if (interpolate > 0) {
+            long images = (long) count * interpolate;
+            if (images > Integer.MAX_VALUE) {
+                throw new UsageException(String.format(Locale.ROOT, "%s%d rows of --interpolate %d images are %,d images; "
+                        + "generate draws at most %,d", cl.hasOption("count") ? "--count " : "", count, interpolate, images,
+                        Integer.MAX_VALUE));
+            }
             noise = Generation.interpolated(noise, interpolate, weights.zDim());
             noiseSource += String.format(Locale.ROOT, ", %d rows of %d steps from one vector to another", count, interpolate);
-            count = Math.multiplyExact(count, interpolate);
+            count = (int) images;
             columns = interpolate;
         }
         int inGrid = png == null ? 0 : Math.min(count, PNG_MAX_IMAGES);
@@ -113,6 +118,8 @@ final class GenerateCommand extends Command {
             out.printf(Locale.ROOT, "--png: a grid holds at most %,d images; %s gets the first %,d of %,d%n",
                     PNG_MAX_IMAGES, png, inGrid, count);
         }
+        // A row longer than the grid holds fills one row of it.
+        int gridColumns = columns > 0 ? Math.min(columns, inGrid) : (int) Math.ceil(Math.sqrt(inGrid));
         if (npy != null) {
             requireSpace(npy, (long) count * IMAGE * Float.BYTES);
         }
@@ -126,8 +133,10 @@ final class GenerateCommand extends Command {
             out.printf(Locale.ROOT, "generate: %d images from %s (step %d) with %s, noise from %s%n",
                     count, checkpoint, weights.step(), backend.describe(), noiseSource);
             Generation.Images keepForGrid = (first, n, images) -> {
-                int keep = Math.max(0, Math.min(n, inGrid - first));
-                System.arraycopy(images, 0, grid, first * IMAGE, keep * IMAGE);
+                int keep = Math.min(n, inGrid - first); // none once the grid is full
+                if (keep > 0) {
+                    System.arraycopy(images, 0, grid, first * IMAGE, keep * IMAGE);
+                }
             };
             if (npy != null) {
                 // The array streams to the file a batch at a time; only the grid's images are kept.
@@ -137,7 +146,7 @@ final class GenerateCommand extends Command {
                                 keepForGrid.take(first, n, images);
                                 drawn[0] = first + n;
                                 sink.write(images, 0, images.length);
-                            }));
+                            }), AtomicFiles.OnStop.ABANDON);
                     out.println("wrote " + npy);
                 } catch (IOException e) {
                     npyFailure = e; // the grid may still be written
@@ -148,7 +157,8 @@ final class GenerateCommand extends Command {
             }
         }
         if (png != null && drawn[0] >= inGrid) {
-            PngGrid.write(png, grid, 0, inGrid, 28, 28, columns > 0 ? columns : (int) Math.ceil(Math.sqrt(inGrid)), SCALE);
+            byte[] encoded = PngGrid.encode(grid, 0, inGrid, 28, 28, gridColumns, SCALE);
+            AtomicFiles.write(png, o -> o.write(encoded), AtomicFiles.OnStop.ABANDON);
             out.println("wrote " + png);
         }
         if (npyFailure != null) {
@@ -159,7 +169,7 @@ final class GenerateCommand extends Command {
 
     /** Refuses, before any work, to start a file that the disk cannot hold. */
     private static void requireSpace(Path file, long bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = AtomicFiles.destination(file).getParent();
         while (dir != null && !Files.exists(dir)) {
             dir = dir.getParent();
         }

@@ -81,6 +81,12 @@ public final class Npy {
      * @throws IOException if the source produces more or fewer values than the shape holds (nothing is written)
      */
     public static void writeFloat32(Path file, int[] shape, FloatSource source) throws IOException {
+        writeFloat32(file, shape, source, AtomicFiles.OnStop.FINISH);
+    }
+
+    /** As {@link #writeFloat32(Path, int[], FloatSource)}, saying what becomes of the write if the program is stopped. */
+    public static void writeFloat32(Path file, int[] shape, FloatSource source, AtomicFiles.OnStop onStop)
+            throws IOException {
         long count = 1;
         for (int d : shape) {
             if (d < 0) {
@@ -111,7 +117,7 @@ public final class Npy {
                 throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + expected
                         + " values, but " + written[0] + " were given");
             }
-        });
+        }, onStop);
     }
 
     /** Magic, version 1.0, header length and the padded header: everything before the data. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dcgan.data.MnistData;
 import dcgan.data.MnistLoader;
 import dcgan.io.Npy;
+import dcgan.io.SpecialFiles;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,6 +171,51 @@ class EvaluateCommandTest {
 
         assertEquals(2, CliRun.of("evaluate", "--device", "cpu").status(), "neither --checkpoint nor --npy");
         assertEquals(2, evaluate("--npy", real.toString(), "--count", "5").status(), "--count draws from a checkpoint");
+    }
+
+    /**
+     * --json is checked before any work (loading the digits, the scorer, drawing): a FIFO standing in for a
+     * device is refused and left as it was, an input named as the output is refused and left intact, and a
+     * place that takes no files is named with the true reason.
+     */
+    @Test
+    void theJsonFileIsCheckedBeforeAnyWork() throws Exception {
+        Path fifo = SpecialFiles.mkfifo(dir.resolve("pipe"));
+        CliRun special = evaluate("--npy", real.toString(), "--json", fifo.toString());
+        assertEquals(2, special.status(), special.err());
+        assertTrue(special.err().contains("--json " + fifo + " is a FIFO (named pipe), not a regular file; --json takes "
+                                          + "the name of a file to write"), special.err());
+        assertTrue(SpecialFiles.isFifo(fifo), "still a FIFO");
+        assertNoWork(special);
+
+        byte[] images = Files.readAllBytes(real);
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), real);
+        CliRun overInput = evaluate("--npy", real.toString(), "--json", link.toString());
+        assertEquals(2, overInput.status(), overInput.err());
+        assertTrue(overInput.err().contains("--json " + link + " is the file that --npy " + real + " reads; an output "
+                                            + "must not replace an input"), overInput.err());
+        assertNoWork(overInput);
+        assertArrayEquals(images, Files.readAllBytes(real), "the images are intact");
+        Files.delete(link);
+
+        Path checkpoint = Files.writeString(dir.resolve("checkpoint.safetensors"), "not read");
+        CliRun overCheckpoint = evaluate("--checkpoint", dir.toString(), "--json", checkpoint.toString());
+        assertEquals(2, overCheckpoint.status(), overCheckpoint.err());
+        assertTrue(overCheckpoint.err().contains("--json " + checkpoint + " is the file that --checkpoint " + checkpoint
+                                                 + " reads"), overCheckpoint.err());
+        assertEquals("not read", Files.readString(checkpoint));
+
+        Path notes = Files.writeString(dir.resolve("notes"), "x");
+        Path below = notes.resolve("q.json");
+        CliRun inTheWay = evaluate("--npy", real.toString(), "--json", below.toString());
+        assertEquals(1, inTheWay.status(), inTheWay.err());
+        assertEquals("error: " + below + ": " + notes + " is a file, not a directory", inTheWay.err().strip());
+        assertNoWork(inTheWay);
+    }
+
+    private static void assertNoWork(CliRun o) {
+        assertFalse(o.out().contains("loading") || o.out().contains("evaluate:") || o.out().contains("FD "),
+                "no work started: " + o.out());
     }
 
     private static void assertRefused(CliRun o, String message) {

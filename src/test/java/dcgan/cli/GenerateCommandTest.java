@@ -2,6 +2,7 @@ package dcgan.cli;
 
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.io.Npy;
+import dcgan.io.SpecialFiles;
 import dcgan.random.CounterRng;
 import dcgan.train.Checkpoint;
 import dcgan.train.CheckpointFile;
@@ -17,6 +18,8 @@ import dcgan.train.StepExecution;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -25,6 +28,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,32 +156,271 @@ class GenerateCommandTest {
 
     /**
      * More images than a grid holds: the limit is said before any work, the grid gets the first 10,000, and
-     * the array, written a batch at a time, gets them all.
+     * the array, written a batch at a time, gets them all; batches that start beyond the grid (or with no grid
+     * at all) go to the array alone.
      */
-    @Test
-    void largeCountsStreamToTheArrayAndTheGridTakesWhatItHolds() throws IOException {
+    @ParameterizedTest(name = "--count {0}, --png {1}")
+    @CsvSource({"10001, true", "10001, false", "10300, true"})
+    void largeCountsStreamToTheArrayAndTheGridTakesWhatItHolds(int count, boolean withPng) throws IOException {
         Path png = dir.resolve("big.png");
         Path npy = dir.resolve("big.npy");
-        int count = GenerateCommand.PNG_MAX_IMAGES + 1;
-        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", Integer.toString(count),
-                "--png", png.toString(), "--npy", npy.toString(), "--device", "cpu");
+        CliRun o = run(withPng
+                ? new String[] {"generate", "--checkpoint", checkpoint.toString(), "--count", Integer.toString(count),
+                        "--png", png.toString(), "--npy", npy.toString(), "--device", "cpu"}
+                : new String[] {"generate", "--checkpoint", checkpoint.toString(), "--count", Integer.toString(count),
+                        "--npy", npy.toString(), "--device", "cpu"});
         assertEquals(0, o.status(), o.err());
-        assertTrue(o.out().startsWith("--png: a grid holds at most 10,000 images; " + png + " gets the first 10,000 of "
-                                      + "10,001\n".replace("\n", System.lineSeparator())), o.out());
-        BufferedImage grid = ImageIO.read(png.toFile());
-        assertEquals(100 * (28 * 2 + 2) + 2, grid.getWidth(), "100 columns");
-        assertEquals(100 * (28 * 2 + 2) + 2, grid.getHeight(), "100 rows");
         Npy.Float32 all = Npy.readFloat32(npy);
         assertArrayEquals(new int[] {count, 1, 28, 28}, all.shape());
+        float[] first;
         float[] last;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            // Image i depends on its own noise only: the last image alone, drawn on its own.
+            GeneratorWeights g = CheckpointFile.readGenerator(checkpoint);
             Generation.Noise noise = Generation.noise(0, 100);
-            last = Generation.sample(cpu, CheckpointFile.readGenerator(checkpoint), (first, n) -> noise.of(count - 1, 1), 1);
+            first = Generation.sample(cpu, g, noise, 257);
+            // Image i depends on its own noise only: the last image alone, drawn on its own.
+            last = Generation.sample(cpu, g, (from, n) -> noise.of(count - 1, 1), 1);
         }
-        float[] tail = java.util.Arrays.copyOfRange(all.values(), (count - 1) * 784, count * 784);
-        for (int i = 0; i < 784; i++) {
-            assertEquals(last[i], tail[i], 1e-6f, "pixel " + i + " of the last image");
+        assertClose(first, Arrays.copyOfRange(all.values(), 0, 257 * 784), "the first 257 images");
+        assertClose(last, Arrays.copyOfRange(all.values(), (count - 1) * 784, count * 784), "the last image");
+        if (withPng) {
+            assertTrue(o.out().startsWith(String.format(java.util.Locale.ROOT, "--png: a grid holds at most 10,000 "
+                    + "images; %s gets the first 10,000 of %,d%n", png, count)), o.out());
+            BufferedImage grid = ImageIO.read(png.toFile());
+            assertEquals(100 * (28 * 2 + 2) + 2, grid.getWidth(), "100 columns");
+            assertEquals(100 * (28 * 2 + 2) + 2, grid.getHeight(), "100 rows");
+            assertGridShows(grid, 100, all.values(), new int[] {0, 255, 256, 9999});
+        } else {
+            assertFalse(Files.exists(png));
+        }
+    }
+
+    /**
+     * Counts around one batch (256 images), with and without a grid: the array holds every image, each the one
+     * its noise draws, and the grid shows the same images as the array.
+     */
+    @ParameterizedTest(name = "--count {0}, --png {1}")
+    @CsvSource({"1, false", "1, true", "256, false", "256, true", "257, false", "257, true"})
+    void everyImageIsWrittenForCountsAroundABatch(int count, boolean withPng) throws IOException {
+        Path png = dir.resolve("g.png");
+        Path npy = dir.resolve("g.npy");
+        String[] args = {"generate", "--checkpoint", checkpoint.toString(), "--count", Integer.toString(count), "--seed",
+                "5", "--npy", npy.toString(), "--device", "cpu", "--threads", "2"};
+        if (withPng) {
+            args = Arrays.copyOf(args, args.length + 2);
+            args[args.length - 2] = "--png";
+            args[args.length - 1] = png.toString();
+        }
+        CliRun o = run(args);
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("wrote " + npy), o.out());
+        Npy.Float32 written = Npy.readFloat32(npy);
+        assertArrayEquals(new int[] {count, 1, 28, 28}, written.shape());
+        float[] expected;
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            expected = Generation.sample(cpu, CheckpointFile.readGenerator(checkpoint), Generation.noise(5, 100), count);
+        }
+        assertClose(expected, written.values(), count + " images");
+        if (withPng) {
+            int columns = (int) Math.ceil(Math.sqrt(count));
+            BufferedImage grid = ImageIO.read(png.toFile());
+            assertEquals(columns * (28 * 2 + 2) + 2, grid.getWidth());
+            int[] tiles = new int[count];
+            Arrays.setAll(tiles, k -> k);
+            assertGridShows(grid, columns, written.values(), tiles);
+        } else {
+            assertFalse(Files.exists(png));
+        }
+    }
+
+    /** The product of --count and --interpolate is checked against the limit before any work. */
+    @Test
+    void aWalkOfTooManyImagesIsRefusedBeforeAnyWork() {
+        Path npy = dir.resolve("i.npy");
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--interpolate", "2000000000",
+                "--npy", npy.toString(), "--device", "cpu");
+        assertUsage(o, "--count 2 rows of --interpolate 2000000000 images are 4,000,000,000 images; generate draws at "
+                       + "most 2,147,483,647");
+        assertFalse(o.out().contains("generate:"), "no work started: " + o.out());
+        assertFalse(Files.exists(npy));
+    }
+
+    /** A row longer than a grid holds: the grid shows the first 10,000 images of the first row, in one row. */
+    @Test
+    void aWalkLongerThanAGridHoldsFillsOneRowOfTheGrid() throws IOException {
+        Path png = dir.resolve("long.png");
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "1", "--interpolate", "1000000",
+                "--png", png.toString(), "--device", "cpu");
+        assertEquals(0, o.status(), o.err());
+        BufferedImage grid = ImageIO.read(png.toFile());
+        assertEquals(10_000 * (28 * 2 + 2) + 2, grid.getWidth(), "10,000 columns");
+        assertEquals(28 * 2 + 2 + 2, grid.getHeight(), "one row");
+    }
+
+    /**
+     * A device, a FIFO or another special file as an output is refused before any work and left as it was (a
+     * FIFO stands in for /dev/null, which as root would otherwise be replaced by a regular file); a symbolic link
+     * is written through, the file it points to replaced and the link kept.
+     */
+    @Test
+    void aSpecialFileAsAnOutputIsRefusedAndALinkIsWrittenThrough() throws Exception {
+        Path fifo = SpecialFiles.mkfifo(dir.resolve("pipe"));
+        for (String option : new String[] {"--png", "--npy"}) {
+            CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", option, fifo.toString(),
+                    "--device", "cpu");
+            assertUsage(o, option + " " + fifo + " is a FIFO (named pipe), not a regular file; --png and --npy take the "
+                           + "name of a file to write");
+            assertFalse(o.out().contains("generate:"), "no work started: " + o.out());
+            assertTrue(SpecialFiles.isFifo(fifo), "still a FIFO");
+        }
+        Path target = Files.writeString(dir.resolve("target.npy"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.npy"), target.getFileName());
+        CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--npy", link.toString(),
+                "--device", "cpu");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(Files.isSymbolicLink(link), "the link stays a link");
+        assertArrayEquals(new int[] {2, 1, 28, 28}, Npy.readFloat32(target).shape());
+        assertEquals(List.of(), SpecialFiles.temporaryFiles(dir));
+    }
+
+    /**
+     * Two outputs that are one file, or an output that is an input, are refused before any work, whatever the
+     * spelling (a.png and ./a.png, a link): the inputs stay intact.
+     */
+    @Test
+    void outputsThatAreOneFileOrAnInputAreRefused() throws IOException {
+        String ck = checkpoint.toString();
+        Path same = dir.resolve("same");
+        CliRun twice = run("generate", "--checkpoint", ck, "--count", "2", "--png", same.toString(), "--npy",
+                same.toString(), "--device", "cpu");
+        assertUsage(twice, "--npy " + same + " and --png " + same + " are the same file; give each output its own name");
+        assertFalse(twice.out().contains("generate:"), twice.out());
+        assertFalse(Files.exists(same));
+
+        String dotted = dir + "/./same";
+        assertUsage(run("generate", "--checkpoint", ck, "--count", "2", "--png", same.toString(), "--npy", dotted,
+                "--device", "cpu"), "--npy " + dotted + " and --png " + same + " are the same file");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), same.getFileName());
+        assertUsage(run("generate", "--checkpoint", ck, "--count", "2", "--png", same.toString(), "--npy",
+                link.toString(), "--device", "cpu"), "--npy " + link + " and --png " + same + " are the same file");
+
+        Path z = dir.resolve("z.npy");
+        Npy.writeFloat32(z, new int[] {2, 100}, Generation.noise(1, 100).of(0, 2));
+        byte[] noise = Files.readAllBytes(z);
+        CliRun overZ = run("generate", "--checkpoint", ck, "--z", z.toString(), "--npy", dir + "/./z.npy",
+                "--device", "cpu");
+        assertUsage(overZ, "--npy " + dir + "/./z.npy is the file that --z " + z + " reads; an output must not "
+                           + "replace an input");
+        assertArrayEquals(noise, Files.readAllBytes(z), "the noise is intact");
+
+        byte[] weights = Files.readAllBytes(checkpoint);
+        CliRun overCheckpoint = run("generate", "--checkpoint", checkpoint.getParent().toString(), "--count", "2",
+                "--png", checkpoint.toString(), "--device", "cpu");
+        assertUsage(overCheckpoint, "--png " + checkpoint + " is the file that --checkpoint " + checkpoint
+                                    + " reads; an output must not replace an input");
+        assertArrayEquals(weights, Files.readAllBytes(checkpoint), "the checkpoint is intact");
+    }
+
+    /**
+     * Every output's place is checked before any work, each problem named truly: a directory of a pseudo file
+     * system (/proc) that takes no files, a file where a directory should be.
+     */
+    @Test
+    void outputsThatCannotBeWrittenAreNamedBeforeAnyWork() throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes"), "x");
+        Path below = notes.resolve("grid.png");
+        CliRun inTheWay = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--png", below.toString(),
+                "--device", "cpu");
+        assertEquals(1, inTheWay.status(), inTheWay.err());
+        assertEquals("error: " + below + ": " + notes + " is a file, not a directory", inTheWay.err().strip());
+        assertFalse(inTheWay.out().contains("generate:"), "no work started: " + inTheWay.out());
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc"))
+                                                     && Files.getFileStore(Path.of("/proc")).type().equals("proc"));
+        CliRun proc = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", "--png", "/proc/x.png",
+                "--device", "cpu");
+        assertEquals(1, proc.status(), proc.err());
+        assertEquals("error: /proc/x.png: cannot create a file in /proc: its file system takes no new files (a pseudo file "
+                     + "system, such as /proc or /sys)", proc.err().strip());
+        assertFalse(proc.out().contains("generate:"), "no work started: " + proc.out());
+    }
+
+    /**
+     * Ctrl-C in the middle of writing the array removes its temporary file; after kill -9, which nothing can
+     * catch, the next write of the same file removes what the dead process left.
+     */
+    @Test
+    void aStoppedOrKilledWriteLeavesNoTemporaryFileBehind() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path npy = out.resolve("e.npy");
+        for (String signal : new String[] {"INT", "KILL"}) {
+            try (ChildProcess child = ChildProcess.start(dir, "", "generate", "--checkpoint", checkpoint.toString(),
+                    "--count", "100000", "--npy", npy.toString(), "--device", "cpu", "--threads", "1")) {
+                assertTrue(awaitTemporaryFile(out, 120), "the write began:\n" + child.out() + child.err());
+                child.signal(signal);
+                int status = child.exitStatus(60);
+                assertEquals(signal.equals("INT") ? 130 : 137, status, child.out() + child.err());
+            }
+            if (signal.equals("INT")) {
+                assertEquals(List.of(), SpecialFiles.temporaryFiles(out), "Ctrl-C removed the temporary file");
+            } else {
+                assertEquals(1, SpecialFiles.temporaryFiles(out).size(), "kill -9 leaves it: " + SpecialFiles.temporaryFiles(out));
+            }
+            assertFalse(Files.exists(npy), "nothing written");
+        }
+        CliRun next = run("generate", "--checkpoint", checkpoint.toString(), "--count", "3", "--npy", npy.toString(),
+                "--device", "cpu");
+        assertEquals(0, next.status(), next.err());
+        assertEquals(List.of(), SpecialFiles.temporaryFiles(out), "the next write of e.npy removed the dead one's");
+        assertArrayEquals(new int[] {3, 1, 28, 28}, Npy.readFloat32(npy).shape());
+    }
+
+    /** Waits until a temporary file in {@code dir} holds data: the write is under way (not the check before it). */
+    private static boolean awaitTemporaryFile(Path dir, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (String name : SpecialFiles.temporaryFiles(dir)) {
+                try {
+                    if (Files.size(dir.resolve(name)) > 0) {
+                        return true;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // gone between the listing and the look
+                }
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Math.abs(expected[i] - actual[i]) > 1e-6f) {
+                assertEquals(expected[i], actual[i], 1e-6f, what + ": pixel " + i % 784 + " of image " + i / 784);
+            }
+        }
+    }
+
+    /** The grid's tiles show the array's images: each pixel doubled, gray = round(255 v). */
+    private static void assertGridShows(BufferedImage grid, int columns, float[] images, int[] tiles) {
+        for (int k : tiles) {
+            int left = 2 + k % columns * (28 * 2 + 2);
+            int top = 2 + k / columns * (28 * 2 + 2);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    float v = images[k * 784 + y * 28 + x];
+                    int gray = v >= 1f ? 255 : v > 0f ? Math.round(v * 255f) : 0;
+                    for (int dy = 0; dy < 2; dy++) {
+                        for (int dx = 0; dx < 2; dx++) {
+                            int got = grid.getRaster().getSample(left + 2 * x + dx, top + 2 * y + dy, 0);
+                            if (got != gray) {
+                                assertEquals(gray, got, "tile " + k + ", pixel (" + y + ", " + x + ")");
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
