@@ -38,10 +38,20 @@ if [ $# -eq 0 ] || [[ "$1" == -* && "$1" != "-h" && "$1" != "--help" ]]; then
     demo=(--data-dir "$here/test-data")
     given --batch-size "$@" || demo+=(--batch-size 64)
     given --epochs "$@" || demo+=(--epochs 3)
-    echo "run.sh: ./mnist not found (it should hold train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
-    echo "        t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz); running the demo instead: the"
-    echo "        10,000 bundled digits in $here/test-data, batch 64 and 3 epochs unless given"
-    echo "        (seconds on a GPU, a few minutes on 2 CPU cores)."
+    if [ -L mnist ] && [ ! -e mnist ]; then
+      what="is a symbolic link to $(readlink mnist), which leads nowhere"
+    elif [ -f mnist ]; then
+      what="is a file, not a directory"
+    elif [ -e mnist ]; then
+      what="is not a directory"
+    else
+      what="not found"
+    fi
+    echo "run.sh: ./mnist $what (it should be a directory holding"
+    echo "        train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"
+    echo "        t10k-labels-idx1-ubyte.gz); running the demo instead: the 10,000 bundled digits in"
+    echo "        $here/test-data, batch 64 and 3 epochs unless given (seconds on a GPU, a few minutes on"
+    echo "        2 CPU cores)."
     set -- train "${demo[@]}" "$@"
   else
     set -- train "$@"

@@ -10,6 +10,12 @@ package dcgan.backend;
  */
 public interface Tensor extends AutoCloseable {
 
+    /**
+     * The most elements one tensor, or one buffer an operation keeps, holds on every backend: the CPU backend's
+     * are direct byte buffers, whose capacity is an int count of bytes, less two cache lines of alignment.
+     */
+    int MAX_SIZE = (Integer.MAX_VALUE - 2 * 64) / Float.BYTES;
+
     /** The logical shape, outermost dimension first (NCHW for images). */
     int[] shape();
 

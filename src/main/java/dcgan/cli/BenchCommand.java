@@ -48,9 +48,9 @@ final class BenchCommand extends Command {
 
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
-        int batch = intOption(cl, "batch-size", Hyperparameters.DEFAULT_BATCH, 2);
-        int zDim = intOption(cl, "z-dim", Hyperparameters.DEFAULT_Z_DIM, 1);
-        Hyperparameters hp = Hyperparameters.of(batch, zDim, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
+        Hyperparameters hp = HyperparameterOption.parse(cl, Hyperparameters.notebook());
+        int batch = hp.batchSize();
+        int zDim = hp.zDim();
         try (Backend backend = DeviceOption.open(cl, out)) {
             boolean gpu = backend instanceof GpuBackend;
             // A GPU iteration takes milliseconds: more of them give a stable median.

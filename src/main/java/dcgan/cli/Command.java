@@ -3,6 +3,7 @@ package dcgan.cli;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.MissingArgumentException;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * A subcommand: declares its options, and runs with them parsed. Parsing, --help and the mapping of
@@ -22,6 +24,11 @@ abstract class Command {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
+
+    /** A decimal number as people write one: digits with an optional point and exponent, nothing else. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** NaN and infinity in the spellings Java, C and Python print. */
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
 
     /** Thrown for a well-formed but unacceptable option value; reported as a usage error. */
     static final class UsageException extends Exception {
@@ -44,6 +51,11 @@ abstract class Command {
         CommandLine cl;
         try {
             cl = DefaultParser.builder().setAllowPartialMatching(false).build().parse(options, args);
+        } catch (MissingArgumentException e) {
+            Option o = e.getOption();
+            err.println("error: --" + o.getLongOpt() + " needs a value: --" + o.getLongOpt() + " " + o.getArgName());
+            err.println("see 'run.sh " + name() + " --help'");
+            return USAGE;
         } catch (ParseException e) {
             err.println("error: " + e.getMessage());
             err.println("see 'run.sh " + name() + " --help'");
@@ -145,18 +157,21 @@ abstract class Command {
         if (s == null) {
             return def;
         }
-        double v;
-        try {
-            v = Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " needs a number, got '" + s + "'");
-        }
-        if (!Double.isFinite(v)) {
+        String t = s.trim();
+        if (NON_FINITE.matcher(t).matches()) {
             throw new UsageException("--" + name + " needs a finite number, got '" + s + "'");
         }
+        if (!DECIMAL.matcher(t).matches()) {
+            throw new UsageException("--" + name + " needs a number, got '" + s + "'");
+        }
+        double v = Double.parseDouble(t);
         if (!Float.isFinite((float) v)) {
             throw new UsageException("--" + name + " " + s + " is out of the range of a float (at most about 3.4e38 "
                                      + "in size)");
+        }
+        if (v != 0 && (float) v == 0) {
+            throw new UsageException("--" + name + " " + s + " is too small for a float (at least about 1.4e-45 in "
+                                     + "size, or 0)");
         }
         return (float) v;
     }

@@ -8,6 +8,7 @@ import dcgan.backend.gpu.GpuSettings;
 import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
 import dcgan.backend.gpu.GpuSettings.MathMode;
 import dcgan.backend.gpu.GpuUnavailableException;
+import dcgan.io.Plural;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -29,7 +30,8 @@ final class DeviceOption {
                 "where to compute: auto (default: the GPU when one works, else the CPU, saying why), gpu, "
                 + "gpu:N (CUDA device N), or cpu"));
         options.addOption(Command.valued("threads", "N",
-                "CPU threads for --device cpu (default: all " + Runtime.getRuntime().availableProcessors() + " cores)"));
+                "CPU threads for --device cpu (default, and most: all " + Runtime.getRuntime().availableProcessors()
+                + " cores)"));
         options.addOption(Command.valued("cpu-gemm", "NAME",
                 "matrix multiply of --device cpu: openblas (default where its native library loads, else java, "
                 + "saying why) or java (the pure-Java SGEMM, slower)"));
@@ -50,7 +52,7 @@ final class DeviceOption {
      */
     static Backend open(CommandLine cl, PrintStream out) throws Command.UsageException {
         String device = cl.getOptionValue("device", "auto").trim();
-        int threads = threads(cl);
+        threads(cl, null); // checked whatever the device, so that a typo never passes unnoticed
         GpuSettings settings = gpuSettings(cl);
         Optional<CpuGemm> gemm = cpuGemm(cl);
         if (device.equals("cpu")) {
@@ -60,7 +62,7 @@ final class DeviceOption {
             if (settings.algorithms() == AlgorithmChoice.SEARCH) {
                 throw new Command.UsageException("--conv-algo search: the CPU backend has no cuDNN algorithms to search");
             }
-            return openCpu(threads, gemm, out);
+            return openCpu(threads(cl, out), gemm, out);
         }
         if (device.equals("auto")) {
             try {
@@ -70,7 +72,7 @@ final class DeviceOption {
                 if (!settings.equals(GpuSettings.DEFAULT)) {
                     out.println("device: ignoring " + asOptions(settings) + " on the CPU (GPU-only settings)");
                 }
-                return openCpu(threads, gemm, out);
+                return openCpu(threads(cl, out), gemm, out);
             }
         }
         if (device.equals("gpu")) {
@@ -91,9 +93,18 @@ final class DeviceOption {
         throw new Command.UsageException("--device must be auto, gpu, gpu:N or cpu, got '" + device + "'");
     }
 
-    /** --threads: the CPU backend's threads (all cores unless given). */
-    static int threads(CommandLine cl) throws Command.UsageException {
-        return Command.intOption(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
+    /**
+     * --threads: the CPU backend's threads, all cores unless given, and never more: more threads than cores
+     * only take turns. Asking for more is said on {@code notes} (unless it is null).
+     */
+    static int threads(CommandLine cl, PrintStream notes) throws Command.UsageException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int asked = Command.intOption(cl, "threads", cores, 1);
+        if (asked > cores && notes != null) {
+            notes.println("cpu: --threads " + asked + " is more than this machine's " + Plural.count(cores, "core")
+                          + "; using " + cores);
+        }
+        return Math.min(asked, cores);
     }
 
     /** --cpu-gemm, empty when not given; checked whatever the device, so that a typo never passes unnoticed. */

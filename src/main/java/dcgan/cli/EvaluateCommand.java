@@ -98,7 +98,8 @@ final class EvaluateCommand extends Command {
         Quality q;
         // Only drawing from a checkpoint needs the device; scoring runs on the CPU either way.
         try (Backend backend = weights != null ? DeviceOption.open(cl, out) : null;
-             CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl));
+             // --threads is said once: by the device's backend when that is the CPU too.
+             CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl, backend instanceof CpuBackend ? null : out));
              Scorer scorer = Scorer.forData(labelled, cache, scoring, out)) {
             if (weights != null) {
                 out.printf(Locale.ROOT, "evaluate: %d images from %s (step %d) with %s, noise from seed %d%n", count,

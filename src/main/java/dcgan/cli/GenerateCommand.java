@@ -4,6 +4,7 @@ import dcgan.backend.Backend;
 import dcgan.io.AtomicFiles;
 import dcgan.io.BadFileException;
 import dcgan.io.Npy;
+import dcgan.io.Plural;
 import dcgan.io.PngGrid;
 import dcgan.train.CheckpointFile;
 import dcgan.train.Generation;
@@ -90,8 +91,8 @@ final class GenerateCommand extends Command {
         if (zFile != null) {
             float[] z = readNoise(zFile, weights.zDim(), cl.hasOption("count") ? vectorsPerRow * count : -1);
             if (z.length / weights.zDim() % vectorsPerRow != 0) {
-                throw new BadFileException(zFile, "holds " + z.length / weights.zDim() + " noise vectors; --interpolate "
-                        + "takes them in pairs, each the two ends of a row");
+                throw new BadFileException(zFile, "holds " + Plural.count(z.length / weights.zDim(), "noise vector")
+                        + "; --interpolate takes them in pairs, each the two ends of a row");
             }
             count = z.length / weights.zDim() / vectorsPerRow;
             noise = Generation.noise(z, weights.zDim());
@@ -192,8 +193,8 @@ final class GenerateCommand extends Command {
                     + ") with N >= 1: one row of z_dim " + zDim + " values per image");
         }
         if (count >= 0 && shape[0] != count) {
-            throw new BadFileException(file, "holds " + shape[0] + " noise vectors, but --count is " + count
-                    + " (leave --count out to take them all)");
+            throw new BadFileException(file, "holds " + Plural.count(shape[0], "noise vector") + ", but --count is "
+                    + count + " (leave --count out to take them all)");
         }
         float[] v = z.values();
         for (int i = 0; i < v.length; i++) {

@@ -79,12 +79,10 @@ final class GpuCheckCommand extends Command {
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         int index = intOption(cl, "gpu", 0, 0);
-        int batch = intOption(cl, "batch-size", Hyperparameters.DEFAULT_BATCH, 2);
+        Hyperparameters hp = HyperparameterOption.parse(cl, Hyperparameters.notebook());
         long seed = longOption(cl, "seed", 1, 0);
-        Hyperparameters hp = Hyperparameters.of(batch, Hyperparameters.DEFAULT_Z_DIM, Hyperparameters.DEFAULT_LR,
-                Hyperparameters.DEFAULT_BETA1);
         Check check = new Check(hp, seed, new Report(out, String.format(Locale.ROOT, "gpu-check: GPU %d, batch %d, seed %d",
-                index, batch, seed)));
+                index, hp.batchSize(), seed)));
         long start = System.nanoTime();
         for (GpuSettings settings : List.of(GpuSettings.DEFAULT, new GpuSettings(MathMode.TF32, AlgorithmChoice.SEARCH))) {
             String mode = settings.math().name().toLowerCase(Locale.ROOT);

@@ -4,7 +4,6 @@ import dcgan.backend.Backend;
 import dcgan.eval.Scorer;
 import dcgan.train.Checkpoint;
 import dcgan.train.CheckpointFile;
-import dcgan.train.Hyperparameters;
 import dcgan.train.RunSettings;
 import dcgan.train.TrainingRun;
 import org.apache.commons.cli.CommandLine;
@@ -122,11 +121,8 @@ final class TrainCommand extends Command {
 
     /** The settings the options give, each option not given taken from {@code base}. */
     private static RunSettings settings(CommandLine cl, RunSettings base) throws UsageException {
-        Hyperparameters h = base.hp();
         return new RunSettings(
-                new Hyperparameters(intOption(cl, "batch-size", h.batchSize(), 2), intOption(cl, "z-dim", h.zDim(), 1),
-                        floatOption(cl, "lr", h.lr()), floatOption(cl, "beta1", h.beta1()), h.beta2(), h.epsilon(),
-                        h.gLrScale()),
+                HyperparameterOption.parse(cl, base.hp()),
                 longOption(cl, "seed", base.seed(), Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", base.shuffleSeed(), Long.MIN_VALUE),
                 base.sampleCount(),

@@ -1,6 +1,8 @@
 package dcgan.data;
 
 import dcgan.io.BadFileException;
+import dcgan.io.InputFiles;
+import dcgan.io.Plural;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -10,6 +12,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -26,6 +30,8 @@ public final class IdxReader {
     static final int LABELS_MAGIC = 2049;
 
     private static final int BUFFER_SIZE = 1 << 16;
+    /** The payload array's first size; it doubles as the data comes. */
+    private static final int FIRST_CHUNK = 1 << 20;
 
     private IdxReader() {}
 
@@ -38,8 +44,8 @@ public final class IdxReader {
             if (rows <= 0 || cols <= 0) {
                 throw new BadFileException(gz, "invalid image size " + rows + "x" + cols);
             }
-            String promise = "header promises " + count + " images of " + rows + "x" + cols;
-            byte[] pixels = readPayload(gz, in, count, rows * cols, promise, "images");
+            String promise = "header promises " + Plural.count(count, "image") + " of " + rows + "x" + cols;
+            byte[] pixels = readPayload(gz, in, count, (long) rows * cols, promise, "image");
             expectEnd(gz, in, "image");
             return new IdxImages(gz, count, rows, cols, pixels);
         } catch (IOException e) {
@@ -51,8 +57,8 @@ public final class IdxReader {
     public static byte[] readLabels(Path gz) throws BadFileException {
         try (InputStream in = openGzip(gz)) {
             int count = readHeader(gz, in, LABELS_MAGIC, "an IDX label file", 1)[0];
-            String promise = "header promises " + count + " labels";
-            byte[] labels = readPayload(gz, in, count, 1, promise, "labels");
+            String promise = "header promises " + Plural.count(count, "label");
+            byte[] labels = readPayload(gz, in, count, 1, promise, "label");
             expectEnd(gz, in, "label");
             for (int i = 0; i < labels.length; i++) {
                 if (labels[i] < 0 || labels[i] > 9) {
@@ -71,13 +77,13 @@ public final class IdxReader {
      * "Not in GZIP format" would hide the common mistake of feeding an uncompressed or zipped file.
      */
     private static InputStream openGzip(Path gz) throws IOException {
-        if (!Files.exists(gz)) {
-            throw new BadFileException(gz, "file not found");
+        InputFiles.requireRegularFile(gz, "a gzip-compressed IDX file");
+        InputStream raw;
+        try {
+            raw = new BufferedInputStream(Files.newInputStream(gz), BUFFER_SIZE);
+        } catch (IOException e) {
+            throw InputFiles.cannotOpen(gz, e);
         }
-        if (!Files.isRegularFile(gz)) {
-            throw new BadFileException(gz, "not a regular file");
-        }
-        InputStream raw = new BufferedInputStream(Files.newInputStream(gz), BUFFER_SIZE);
         try {
             raw.mark(4);
             byte[] start = raw.readNBytes(4);
@@ -100,7 +106,7 @@ public final class IdxReader {
         byte[] bytes = in.readNBytes(length);
         if (bytes.length < 4) {
             throw new BadFileException(gz, "truncated: the data ends inside the "
-                    + length + "-byte IDX header (" + bytes.length + " bytes)");
+                    + length + "-byte IDX header (" + Plural.count(bytes.length, "byte") + ")");
         }
         ByteBuffer header = ByteBuffer.wrap(bytes); // big-endian by default, as IDX is
         int actualMagic = header.getInt();
@@ -110,7 +116,7 @@ public final class IdxReader {
         }
         if (bytes.length < length) {
             throw new BadFileException(gz, "truncated: the data ends inside the "
-                    + length + "-byte IDX header (" + bytes.length + " bytes)");
+                    + length + "-byte IDX header (" + Plural.count(bytes.length, "byte") + ")");
         }
         int[] values = new int[dims];
         for (int i = 0; i < dims; i++) {
@@ -122,26 +128,49 @@ public final class IdxReader {
         return values;
     }
 
-    private static byte[] readPayload(Path gz, InputStream in, int count, int itemSize,
-            String promise, String items) throws IOException {
-        long length = (long) count * itemSize;
+    /**
+     * The {@code count} items the header promises. The array grows as the data arrives, never beyond what has
+     * been read and the same again, so that a header that promises more than the file holds is found out before
+     * it costs what it promises.
+     */
+    private static byte[] readPayload(Path gz, InputStream in, int count, long itemSize,
+            String promise, String item) throws IOException {
+        long length = count * itemSize;
         if (length > Integer.MAX_VALUE - 8) {
             throw new BadFileException(gz, promise + ", too large to hold in memory");
         }
-        byte[] payload = new byte[(int) length];
-        int read = in.readNBytes(payload, 0, payload.length);
-        if (read < payload.length) {
-            throw new BadFileException(gz, "truncated: " + promise
-                    + " but the data ends after " + read / itemSize + " " + items);
+        byte[] payload = new byte[(int) Math.min(length, FIRST_CHUNK)];
+        int read = 0;
+        while (read < length) {
+            if (read == payload.length) {
+                payload = grown(gz, payload, (int) Math.min(length, 2L * payload.length), promise, length);
+            }
+            int n = in.read(payload, read, payload.length - read);
+            if (n < 0) {
+                throw new BadFileException(gz, "truncated: " + promise
+                        + " but the data ends after " + Plural.count(read / itemSize, item));
+            }
+            read += n;
         }
         return payload;
+    }
+
+    /** {@code payload} copied into a larger array; a heap too small for it is named with the file. */
+    private static byte[] grown(Path gz, byte[] payload, int size, String promise, long length) throws BadFileException {
+        try {
+            return Arrays.copyOf(payload, size);
+        } catch (OutOfMemoryError e) {
+            throw new BadFileException(gz, String.format(Locale.ROOT, "%s (%.1f MB), more than the Java heap (at most "
+                    + "%d MiB) can hold with the rest; give Java a larger heap: JAVA_OPTS=-Xmx8g ./run.sh ...", promise,
+                    length / 1e6, Runtime.getRuntime().maxMemory() >> 20));
+        }
     }
 
     /** Draining to the end also makes GZIPInputStream verify the CRC and length trailer. */
     private static void expectEnd(Path gz, InputStream in, String item) throws IOException {
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-            throw new BadFileException(gz, extra + " unexpected bytes after the last " + item);
+            throw new BadFileException(gz, Plural.count(extra, "unexpected byte") + " after the last " + item);
         }
     }
 

@@ -1,6 +1,8 @@
 package dcgan.data;
 
 import dcgan.io.BadFileException;
+import dcgan.io.InputFiles;
+import dcgan.io.Plural;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -33,16 +35,12 @@ public final class MnistLoader {
     private MnistLoader() {}
 
     public static MnistData load(Path dir) throws BadFileException {
-        if (!Files.exists(dir)) {
-            throw new BadFileException(dir, "directory not found (it should hold MNIST's four .gz files; give another "
-                    + "--data-dir, or run ./run.sh alone for a demo on the bundled digits)");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new BadFileException(dir, "not a directory");
-        }
+        InputFiles.requireDirectory(dir, "directory not found (it should hold MNIST's four .gz files; give another "
+                + "--data-dir, or run ./run.sh alone for a demo on the bundled digits)");
         List<String> missing = new ArrayList<>();
         for (String name : STANDARD_FILES) {
-            if (!Files.exists(dir.resolve(name))) {
+            // A link that leads nowhere counts as there: reading it says where it leads.
+            if (!InputFiles.present(dir.resolve(name))) {
                 missing.add(name);
             }
         }
@@ -63,8 +61,8 @@ public final class MnistLoader {
     public static MnistData loadPair(Path images, Path labels) throws BadFileException {
         Pair pair = readPair(images, labels);
         return new MnistData(pair.pixels, pair.labels, images.getFileName() + " + "
-                + labels.getFileName() + " in " + parentOf(images) + " (" + pair.labels.length
-                + " images)");
+                + labels.getFileName() + " in " + parentOf(images) + " (" + Plural.count(pair.labels.length, "image")
+                + ")");
     }
 
     private static MnistData loadStandard(Path dir) throws BadFileException {
@@ -73,7 +71,7 @@ public final class MnistLoader {
         byte[] pixels = concat(train.pixels, test.pixels);
         byte[] labels = concat(train.labels, test.labels);
         return new MnistData(pixels, labels,
-                "4 MNIST files in " + dir + " (" + labels.length + " images)");
+                "4 MNIST files in " + dir + " (" + Plural.count(labels.length, "image") + ")");
     }
 
     private static MnistData loadSinglePair(Path dir) throws BadFileException {
@@ -83,7 +81,7 @@ public final class MnistLoader {
                 imageFiles.add(file.getFileName().toString());
             }
         } catch (IOException e) {
-            throw new BadFileException(dir, "cannot list directory (" + e + ")", e);
+            throw InputFiles.cannotOpen(dir, e);
         }
         if (imageFiles.isEmpty()) {
             throw new BadFileException(dir, "no MNIST files found; " + EXPECTED);
@@ -96,7 +94,7 @@ public final class MnistLoader {
         String imagesName = imageFiles.get(0);
         String prefix = imagesName.substring(0, imagesName.length() - IMAGES_SUFFIX.length());
         Path labels = dir.resolve(prefix + LABELS_SUFFIX);
-        if (!Files.exists(labels)) {
+        if (!InputFiles.present(labels)) {
             throw new BadFileException(dir, "found " + imagesName + " but not its labels file "
                     + labels.getFileName());
         }
@@ -114,8 +112,8 @@ public final class MnistLoader {
         }
         byte[] labels = IdxReader.readLabels(labelsFile);
         if (labels.length != images.count()) {
-            throw new BadFileException(labelsFile, "has " + labels.length + " labels but "
-                    + imagesFile + " has " + images.count() + " images");
+            throw new BadFileException(labelsFile, "has " + Plural.count(labels.length, "label") + " but "
+                    + imagesFile + " has " + Plural.count(images.count(), "image"));
         }
         return new Pair(images.pixels(), labels);
     }

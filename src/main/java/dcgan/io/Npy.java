@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -140,13 +138,15 @@ public final class Npy {
 
     /** Reads a little-endian float32 C-order array, rejecting anything else with a message naming the file. */
     public static Float32 readFloat32(Path file) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new BadFileException(file, "is a directory, expected a .npy file");
+        InputFiles.requireRegularFile(file, "a .npy file");
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw InputFiles.cannotOpen(file, e);
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (channel) {
             return read(file, channel);
-        } catch (NoSuchFileException e) {
-            throw new BadFileException(file, "no such file", e);
         }
     }
 

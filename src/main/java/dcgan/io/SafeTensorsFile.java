@@ -14,8 +14,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -81,16 +79,12 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /** Opens and validates {@code file}; the caller closes it. */
     public static SafeTensorsFile open(Path file) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new BadFileException(file, "is a directory, expected a .safetensors file");
-        }
+        InputFiles.requireRegularFile(file, "a .safetensors file");
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new BadFileException(file, "no such file", e);
         } catch (IOException e) {
-            throw new BadFileException(file, "cannot open (" + e + ")", e);
+            throw InputFiles.cannotOpen(file, e);
         }
         try {
             SafeTensorsFile opened = parse(file, channel);
@@ -106,7 +100,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     private static SafeTensorsFile parse(Path file, FileChannel channel) throws IOException {
         long size = channel.size();
         if (size < Long.BYTES) {
-            throw new BadFileException(file, "only " + size + " bytes: too short for the 8-byte header length "
+            throw new BadFileException(file, "only " + Plural.count(size, "byte") + ": too short for the 8-byte header length "
                     + "that starts a safetensors file (truncated, or not a safetensors file)");
         }
         ByteBuffer lengthBytes = readFully(file, channel, 0, Long.BYTES);

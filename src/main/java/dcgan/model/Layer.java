@@ -3,6 +3,8 @@ package dcgan.model;
 import dcgan.backend.Backend;
 import dcgan.backend.ConvGeometry;
 
+import java.util.List;
+
 /**
  * One layer of a network, as the network declares it: what it computes, the names and shapes of its
  * tensors, and its sizes. A network is a list of these ({@link Discriminator#LAYERS},
@@ -66,6 +68,23 @@ public sealed interface Layer {
     /** Makes the layer on a backend for one batch size, with its tensors in {@code state}. */
     BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize);
 
+    /**
+     * The buffers that a network holds for this layer at a batch size, each of which a backend keeps in one
+     * allocation: its input (and the input's gradient), its output, its weight, and for a convolution or a
+     * transposed one the im2col patch matrix of the CPU backend's products, {@code [batch x pixels, channels x
+     * 16]}. An activation works in place and holds none.
+     */
+    List<BufferSize> buffers(int batch);
+
+    /** The parameters of the layer (its share of the network's flat parameter buffer). */
+    long parameterCount();
+
+    /** {@code NAME's im2col patch matrix}: one row per output pixel of the convolution, one column per tap. */
+    private static BufferSize patchMatrix(String name, ConvGeometry g) {
+        return BufferSize.of(name + "'s im2col patch matrix", (long) g.batch() * g.outHeight() * g.outWidth(),
+                g.patchSize());
+    }
+
     /** Conv2d(in, out, 4, stride 2, padding 1): weight {@code [out, in, 4, 4]}, bias {@code [out]}. */
     record Conv(String name, int in, int out, int size) implements Layer {
         @Override
@@ -92,6 +111,20 @@ public sealed interface Layer {
         /** The convolution's shape at a batch size. */
         public ConvGeometry geometry(int batch) {
             return new ConvGeometry(batch, in, size, size, out);
+        }
+
+        @Override
+        public List<BufferSize> buffers(int batch) {
+            ConvGeometry g = geometry(batch);
+            return List.of(BufferSize.of(name + "'s input", batch, in, size, size),
+                    BufferSize.of(name + "'s output", batch, out, g.outHeight(), g.outWidth()),
+                    BufferSize.of(name + ".weight", out, in, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
+                    Layer.patchMatrix(name, g));
+        }
+
+        @Override
+        public long parameterCount() {
+            return (long) out * in * ConvGeometry.KERNEL * ConvGeometry.KERNEL + out;
         }
     }
 
@@ -126,6 +159,19 @@ public sealed interface Layer {
         public ConvGeometry geometry(int batch) {
             return new ConvGeometry(batch, out, 2 * size, 2 * size, in);
         }
+
+        @Override
+        public List<BufferSize> buffers(int batch) {
+            return List.of(BufferSize.of(name + "'s input", batch, in, size, size),
+                    BufferSize.of(name + "'s output", batch, out, 2L * size, 2L * size),
+                    BufferSize.of(name + ".weight", in, out, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
+                    Layer.patchMatrix(name, geometry(batch)));
+        }
+
+        @Override
+        public long parameterCount() {
+            return (long) in * out * ConvGeometry.KERNEL * ConvGeometry.KERNEL + out;
+        }
     }
 
     /** Linear(in, out): weight {@code [out, in]}, bias {@code [out]}. */
@@ -148,6 +194,17 @@ public sealed interface Layer {
         @Override
         public BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize) {
             return new WeightedLayer(state, name, backend.linear(batch, in, out), backend.allocate(batch, out));
+        }
+
+        @Override
+        public List<BufferSize> buffers(int batch) {
+            return List.of(BufferSize.of(name + "'s input", batch, in), BufferSize.of(name + "'s output", batch, out),
+                    BufferSize.of(name + ".weight", out, in));
+        }
+
+        @Override
+        public long parameterCount() {
+            return (long) out * in + out;
         }
     }
 
@@ -178,6 +235,16 @@ public sealed interface Layer {
         public BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize) {
             return new BatchNormLayer(backend, state, name, batch, channels, spatial);
         }
+
+        @Override
+        public List<BufferSize> buffers(int batch) {
+            return List.of(BufferSize.of(name + "'s output", batch, (long) channels * spatial));
+        }
+
+        @Override
+        public long parameterCount() {
+            return 2L * channels;
+        }
     }
 
     /** An elementwise activation without parameters, computed in place. */
@@ -202,6 +269,16 @@ public sealed interface Layer {
         @Override
         public BuiltLayer build(Backend backend, NetworkState state, int batch, int inSize) {
             return new ActivationLayer(backend, this);
+        }
+
+        @Override
+        public List<BufferSize> buffers(int batch) {
+            return List.of();
+        }
+
+        @Override
+        public long parameterCount() {
+            return 0;
         }
     }
 }

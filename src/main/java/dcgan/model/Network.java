@@ -52,6 +52,21 @@ public class Network implements AutoCloseable {
         return new Network(backend, state, layers, batch);
     }
 
+    /**
+     * The largest buffer that a network of {@code layers} (called {@code name}) holds at a batch size: the
+     * largest of its layers' ({@link Layer#buffers}) and its flat parameter buffers ({@link NetworkState}).
+     */
+    public static BufferSize largestBuffer(String name, List<Layer> layers, int batch) {
+        long parameters = layers.stream().mapToLong(Layer::parameterCount).sum();
+        BufferSize largest = BufferSize.of(name + "'s flat parameter buffer", parameters);
+        for (Layer layer : layers) {
+            for (BufferSize b : layer.buffers(batch)) {
+                largest = largest.max(b);
+            }
+        }
+        return largest;
+    }
+
     /** Each layer's input size per image, checked against what the previous layer puts out. */
     private static int[] sizes(List<Layer> layers) {
         if (layers.isEmpty() || layers.get(0).inSize() == Layer.ANY) {

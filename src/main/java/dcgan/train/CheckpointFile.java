@@ -48,6 +48,9 @@ public final class CheckpointFile {
     /** docs/model.md's discriminator and generator for 28x28 images; another architecture needs another id. */
     public static final String MODEL = "dcgan-mnist-28x28";
 
+    /** The metadata key and value that mark a file of {@link #writeGenerator}: a generator alone. */
+    private static final String CONTENTS = "contents";
+    private static final String GENERATOR_ONLY = "generator";
     private static final String OPTIM = "optim.";
     private static final String EXP_AVG = ".exp_avg";
     private static final String EXP_AVG_SQ = ".exp_avg_sq";
@@ -119,7 +122,7 @@ public final class CheckpointFile {
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
         m.put("model", MODEL);
-        m.put("contents", "generator");
+        m.put(CONTENTS, GENERATOR_ONLY);
         m.put("z_dim", Integer.toString(settings.hp().zDim()));
         m.put("seed", Long.toString(settings.seed()));
         m.put("global_step", Long.toString(step));
@@ -170,6 +173,11 @@ public final class CheckpointFile {
     public static Checkpoint read(Path file, PrintStream warnings) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             Meta meta = identify(f, warnings);
+            if (GENERATOR_ONLY.equals(f.metadata().get(CONTENTS))) {
+                throw new BadFileException(file, "holds a generator alone (the best epoch's, for generate and "
+                        + "evaluate), not a training state to resume: use it with generate or evaluate, or resume from "
+                        + "the " + FILE_NAME + " beside it");
+            }
             int zDim = meta.positiveInt("z_dim");
             Hyperparameters hp;
             try {

@@ -63,7 +63,7 @@ final class Progress {
 
     /** "1 step", "3 steps". */
     static String count(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        return dcgan.io.Plural.count(n, noun);
     }
 
     static String duration(double seconds) {

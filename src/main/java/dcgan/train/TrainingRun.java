@@ -81,7 +81,7 @@ public final class TrainingRun {
         int b = settings.hp().batchSize();
         long stepsPerEpoch = images.count() / b;
         if (stepsPerEpoch == 0) {
-            throw new BadFileException(settings.dataDir(), "holds " + images.count() + " images, fewer than one batch "
+            throw new BadFileException(settings.dataDir(), "holds " + Progress.count(images.count(), "image") + ", fewer than one batch "
                     + "of " + b + " (--batch-size)");
         }
         return new Session(loaded, images, stepsPerEpoch, resume).train(stop);
@@ -91,7 +91,7 @@ public final class TrainingRun {
     private void requireSameData(Checkpoint c, MnistData images) throws BadFileException {
         String from = " (from " + c.settings().dataDir() + ")";
         if (c.dataImages() != images.count()) {
-            throw new BadFileException(settings.dataDir(), images.count() + " images, but the checkpoint was "
+            throw new BadFileException(settings.dataDir(), Progress.count(images.count(), "image") + ", but the checkpoint was "
                     + "trained on " + c.dataImages() + from);
         }
         if (!c.dataFingerprint().equals(images.fingerprint())) {

@@ -53,7 +53,7 @@ class IdxReaderTest {
     @Test
     void missingFile() {
         Path file = dir.resolve("nope-images-idx3-ubyte.gz");
-        assertBad(file, "file not found", () -> IdxReader.readImages(file));
+        assertBad(file, "no such file", () -> IdxReader.readImages(file));
     }
 
     @Test
@@ -152,6 +152,33 @@ class IdxReaderTest {
     @Test
     void directoryIsNotARegularFile() throws IOException {
         Path sub = Files.createDirectory(dir.resolve("sub.gz"));
-        assertBad(sub, "not a regular file", () -> IdxReader.readImages(sub));
+        assertBad(sub, "is a directory, expected a gzip-compressed IDX file", () -> IdxReader.readImages(sub));
+    }
+
+    /**
+     * A header that promises 2,700,000 images (2.1 GB) in a file of a few kilobytes is found out as the data
+     * runs short, without first allocating what the header promises: the reader allocates as the data arrives.
+     */
+    @Test
+    void aLyingCountIsFoundOutWithoutAllocatingWhatItPromises() throws IOException {
+        Path file = IdxFiles.writeIdx(dir.resolve("lying-images-idx3-ubyte.gz"),
+                new int[] {IdxReader.IMAGES_MAGIC, 2_700_000, 28, 28}, IdxFiles.imagePixels(64, 784, 0));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertBad(file, "truncated: header promises 2700000 images of 28x28 but the data ends after 64 images",
+                () -> IdxReader.readImages(file));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 32 << 20, "allocated " + allocated + " bytes for 50 KB of images");
+    }
+
+    @Test
+    void countsOfOneAreSingular() throws IOException {
+        Path file = IdxFiles.writeIdx(dir.resolve("one.gz"), new int[] {IdxReader.IMAGES_MAGIC, 1, 28, 28}, new byte[10]);
+        assertBad(file, "truncated: header promises 1 image of 28x28 but the data ends after 0 images",
+                () -> IdxReader.readImages(file));
+        Path labels = IdxFiles.writeIdx(dir.resolve("two.gz"), new int[] {IdxReader.LABELS_MAGIC, 2}, new byte[1]);
+        assertBad(labels, "truncated: header promises 2 labels but the data ends after 1 label",
+                () -> IdxReader.readLabels(labels));
     }
 }

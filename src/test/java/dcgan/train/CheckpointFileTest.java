@@ -121,6 +121,17 @@ class CheckpointFileTest {
         assertArrayEquals(real.state().generator().buffers(), g.buffers());
     }
 
+    /** The best epoch's generator alone cannot be resumed: that is said, not that a metadata key is missing. */
+    @Test
+    void aGeneratorAloneIsNotResumedButSaysWhatItIsFor() throws IOException {
+        Path best = dir.resolve("best.safetensors");
+        CheckpointFile.writeGenerator(best, real.settings(), 2, 1, real.state().generator(), 12.5);
+        assertProblem(() -> CheckpointFile.read(best), best, "holds a generator alone (the best epoch's, for "
+                + "generate and evaluate), not a training state to resume: use it with generate or evaluate, or resume "
+                + "from the checkpoint.safetensors beside it");
+        assertEquals(100, CheckpointFile.readGenerator(best).zDim());
+    }
+
     @Test
     void aTruncatedCheckpointIsNamedAndTheLastTensorToo() throws IOException {
         Path cut = dir.resolve("cut.safetensors");

@@ -26,7 +26,10 @@ final class OffHeapFloats implements AutoCloseable {
     /** Start of the floats on a cache line, which is also the widest vector (AVX-512) the BLAS loads. */
     private static final int ALIGNMENT = 64;
 
-    /** The most floats one direct buffer holds (its capacity is an int count of bytes). */
+    /**
+     * The most floats one direct buffer holds (its capacity is an int count of bytes), which is what every
+     * backend allows a tensor ({@link dcgan.backend.Tensor#MAX_SIZE}).
+     */
     static final int MAX_FLOATS = (Integer.MAX_VALUE - 2 * ALIGNMENT) / Float.BYTES;
 
     /** {@code sun.misc.Unsafe.invokeCleaner}, which frees a direct buffer now; null on a JVM without it. */
