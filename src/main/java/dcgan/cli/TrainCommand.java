@@ -32,7 +32,8 @@ final class TrainCommand extends Command {
                + "file, and after each epoch OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference "
                + "mode), OUT/quality.csv (FD and classifier score; OUT/best.safetensors keeps the best epoch's G), "
                + "OUT/losses.png, OUT/progress.gif and OUT/checkpoint.safetensors. Ctrl-C finishes the current step, "
-               + "saves the checkpoint and exits with status 130; --resume continues from it.";
+               + "saves the checkpoint, prints the command that continues the run and exits with status 130 (before "
+               + "the first step it stops at once: nothing in OUT changes until then); --resume continues from it.";
     }
 
     @Override
@@ -60,9 +61,9 @@ final class TrainCommand extends Command {
         o.addOption(valued("scorer-cache", "DIR", "where the quality scorer, trained once per data set, is kept "
                                                   + "(default " + Scorer.defaultCacheDir() + ")"));
         o.addOption(Option.builder().longOpt("overwrite").desc("start afresh in an --out directory that holds an "
-                + "earlier run: delete the files runs write there first (checkpoints, metrics, quality, grids, "
-                + "pictures, event files; without it the latest are kept as metrics.N.csv, checkpoint.N.safetensors, "
-                + "quality.N.csv and best.N.safetensors)").build());
+                + "earlier run: delete the files runs write there, once the first step is done (checkpoints, metrics, "
+                + "quality, grids, pictures, event files; without it the latest are kept as metrics.N.csv, "
+                + "checkpoint.N.safetensors, quality.N.csv and best.N.safetensors)").build());
         o.addOption(valued("resume", "PATH", "continue the run saved in a checkpoint file, or in "
                                              + "DIR/checkpoint.safetensors; its settings are the defaults, and "
                                              + "--out defaults to the checkpoint's directory"));
@@ -87,7 +88,7 @@ final class TrainCommand extends Command {
             base = resume.settings();
         }
         RunSettings settings = settings(cl, base);
-        try (InterruptHandler interrupts = InterruptHandler.install(out, err)) {
+        try (InterruptHandler interrupts = InterruptHandler.install(out, err, settings.outDir())) {
             int status;
             try (Backend backend = DeviceOption.open(cl, out)) {
                 status = train(backend, settings, resume, interrupts, out);
