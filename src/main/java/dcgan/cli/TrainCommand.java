@@ -14,12 +14,20 @@ import org.apache.commons.cli.Options;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Set;
 
 /** {@code train}: the notebook's training run, with its defaults, or the continuation of a saved one. */
 final class TrainCommand extends Command {
 
     /** The exit status of a run stopped by Ctrl-C after saving, as a shell reports a SIGINT death. */
     static final int INTERRUPTED = 130;
+
+    /**
+     * The options that define the run and its length (the checkpoint holds them), and those that start a run or
+     * say where: the line that continues a stopped run leaves them out.
+     */
+    private static final Set<String> RECORDED = Set.of("resume", "out", "overwrite", "data-dir", "epochs", "max-steps",
+            "batch-size", "z-dim", "lr", "beta1", "seed", "shuffle-seed", "keep-every");
 
     @Override
     String name() {
@@ -91,7 +99,7 @@ final class TrainCommand extends Command {
         try (InterruptHandler interrupts = InterruptHandler.install(out, err, settings.outDir())) {
             int status;
             try (Backend backend = DeviceOption.open(cl, out)) {
-                status = train(backend, settings, resume, interrupts, out);
+                status = train(backend, settings, resume, interrupts, continueCommand(cl, settings.outDir()), out);
             } catch (Exception | OutOfMemoryError e) {
                 if (!interrupts.requested()) {
                     throw e;
@@ -106,11 +114,11 @@ final class TrainCommand extends Command {
     }
 
     private static int train(Backend backend, RunSettings settings, Checkpoint resume, InterruptHandler interrupts,
-                             PrintStream out) throws IOException {
+                             String continueCommand, PrintStream out) throws IOException {
         TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
         if (result.interrupted()) {
             if (result.checkpoint() != null) {
-                out.println("to continue: ./run.sh train --resume " + settings.outDir());
+                out.println("to continue: " + continueCommand);
             }
             return INTERRUPTED;
         }
@@ -119,6 +127,32 @@ final class TrainCommand extends Command {
                         + "; checkpoint " + result.checkpoint());
         }
         return OK;
+    }
+
+    /**
+     * The command that continues this run: {@code --resume OUT} and every option given here that says how and
+     * where the run computes, saves and measures (those that define the run and its length are in the
+     * checkpoint), each word quoted for a POSIX shell where needed.
+     */
+    private static String continueCommand(CommandLine cl, Path outDir) {
+        StringBuilder line = new StringBuilder("./run.sh train --resume ").append(shellWord(outDir.toString()));
+        for (Option o : cl.getOptions()) {
+            if (!RECORDED.contains(o.getLongOpt())) {
+                line.append(" --").append(o.getLongOpt());
+                if (o.hasArg()) {
+                    line.append(' ').append(shellWord(o.getValue()));
+                }
+            }
+        }
+        return line.toString();
+    }
+
+    /** {@code word} as a POSIX shell reads it back: as it is if that is safe, else in single quotes. */
+    private static String shellWord(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** The settings the options give, each option not given taken from {@code base}. */

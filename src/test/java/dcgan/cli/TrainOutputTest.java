@@ -1,5 +1,7 @@
 package dcgan.cli;
 
+import dcgan.train.CheckpointFile;
+import dcgan.train.RunSettings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code train}'s output directory as a user meets it: directories it cannot use, a full disk, Ctrl-C and
- * SIGTERM while the run is still setting up.
+ * SIGTERM while the run is still setting up, and the line that says how to continue a stopped run.
  */
 class TrainOutputTest {
 
@@ -156,5 +158,44 @@ class TrainOutputTest {
             assertEquals(130, child.exitStatus(30), child.out() + child.err());
         }
         assertFalse(Files.exists(dir.resolve("fresh")), "no directory left behind");
+    }
+
+    /**
+     * The line printed after Ctrl-C repeats what the resumed run needs to go on the same way (the options the
+     * checkpoint does not hold), quoted for a POSIX shell; and a resumed run remembers --eval-every and
+     * --scorer-cache even without them.
+     */
+    @Test
+    void theLineToContinueRepeatsWhatTheRunNeedsQuoted() throws Exception {
+        Path out = dir.resolve("my run");
+        Path cache = dir.resolve("it's cache");
+        try (ChildProcess child = ChildProcess.start(dir, "", "train", "--eval-every", "0", "--scorer-cache",
+                cache.toString(), "--data-dir", DIGITS, "--batch-size", "8", "--max-steps", "1000000", "--save-every", "1000",
+                "--out", out.toString(), "--device", "cpu", "--threads", "1")) {
+            assertTrue(child.awaitOutput(o -> o.contains("epoch 1/"), 120), child.out() + child.err());
+            child.signal("INT");
+            assertEquals(130, child.exitStatus(120), child.out() + child.err());
+            String line = child.out().lines().filter(l -> l.startsWith("to continue: ")).findFirst().orElse("");
+            assertEquals("to continue: ./run.sh train --resume '" + out + "' --eval-every 0 --scorer-cache '"
+                         + cache.toString().replace("'", "'\\''") + "' --save-every 1000 --device cpu --threads 1", line);
+            // What a POSIX shell makes of it.
+            Process sh = new ProcessBuilder("sh", "-c", "printf '%s\\n' " + line.substring(line.indexOf("--resume")))
+                    .redirectErrorStream(true).start();
+            List<String> words = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            assertEquals(List.of("--resume", out.toString(), "--eval-every", "0", "--scorer-cache", cache.toString(),
+                    "--save-every", "1000", "--device", "cpu", "--threads", "1"), words);
+        }
+        RunSettings saved = CheckpointFile.read(out.resolve("checkpoint.safetensors")).settings();
+        assertEquals(0, saved.evalEvery());
+        assertEquals(cache.toAbsolutePath(), saved.scorerCache());
+
+        // Resumed with --resume alone (and a limit): still no quality measured, and the cache remembered.
+        long step = CheckpointFile.peekStep(out.resolve("checkpoint.safetensors")).getAsLong();
+        CliRun resumed = CliRun.of("train", "--resume", out.toString(), "--max-steps", Long.toString(step + 1), "--device",
+                "cpu");
+        assertEquals(0, resumed.status(), resumed.out() + resumed.err());
+        assertFalse(resumed.out().contains("scorer:"), resumed.out());
+        assertEquals(cache.toAbsolutePath(),
+                CheckpointFile.read(out.resolve("checkpoint.safetensors")).settings().scorerCache());
     }
 }
