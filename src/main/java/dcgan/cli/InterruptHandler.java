@@ -3,6 +3,7 @@ package dcgan.cli;
 import dcgan.train.StopCheck;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,21 +16,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * steps, then waits until the command says, through {@link #finish}, how it ended. When the hook returns,
  * the JVM exits with 128 + the signal number (130 for Ctrl-C); when the command ended otherwise (the save
  * failed: status 1), the hook ends the JVM with that status instead, after the command has printed why.
+ *
+ * <p>Before the run's first step is done, the run has changed nothing in its output directory (see
+ * {@link StopCheck#startWriting}) and has nothing to save, so a signal then (while the data loads, the scorer
+ * trains, or a read blocks) ends the process at once. The run and this hook agree atomically on which of the
+ * two it is.
  */
 final class InterruptHandler implements AutoCloseable {
 
     /** How long the hook waits for the current step and the checkpoint; far more than either should take. */
     private static final long WAIT_MINUTES = 5;
 
+    /** Before the run's first change to its directory; once it writes; stopped by a signal before it wrote. */
+    private static final int SETTING_UP = 0;
+    private static final int WRITING = 1;
+    private static final int STOPPED_IN_SET_UP = 2;
+
     private final AtomicBoolean requested = new AtomicBoolean();
+    private final AtomicInteger phase = new AtomicInteger(SETTING_UP);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicInteger status = new AtomicInteger(TrainCommand.INTERRUPTED);
     private final Thread hook;
 
-    private InterruptHandler(PrintStream out, PrintStream err) {
+    private InterruptHandler(PrintStream out, PrintStream err, Path outDir) {
         hook = new Thread(() -> {
             requested.set(true);
             err.println();
+            if (phase.compareAndSet(SETTING_UP, STOPPED_IN_SET_UP)) {
+                err.println("interrupted before the first step: stopping now; " + outDir + " is as it was");
+                out.flush();
+                err.flush();
+                return;
+            }
             err.println("interrupted: finishing the current step, then saving a checkpoint...");
             err.flush();
             try {
@@ -50,9 +68,9 @@ final class InterruptHandler implements AutoCloseable {
         }, "dcgan-interrupt");
     }
 
-    /** Installs the hook; {@link #close} removes it. */
-    static InterruptHandler install(PrintStream out, PrintStream err) {
-        InterruptHandler h = new InterruptHandler(out, err);
+    /** Installs the hook for a run into {@code outDir}; {@link #close} removes it. */
+    static InterruptHandler install(PrintStream out, PrintStream err, Path outDir) {
+        InterruptHandler h = new InterruptHandler(out, err, outDir);
         Runtime.getRuntime().addShutdownHook(h.hook);
         return h;
     }
@@ -61,9 +79,19 @@ final class InterruptHandler implements AutoCloseable {
         return requested.get();
     }
 
-    /** Stops training before the next step once a signal has arrived. */
+    /** Stops training before the next step once a signal has arrived; until the run writes, at once. */
     StopCheck stopCheck() {
-        return stepsDone -> requested.get();
+        return new StopCheck() {
+            @Override
+            public boolean stopBefore(long stepsDone) {
+                return requested.get();
+            }
+
+            @Override
+            public boolean startWriting() {
+                return phase.compareAndSet(SETTING_UP, WRITING);
+            }
+        };
     }
 
     /**

@@ -13,12 +13,20 @@ import org.apache.commons.cli.Options;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Set;
 
 /** {@code train}: the notebook's training run, with its defaults, or the continuation of a saved one. */
 final class TrainCommand extends Command {
 
     /** The exit status of a run stopped by Ctrl-C after saving, as a shell reports a SIGINT death. */
     static final int INTERRUPTED = 130;
+
+    /**
+     * The options that define the run and its length (the checkpoint holds them), and those that start a run or
+     * say where: the line that continues a stopped run leaves them out.
+     */
+    private static final Set<String> RECORDED = Set.of("resume", "out", "overwrite", "data-dir", "epochs", "max-steps",
+            "batch-size", "z-dim", "lr", "beta1", "seed", "shuffle-seed", "keep-every");
 
     @Override
     String name() {
@@ -31,7 +39,8 @@ final class TrainCommand extends Command {
                + "file, and after each epoch OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference "
                + "mode), OUT/quality.csv (FD and classifier score; OUT/best.safetensors keeps the best epoch's G), "
                + "OUT/losses.png, OUT/progress.gif and OUT/checkpoint.safetensors. Ctrl-C finishes the current step, "
-               + "saves the checkpoint and exits with status 130; --resume continues from it.";
+               + "saves the checkpoint, prints the command that continues the run and exits with status 130 (before "
+               + "the first step it stops at once: nothing in OUT changes until then); --resume continues from it.";
     }
 
     @Override
@@ -59,9 +68,9 @@ final class TrainCommand extends Command {
         o.addOption(valued("scorer-cache", "DIR", "where the quality scorer, trained once per data set, is kept "
                                                   + "(default " + Scorer.defaultCacheDir() + ")"));
         o.addOption(Option.builder().longOpt("overwrite").desc("start afresh in an --out directory that holds an "
-                + "earlier run: delete the files runs write there first (checkpoints, metrics, quality, grids, "
-                + "pictures, event files; without it the latest are kept as metrics.N.csv, checkpoint.N.safetensors, "
-                + "quality.N.csv and best.N.safetensors)").build());
+                + "earlier run: delete the files runs write there, once the first step is done (checkpoints, metrics, "
+                + "quality, grids, pictures, event files; without it the latest are kept as metrics.N.csv, "
+                + "checkpoint.N.safetensors, quality.N.csv and best.N.safetensors)").build());
         o.addOption(valued("resume", "PATH", "continue the run saved in a checkpoint file, or in "
                                              + "DIR/checkpoint.safetensors; its settings are the defaults, and "
                                              + "--out defaults to the checkpoint's directory"));
@@ -86,10 +95,10 @@ final class TrainCommand extends Command {
             base = resume.settings();
         }
         RunSettings settings = settings(cl, base);
-        try (InterruptHandler interrupts = InterruptHandler.install(out, err)) {
+        try (InterruptHandler interrupts = InterruptHandler.install(out, err, settings.outDir())) {
             int status;
             try (Backend backend = DeviceOption.open(cl, out)) {
-                status = train(backend, settings, resume, interrupts, out);
+                status = train(backend, settings, resume, interrupts, continueCommand(cl, settings.outDir()), out);
             } catch (Exception | OutOfMemoryError e) {
                 if (!interrupts.requested()) {
                     throw e;
@@ -104,11 +113,11 @@ final class TrainCommand extends Command {
     }
 
     private static int train(Backend backend, RunSettings settings, Checkpoint resume, InterruptHandler interrupts,
-                             PrintStream out) throws IOException {
+                             String continueCommand, PrintStream out) throws IOException {
         TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
         if (result.interrupted()) {
             if (result.checkpoint() != null) {
-                out.println("to continue: ./run.sh train --resume " + settings.outDir());
+                out.println("to continue: " + continueCommand);
             }
             return INTERRUPTED;
         }
@@ -117,6 +126,32 @@ final class TrainCommand extends Command {
                         + "; checkpoint " + result.checkpoint());
         }
         return OK;
+    }
+
+    /**
+     * The command that continues this run: {@code --resume OUT} and every option given here that says how and
+     * where the run computes, saves and measures (those that define the run and its length are in the
+     * checkpoint), each word quoted for a POSIX shell where needed.
+     */
+    private static String continueCommand(CommandLine cl, Path outDir) {
+        StringBuilder line = new StringBuilder("./run.sh train --resume ").append(shellWord(outDir.toString()));
+        for (Option o : cl.getOptions()) {
+            if (!RECORDED.contains(o.getLongOpt())) {
+                line.append(" --").append(o.getLongOpt());
+                if (o.hasArg()) {
+                    line.append(' ').append(shellWord(o.getValue()));
+                }
+            }
+        }
+        return line.toString();
+    }
+
+    /** {@code word} as a POSIX shell reads it back: as it is if that is safe, else in single quotes. */
+    private static String shellWord(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** The settings the options give, each option not given taken from {@code base}. */

@@ -111,7 +111,7 @@ public final class AtomicFiles {
     }
 
     /**
-     * Why a write of {@code target} would be refused, e.g. "is a directory", "is a FIFO (named pipe), not a
+     * Why a write of {@code target} would be refused, e.g. "is a directory", "is a named pipe (FIFO), not a
      * regular file", "links to /dev/null, a character device, not a regular file"; null if it names a regular
      * file or nothing yet.
      */
@@ -138,7 +138,7 @@ public final class AtomicFiles {
             Path p = target.toAbsolutePath();
             for (int links = 0; Files.isSymbolicLink(p); links++) {
                 if (links == MAX_LINKS) {
-                    throw new BadFileException(target, "has more than " + MAX_LINKS + " symbolic links in a row (a loop?)");
+                    throw InputFiles.linkLoop(target);
                 }
                 p = p.resolveSibling(Files.readSymbolicLink(p));
             }
@@ -329,17 +329,7 @@ public final class AtomicFiles {
         if (a.isDirectory()) {
             return "a directory";
         }
-        try {
-            return switch ((Integer) Files.getAttribute(target, "unix:mode") & 0170000) {
-                case 0020000 -> "a character device";
-                case 0060000 -> "a block device";
-                case 0010000 -> "a FIFO (named pipe)";
-                case 0140000 -> "a socket";
-                default -> "a special file";
-            };
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "a special file";
-        }
+        return InputFiles.kindOfSpecialFile(target);
     }
 
     /** The replaced file's permissions for the new one: a private file stays private. Best effort. */

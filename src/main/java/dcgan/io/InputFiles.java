@@ -59,6 +59,31 @@ public final class InputFiles {
         }
     }
 
+    /**
+     * Whether {@code file} exists, as a regular file (a symbolic link to one is fine), for files a program may
+     * or may not have written yet, such as a run's {@code metrics.csv}.
+     *
+     * @throws BadFileException if something else is there: "is a directory, not a regular file", "is a named pipe
+     *                          (FIFO), not a regular file", ...
+     */
+    public static boolean existing(Path file) throws BadFileException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw cannotOpen(file, e);
+        }
+        if (a.isDirectory()) {
+            throw new BadFileException(file, "is a directory, not a regular file");
+        }
+        if (!a.isRegularFile()) {
+            throw new BadFileException(file, "is " + kindOfSpecialFile(file) + ", not a regular file");
+        }
+        return true;
+    }
+
     /** Whether anything is at {@code path}, a symbolic link included even when it leads nowhere. */
     public static boolean present(Path path) {
         return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
@@ -95,13 +120,16 @@ public final class InputFiles {
         } catch (AccessDeniedException e) {
             throw new BadFileException(path, "permission denied: cannot look up what is there", e);
         } catch (IOException e) {
-            Links links = follow(path);
-            if (links.loop()) {
-                throw new BadFileException(path, "is a loop of symbolic links (" + String.join(" -> ", links.chain())
-                        + ")", e);
+            if (follow(path).loop()) {
+                throw linkLoop(path);
             }
             throw cannotOpen(path, e);
         }
+    }
+
+    /** The problem of a path whose symbolic links lead back to themselves: "is a loop of symbolic links (a -> b -> a)". */
+    static BadFileException linkLoop(Path path) {
+        return new BadFileException(path, "is a loop of symbolic links (" + String.join(" -> ", follow(path).chain()) + ")");
     }
 
     /**
@@ -135,8 +163,11 @@ public final class InputFiles {
         return new Links(chain, false);
     }
 
-    /** "a named pipe (FIFO)", "a pipe (as <(...) gives)", "a character device", ...: what a non-regular file is. */
-    private static String kindOfSpecialFile(Path file) {
+    /**
+     * "a named pipe (FIFO)", "a pipe (as <(...) gives)", "a character device", ...: what a file that is neither a
+     * regular file nor a directory is, its links followed.
+     */
+    static String kindOfSpecialFile(Path file) {
         // The links of /dev/fd and /proc/PID/fd name what a descriptor holds: "pipe:[1234]", "socket:[5678]".
         Links links = follow(file);
         if (links.chain().size() > 1 && links.end().startsWith("pipe:")) {

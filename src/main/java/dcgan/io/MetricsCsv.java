@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Appends rows of numbers keyed by step and epoch to a CSV file, so that a resumed run continues the same
@@ -51,7 +54,7 @@ public final class MetricsCsv implements AutoCloseable {
         this.header = header;
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        boolean empty = !Files.exists(file) || Files.size(file) == 0;
+        boolean empty = !InputFiles.existing(file) || Files.size(file) == 0;
         boolean needsNewline = false;
         if (!empty) {
             checkHeader(file, header);
@@ -97,21 +100,39 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     /**
-     * What {@link #resumeAfter} found in a metrics file, for the run to report.
+     * What {@link #inspect} found in a metrics file, and what a resumed run keeps of it.
      *
-     * @param missing        there was no file: the resumed run starts a new one
-     * @param afterStep      complete rows of steps after the checkpoint's, dropped (they are computed again)
-     * @param unreadable     1-based line numbers of rows that do not parse, dropped
-     * @param cutOff         the last line was cut off (a killed run), dropped
-     * @param gaps           ranges {@code [first, last]} of steps up to the checkpoint's that have no row
+     * @param missing    there are no rows to continue: the file is missing, or empty; the run starts a new one
+     * @param empty      the file is there but empty (0 bytes)
+     * @param afterStep  complete rows of steps after the checkpoint's, dropped (they are computed again)
+     * @param unreadable 1-based line numbers of rows that do not parse, dropped
+     * @param cutOff     the last line was cut off (a killed run), dropped
+     * @param duplicates rows of a step that an earlier row already has, dropped
+     * @param duplicated ranges {@code [first, last]} of the steps those rows were of
+     * @param gaps       ranges {@code [first, last]} of steps up to the checkpoint's that have no row
+     * @param kept       the header and the rows kept, as the file is to hold them; null if {@code missing}
      */
-    public record Resumed(boolean missing, int afterStep, List<Integer> unreadable, boolean cutOff, List<long[]> gaps) {
+    public record Resumed(boolean missing, boolean empty, int afterStep, List<Integer> unreadable, boolean cutOff,
+                          int duplicates, List<long[]> duplicated, List<long[]> gaps, String kept) {
+
+        /** Whether the file must be rewritten to hold only {@link #kept}. */
+        public boolean changes() {
+            return afterStep > 0 || !unreadable.isEmpty() || cutOff || duplicates > 0;
+        }
+
+        /** Replaces {@code file} atomically with what is kept of it, if anything is dropped. */
+        public void mend(Path file) throws IOException {
+            if (changes()) {
+                AtomicFiles.writeString(file, kept);
+            }
+        }
 
         /** One line per finding, each saying what was found and what was done; none for a sound file. */
         public List<String> describe(Path file, long lastStep) {
             List<String> lines = new ArrayList<>();
             if (missing) {
-                lines.add(file + " is missing: starting a new one at step " + (lastStep + 1)
+                lines.add(file + (empty ? " is empty: starting it afresh" : " is missing: starting a new one")
+                          + " at step " + (lastStep + 1)
                           + (lastStep > 0 ? "; it will have no rows for steps 1-" + lastStep : ""));
                 return lines;
             }
@@ -126,15 +147,30 @@ public final class MetricsCsv implements AutoCloseable {
             if (cutOff) {
                 lines.add("dropped the cut-off last line of " + file + " (written when a run was killed)");
             }
-            if (!gaps.isEmpty()) {
-                List<String> ranges = new ArrayList<>();
-                for (long[] g : gaps) {
-                    ranges.add(g[0] == g[1] ? Long.toString(g[0]) : g[0] + "-" + g[1]);
-                }
-                lines.add(file + " has no rows for steps " + String.join(", ", ranges) + " (of 1-" + lastStep
-                          + "); the run appends from step " + (lastStep + 1) + " and leaves them out");
+            if (duplicates > 0) {
+                lines.add("dropped " + (duplicates == 1 ? "1 duplicate row" : duplicates + " duplicate rows") + " of step"
+                          + (duplicated.size() == 1 && duplicated.get(0)[0] == duplicated.get(0)[1] ? " " : "s ")
+                          + ranges(duplicated) + " from " + file + " (each step keeps its first row)");
             }
+            lines.addAll(gaps(file, lastStep));
             return lines;
+        }
+
+        /** The line about steps without a row, if there are any. */
+        public List<String> gaps(Path file, long lastStep) {
+            if (gaps.isEmpty()) {
+                return List.of();
+            }
+            return List.of(file + " has no rows for steps " + ranges(gaps) + " (of 1-" + lastStep
+                           + "); the run appends from step " + (lastStep + 1) + " and leaves them out");
+        }
+
+        private static String ranges(List<long[]> ranges) {
+            List<String> shown = new ArrayList<>();
+            for (long[] r : ranges) {
+                shown.add(r[0] == r[1] ? Long.toString(r[0]) : r[0] + "-" + r[1]);
+            }
+            return String.join(", ", shown);
         }
 
         private static String rows(int n) {
@@ -151,10 +187,7 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     /**
-     * Prepares {@code file} for a run resumed after {@code lastStep}: keeps the header and the readable,
-     * complete rows of steps up to {@code lastStep}, and drops the rest: rows that the run killed after its
-     * checkpoint logged (the resumed run logs them again), rows that do not parse, and a cut-off last line.
-     * The file is replaced atomically, and only if something is dropped.
+     * Prepares {@code file} for a run resumed after {@code lastStep}: {@link #inspect}, then {@link Resumed#mend}.
      *
      * @throws IOException if the file starts with another header (it is not this program's metrics file)
      */
@@ -162,13 +195,27 @@ public final class MetricsCsv implements AutoCloseable {
         return resumeAfter(file, HEADER, lastStep, true);
     }
 
-    /**
-     * As {@link #resumeAfter(Path, long)} for a file of the given header; {@code everyStep} says whether each
-     * step should have a row (gaps are only looked for then).
-     */
+    /** As {@link #resumeAfter(Path, long)} for a file of the given header. */
     public static Resumed resumeAfter(Path file, String header, long lastStep, boolean everyStep) throws IOException {
-        if (!Files.exists(file)) {
-            return new Resumed(true, 0, List.of(), false, List.of());
+        Resumed r = inspect(file, header, lastStep, everyStep);
+        r.mend(file);
+        return r;
+    }
+
+    /**
+     * What a run resumed after {@code lastStep} keeps of {@code file}, without changing it: the header and the
+     * readable, complete rows of steps up to {@code lastStep}, each step once. It drops rows that a run killed
+     * after its checkpoint logged (the resumed run logs them again), rows that do not parse, a cut-off last
+     * line, and rows of a step that an earlier row already has. A missing or empty file has nothing to keep.
+     *
+     * @param everyStep whether each step should have a row (gaps are only looked for then)
+     * @throws BadFileException if the file is not a regular file, or starts with another header (it is not this
+     *                          program's file)
+     */
+    public static Resumed inspect(Path file, String header, long lastStep, boolean everyStep) throws IOException {
+        if (!InputFiles.existing(file) || Files.size(file) == 0) {
+            boolean empty = Files.exists(file);
+            return new Resumed(true, empty, 0, List.of(), false, 0, List.of(), List.of(), null);
         }
         checkHeader(file, header);
         String content = Files.readString(file, StandardCharsets.ISO_8859_1);
@@ -177,6 +224,9 @@ public final class MetricsCsv implements AutoCloseable {
         int after = 0;
         List<Integer> unreadable = new ArrayList<>();
         boolean cutOff = false;
+        Set<Long> seen = new HashSet<>();
+        TreeSet<Long> duplicated = new TreeSet<>();
+        int duplicates = 0;
         List<long[]> gaps = new ArrayList<>();
         long expected = 1; // the next step a complete log would have
         // The last element follows the final newline: empty for a complete file, else a cut-off row.
@@ -191,6 +241,9 @@ public final class MetricsCsv implements AutoCloseable {
                 unreadable.add(i + 1);
             } else if (step > lastStep) {
                 after++;
+            } else if (!seen.add(step)) {
+                duplicates++;
+                duplicated.add(step);
             } else {
                 if (step > expected) {
                     gaps.add(new long[] {expected, step - 1});
@@ -205,10 +258,22 @@ public final class MetricsCsv implements AutoCloseable {
         if (!everyStep) {
             gaps.clear();
         }
-        if (after > 0 || !unreadable.isEmpty() || cutOff) {
-            AtomicFiles.writeString(file, kept.toString());
+        return new Resumed(false, false, after, unreadable, cutOff, duplicates, ranges(duplicated), gaps,
+                kept.toString());
+    }
+
+    /** Sorted steps as ranges {@code [first, last]} of consecutive ones. */
+    private static List<long[]> ranges(TreeSet<Long> steps) {
+        List<long[]> ranges = new ArrayList<>();
+        for (long s : steps) {
+            long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+            if (last != null && last[1] == s - 1) {
+                last[1] = s;
+            } else {
+                ranges.add(new long[] {s, s});
+            }
         }
-        return new Resumed(false, after, unreadable, cutOff, gaps);
+        return ranges;
     }
 
     /** The step of a row whose columns all parse (step, epoch, then numbers), or -1. */
@@ -240,9 +305,12 @@ public final class MetricsCsv implements AutoCloseable {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             found = reader.readLine();
         }
+        if (found == null) {
+            throw new BadFileException(file, "is empty, where a header \"" + header + "\" was expected");
+        }
         if (!header.equals(found)) {
-            throw new IOException("refusing to append to " + file + ": its header is \"" + found
-                    + "\", expected \"" + header + "\"");
+            throw new BadFileException(file, "refusing to append to it: its header is \"" + found + "\", expected \""
+                    + header + "\" (not a file of this program's; move it away, and the run will start a new one)");
         }
     }
 

@@ -98,6 +98,10 @@ public final class CheckpointFile {
         m.put("sample_count", Integer.toString(s.sampleCount()));
         m.put("keep_every", Integer.toString(s.keepEvery()));
         m.put("data_dir", s.dataDir().toAbsolutePath().normalize().toString());
+        m.put("eval_every", Integer.toString(s.evalEvery()));
+        if (s.scorerCache() != null) {
+            m.put("scorer_cache", s.scorerCache().toAbsolutePath().normalize().toString());
+        }
         m.put("data_images", Integer.toString(c.dataImages()));
         m.put("data_crc32c", c.dataFingerprint());
         m.put("saved_at", Instant.now().toString());
@@ -189,13 +193,23 @@ public final class CheckpointFile {
             }
             // Where the file is, the run's output goes; saving and stepping as by default (not recorded).
             Path dir = file.toAbsolutePath().getParent();
+            // A file without these two keys measures quality as by default.
+            Map<String, String> m = f.metadata();
+            int evalEvery = m.containsKey("eval_every")
+                    ? (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("eval_every")) : RunSettings.DEFAULT_EVAL_EVERY;
+            Path scorerCache;
+            try {
+                scorerCache = m.containsKey("scorer_cache") ? Path.of(m.get("scorer_cache")) : Scorer.defaultCacheDir();
+            } catch (InvalidPathException e) {
+                throw new BadFileException(file, "metadata scorer_cache is not a path: " + e.getMessage());
+            }
             RunSettings settings;
             try {
                 settings = new RunSettings(hp, meta.longValue("seed"), meta.longValue("shuffle_seed"),
                         meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
                         meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
-                        (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false,
-                        RunSettings.DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
+                        (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false, evalEvery,
+                        scorerCache, StepExecution.DEFAULT);
             } catch (InvalidPathException e) {
                 throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
             }

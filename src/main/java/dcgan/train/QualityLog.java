@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.OptionalDouble;
 
 /**
  * The quality of a run's samples, measured as it trains (docs/quality.md): at the end of every
@@ -31,32 +30,27 @@ final class QualityLog implements AutoCloseable {
     private final Backend backend;
     private final Scorer scorer;
     private final CpuBackend ownCpu;
-    private final MetricsCsv csv;
-    private final Path best;
     private final PrintStream out;
-    private double bestFd;
+    private MetricsCsv csv; // null until the run starts writing
+    private Path best;
+    private double bestFd = Double.POSITIVE_INFINITY;
 
-    private QualityLog(RunSettings settings, Backend backend, Scorer scorer, CpuBackend ownCpu, MetricsCsv csv, Path best,
-                       double bestFd, PrintStream out) {
+    private QualityLog(RunSettings settings, Backend backend, Scorer scorer, CpuBackend ownCpu, PrintStream out) {
         this.settings = settings;
         this.backend = backend;
         this.scorer = scorer;
         this.ownCpu = ownCpu;
-        this.csv = csv;
-        this.best = best;
-        this.bestFd = bestFd;
         this.out = out;
     }
 
     /**
      * The quality log of a run, with its scorer read from the cache or trained now; null when the run does not
-     * measure quality ({@code evalEvery} 0), or cannot (too few labelled images: said on one line).
+     * measure quality ({@code evalEvery} 0), or cannot (too few labelled images: said on one line). Nothing in
+     * the run's directory is touched until {@link #start}.
      *
-     * @param labelled  the run's data in its files' order, labels included
-     * @param startStep 0, or the step a resumed run starts after (later rows of quality.csv are dropped)
+     * @param labelled the run's data in its files' order, labels included
      */
-    static QualityLog open(RunSettings settings, MnistData labelled, Backend backend, Path dir, long startStep,
-                           PrintStream out) throws IOException {
+    static QualityLog open(RunSettings settings, MnistData labelled, Backend backend, PrintStream out) throws IOException {
         if (settings.evalEvery() == 0) {
             return null;
         }
@@ -78,18 +72,19 @@ final class QualityLog implements AutoCloseable {
             }
             throw e;
         }
-        Path file = dir.resolve(FILE_NAME);
+        return new QualityLog(settings, backend, scorer, ownCpu, out);
+    }
+
+    /**
+     * Opens {@code dir}'s quality.csv for appending (the run's directory has mended it already), and reads the
+     * FD of the best generator so far when the run resumes after {@code startStep}.
+     */
+    void start(Path dir, long startStep) throws IOException {
+        csv = new MetricsCsv(dir.resolve(FILE_NAME), HEADER);
+        best = dir.resolve(BEST_FILE);
         if (startStep > 0) {
-            for (String line : MetricsCsv.resumeAfter(file, HEADER, startStep, false).describe(file, startStep)) {
-                if (!line.contains(" is missing: ")) { // a run that never measured has no file to continue
-                    out.println(line);
-                }
-            }
+            bestFd = CheckpointFile.peekFd(best).orElse(Double.POSITIVE_INFINITY);
         }
-        Path best = dir.resolve(BEST_FILE);
-        OptionalDouble bestFd = startStep > 0 ? CheckpointFile.peekFd(best) : OptionalDouble.empty();
-        return new QualityLog(settings, backend, scorer, ownCpu, new MetricsCsv(file, HEADER), best,
-                bestFd.orElse(Double.POSITIVE_INFINITY), out);
     }
 
     boolean due(int epoch) {
@@ -121,7 +116,9 @@ final class QualityLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            csv.close();
+            if (csv != null) {
+                csv.close();
+            }
         } finally {
             scorer.close();
             if (ownCpu != null) {

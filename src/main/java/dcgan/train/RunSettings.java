@@ -23,8 +23,8 @@ import java.util.Objects;
  *                  epoch); not recorded in the checkpoint
  * @param overwrite a new run deletes an earlier run's files in {@code outDir} instead of keeping them under
  *                  numbered names; not recorded
- * @param evalEvery measure the samples' quality every this many epochs (0: never; docs/quality.md); not recorded
- * @param scorerCache where the quality scorer is cached (needed when {@code evalEvery > 0}); not recorded
+ * @param evalEvery measure the samples' quality every this many epochs (0: never; docs/quality.md)
+ * @param scorerCache where the quality scorer is cached (needed when {@code evalEvery > 0})
  * @param execution how steps run on the backend; none of it changes the results; not recorded either
  */
 public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int sampleCount,

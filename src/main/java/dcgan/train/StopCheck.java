@@ -12,4 +12,14 @@ public interface StopCheck {
 
     /** @param stepsDone global steps finished so far */
     boolean stopBefore(long stepsDone);
+
+    /**
+     * Asked once, when the run's first step is done and the run is about to change its output directory for
+     * the first time (keep or delete an earlier run's files, mend its logs, log the step). Until then a stop
+     * leaves the directory as it was, so a signal may end the process at once; from then on a stop waits for
+     * the step in progress and the checkpoint. False: the run stops here, before it writes anything.
+     */
+    default boolean startWriting() {
+        return true;
+    }
 }

@@ -72,19 +72,33 @@ public final class TrainingRun {
     public Result run(DataSource data, Checkpoint resume, StopCheck stop) throws IOException {
         if (resume != null) {
             settings.requireContinues(resume.settings());
+            long end = settings.totalSteps(resume.stepsPerEpoch());
+            if (resume.state().step() >= end) {
+                out.printf(Locale.ROOT, "nothing to do: the checkpoint is at step %d and this run ends at step %d "
+                        + "(raise --epochs or --max-steps to train further)%n", resume.state().step(), end);
+                return new Result(resume.state().step(), null, null, null, false, null);
+            }
         }
-        MnistData loaded = data.load();
-        MnistData images = loaded.shuffled(settings.shuffleSeed());
-        if (resume != null) {
-            requireSameData(resume, images);
+        // The output directory is locked and checked first; it is changed only once the first step is done.
+        try (RunDirectory dir = RunDirectory.open(settings.outDir(), out)) {
+            if (resume == null) {
+                dir.prepareNewRun(settings.overwrite());
+            } else {
+                dir.prepareResume(resume, settings.evalEvery() > 0);
+            }
+            MnistData loaded = data.load();
+            MnistData images = loaded.shuffled(settings.shuffleSeed());
+            if (resume != null) {
+                requireSameData(resume, images);
+            }
+            int b = settings.hp().batchSize();
+            long stepsPerEpoch = images.count() / b;
+            if (stepsPerEpoch == 0) {
+                throw new BadFileException(settings.dataDir(), "holds " + Progress.count(images.count(), "image") + ", fewer than one "
+                        + "batch of " + b + " (--batch-size)");
+            }
+            return new Session(dir, loaded, images, stepsPerEpoch, resume).train(stop);
         }
-        int b = settings.hp().batchSize();
-        long stepsPerEpoch = images.count() / b;
-        if (stepsPerEpoch == 0) {
-            throw new BadFileException(settings.dataDir(), "holds " + Progress.count(images.count(), "image") + ", fewer than one batch "
-                    + "of " + b + " (--batch-size)");
-        }
-        return new Session(loaded, images, stepsPerEpoch, resume).train(stop);
     }
 
     /** The checkpoint must have been trained on these images, in this order. */
@@ -112,8 +126,8 @@ public final class TrainingRun {
         private final float[] gridNoise;
         private final int columns;
         private final String fingerprint;
-        private RunDirectory dir;
-        private RunLog log;
+        private final RunDirectory dir;
+        private RunLog log; // null until the run starts writing
         private QualityLog quality; // null when quality is not measured
         private Progress progress;
         private StepLosses lastLosses;
@@ -124,7 +138,8 @@ public final class TrainingRun {
         private boolean picturesWarned;
 
         /** @param loaded the data in its files' order; {@code data} the same images shuffled, as training sees them */
-        Session(MnistData loaded, MnistData data, long stepsPerEpoch, Checkpoint resume) {
+        Session(RunDirectory dir, MnistData loaded, MnistData data, long stepsPerEpoch, Checkpoint resume) {
+            this.dir = dir;
             this.loaded = loaded;
             this.data = data;
             this.stepsPerEpoch = stepsPerEpoch;
@@ -139,51 +154,56 @@ public final class TrainingRun {
         }
 
         Result train(StopCheck stop) throws IOException {
-            if (startStep >= totalSteps) {
-                out.printf(Locale.ROOT, "nothing to do: the checkpoint is at step %d and this run ends at step %d "
-                        + "(raise --epochs or --max-steps to train further)%n", startStep, totalSteps);
-                return new Result(startStep, null, null, null, false, null);
-            }
-            // Everything that can fail for want of memory is made before the output directory is touched.
+            // Everything that can fail for want of memory is made before the output directory is changed.
             CounterRng rng = new CounterRng(settings.seed());
             try (GanTrainer trainer = new GanTrainer(backend, settings.hp(), rng, settings.execution().captureSteps(),
                          resume == null ? null : resume.state());
                  StepRunner steps = new StepRunner(backend, trainer, settings.hp().batchSize(), data.images(),
                          settings.execution());
                  Sampler sampler = new Sampler(backend, trainer.generatorState(), settings.sampleCount(),
-                         settings.hp().zDim());
-                 RunDirectory runDir = RunDirectory.open(settings.outDir(), out)) {
-                dir = runDir;
-                if (resume == null) {
-                    dir.startNewRun(settings.overwrite());
-                } else {
-                    dir.continueFrom(startStep);
-                }
+                         settings.hp().zDim())) {
                 announce();
-                try (QualityLog qualityLog = QualityLog.open(settings, loaded, backend, settings.outDir(), startStep, out);
-                     RunLog runLog = RunLog.open(settings.outDir(), startStep + 1)) {
-                    quality = qualityLog;
-                    return train(trainer, steps, sampler, runLog, stop);
+                quality = QualityLog.open(settings, loaded, backend, out);
+                try {
+                    return train(trainer, steps, sampler, stop);
+                } finally {
+                    closeLogs();
+                }
+            }
+        }
+
+        private void closeLogs() throws IOException {
+            try {
+                if (quality != null) {
+                    quality.close();
+                }
+            } finally {
+                if (log != null) {
+                    log.close();
                 }
             }
         }
 
         /** The run loop: a batch and a step, the losses logged; at each epoch's end the samples and checkpoint. */
-        private Result train(GanTrainer trainer, StepRunner steps, Sampler sampler, RunLog runLog, StopCheck stop)
-                throws IOException {
-            log = runLog;
+        private Result train(GanTrainer trainer, StepRunner steps, Sampler sampler, StopCheck stop) throws IOException {
             progress = new Progress(out, settings.epochs(), stepsPerEpoch, totalSteps, settings.hp().batchSize(),
                     startStep);
             long start = System.nanoTime();
             for (long step = startStep; step < totalSteps; step++) {
                 if (stop.stopBefore(step)) {
-                    record(steps.finish());
+                    if (!record(steps.finish(), stop)) {
+                        return stoppedBeforeWriting();
+                    }
                     return stopped(trainer, step);
                 }
-                record(steps.step(firstImage(step)));
+                if (!record(steps.step(firstImage(step)), stop)) {
+                    return stoppedBeforeWriting();
+                }
                 warnOnceIfCaptureFailed(trainer);
                 if (endsEpoch(step + 1)) {
-                    record(steps.finish());
+                    if (!record(steps.finish(), stop)) {
+                        return stoppedBeforeWriting();
+                    }
                     endEpoch(trainer, sampler, step + 1);
                 }
             }
@@ -194,6 +214,28 @@ public final class TrainingRun {
                     + "included)%n", Progress.count(done, "step"), Progress.duration(seconds),
                     done * settings.hp().batchSize() / seconds);
             return new Result(totalSteps, lastLosses, lastGrid, lastSamples, false, dir.checkpoint());
+        }
+
+        /**
+         * When the first step is done, before it is logged: the changes to the output directory decided before
+         * (an earlier run's files kept or deleted, logs mended), then the logs opened. False if the run is to
+         * stop instead, with the directory as it was.
+         */
+        private boolean startWriting(StopCheck stop) throws IOException {
+            if (!stop.startWriting() || !dir.claim()) {
+                return false;
+            }
+            dir.start();
+            if (quality != null) {
+                quality.start(dir.dir(), startStep);
+            }
+            log = RunLog.open(dir.dir(), startStep + 1);
+            return true;
+        }
+
+        private Result stoppedBeforeWriting() {
+            out.println("stopped before the first step; nothing to save, and " + dir.dir() + " is as it was");
+            return new Result(startStep, null, null, null, true, null);
         }
 
         private void warnOnceIfCaptureFailed(GanTrainer trainer) {
@@ -234,10 +276,16 @@ public final class TrainingRun {
             return step % stepsPerEpoch == 0 || step == totalSteps;
         }
 
-        /** Logs a finished step's losses (if a step finished), stops a diverged run, and shows progress. */
-        private void record(Optional<StepRunner.Done> finished) throws IOException {
+        /**
+         * Logs a finished step's losses (if a step finished), stops a diverged run, and shows progress; the first
+         * one starts the run's writing. False if the run is to stop before it writes anything.
+         */
+        private boolean record(Optional<StepRunner.Done> finished, StopCheck stop) throws IOException {
             if (finished.isEmpty()) {
-                return;
+                return true;
+            }
+            if (log == null && !startWriting(stop)) {
+                return false;
             }
             long step = finished.get().step();
             StepLosses losses = finished.get().losses();
@@ -249,6 +297,7 @@ public final class TrainingRun {
                 log.flush();
             }
             lastLosses = losses;
+            return true;
         }
 
         /** At the end of an epoch (or of a step-limited run): the sample grid, and the checkpoint when due. */
@@ -302,11 +351,10 @@ public final class TrainingRun {
         }
 
         private Result stopped(GanTrainer trainer, long step) throws IOException {
-            log.flush();
             if (step == startStep) {
-                out.println("stopped before the first step; nothing to save");
-                return new Result(step, null, null, null, true, null);
+                return stoppedBeforeWriting();
             }
+            log.flush();
             if (step != savedStep) {
                 save(trainer);
             }

@@ -183,7 +183,7 @@ class EvaluateCommandTest {
         Path fifo = SpecialFiles.mkfifo(dir.resolve("pipe"));
         CliRun special = evaluate("--npy", real.toString(), "--json", fifo.toString());
         assertEquals(2, special.status(), special.err());
-        assertTrue(special.err().contains("--json " + fifo + " is a FIFO (named pipe), not a regular file; --json takes "
+        assertTrue(special.err().contains("--json " + fifo + " is a named pipe (FIFO), not a regular file; --json takes "
                                           + "the name of a file to write"), special.err());
         assertTrue(SpecialFiles.isFifo(fifo), "still a FIFO");
         assertNoWork(special);

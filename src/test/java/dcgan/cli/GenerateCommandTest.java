@@ -268,7 +268,7 @@ class GenerateCommandTest {
         for (String option : new String[] {"--png", "--npy"}) {
             CliRun o = run("generate", "--checkpoint", checkpoint.toString(), "--count", "2", option, fifo.toString(),
                     "--device", "cpu");
-            assertUsage(o, option + " " + fifo + " is a FIFO (named pipe), not a regular file; --png and --npy take the "
+            assertUsage(o, option + " " + fifo + " is a named pipe (FIFO), not a regular file; --png and --npy take the "
                            + "name of a file to write");
             assertFalse(o.out().contains("generate:"), "no work started: " + o.out());
             assertTrue(SpecialFiles.isFifo(fifo), "still a FIFO");

@@ -112,7 +112,7 @@ class AtomicFilesTest {
     void aSpecialFileIsRefusedAndLeftAsItWas() throws Exception {
         Path fifo = SpecialFiles.mkfifo(dir.resolve("pipe"));
         BadFileException e = assertThrows(BadFileException.class, () -> AtomicFiles.writeString(fifo, "x"));
-        assertEquals(fifo + ": is a FIFO (named pipe), not a regular file; expected the name of a file to write",
+        assertEquals(fifo + ": is a named pipe (FIFO), not a regular file; expected the name of a file to write",
                 e.getMessage());
         assertTrue(SpecialFiles.isFifo(fifo), "still a FIFO");
         assertEquals(List.of("pipe"), names(dir));
@@ -120,7 +120,7 @@ class AtomicFilesTest {
         // Nor through a link to it: what a link points to is what a write replaces.
         Path link = Files.createSymbolicLink(dir.resolve("link"), fifo.getFileName());
         BadFileException viaLink = assertThrows(BadFileException.class, () -> AtomicFiles.writeString(link, "x"));
-        assertEquals(link + ": links to " + fifo + ", a FIFO (named pipe), not a regular file; expected the name of a "
+        assertEquals(link + ": links to " + fifo + ", a named pipe (FIFO), not a regular file; expected the name of a "
                      + "file to write", viaLink.getMessage());
         assertTrue(Files.isSymbolicLink(link));
         assertTrue(SpecialFiles.isFifo(fifo));

@@ -133,4 +133,47 @@ class MetricsCsvTest {
                              + "them out"), shortFile.describe(file, 156));
         assertEquals(MetricsCsv.HEADER + "\n1" + ROW + "2" + ROW, Files.readString(file), "nothing to drop: unchanged");
     }
+
+    /** Copies of rows already in the file (appended twice, say) are dropped on resume: each step keeps one row. */
+    @Test
+    void duplicateRowsAreDroppedAndSaid() throws IOException {
+        Path file = dir.resolve("metrics.csv");
+        String rows = "1" + ROW + "2" + ROW + "3" + ROW + "4" + ROW + "5" + ROW + "6" + ROW;
+        Files.writeString(file, MetricsCsv.HEADER + "\n" + rows + "4,1,9.0,9.0,9.0,9.0\n5" + ROW + "6" + ROW);
+        MetricsCsv.Resumed r = MetricsCsv.resumeAfter(file, 6);
+        assertEquals(List.of("dropped 3 duplicate rows of steps 4-6 from " + file + " (each step keeps its first row)"),
+                r.describe(file, 6));
+        assertEquals(MetricsCsv.HEADER + "\n" + rows, Files.readString(file));
+    }
+
+    /** An empty file is treated like a missing one, and no message ever shows Java's null. */
+    @Test
+    void anEmptyFileIsLikeAMissingOne() throws IOException {
+        Path file = Files.createFile(dir.resolve("metrics.csv"));
+        MetricsCsv.Resumed r = MetricsCsv.resumeAfter(file, 5);
+        assertTrue(r.missing());
+        assertEquals(List.of(file + " is empty: starting it afresh at step 6; it will have no rows for steps 1-5"),
+                r.describe(file, 5));
+        try (MetricsCsv csv = new MetricsCsv(file)) {
+            csv.append(6, 2, 1, 2, 3, 4);
+        }
+        assertEquals(List.of(MetricsCsv.HEADER, "6,2,1.0,2.0,3.0,4.0"), Files.readAllLines(file));
+    }
+
+    /** What is not a regular file is named as such, never read (a named pipe would block the run for ever). */
+    @Test
+    void aDirectoryOrAPipeIsRefusedWithoutReadingIt() throws Exception {
+        Path asDir = Files.createDirectory(dir.resolve("metrics.csv"));
+        BadFileException e = assertThrows(BadFileException.class, () -> MetricsCsv.resumeAfter(asDir, 5));
+        assertEquals(asDir + ": is a directory, not a regular file", e.getMessage());
+        BadFileException append = assertThrows(BadFileException.class, () -> new MetricsCsv(asDir));
+        assertEquals(asDir + ": is a directory, not a regular file", append.getMessage());
+
+        Path fifo = dir.resolve("quality.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo works here");
+        BadFileException pipe = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> assertThrows(BadFileException.class, () -> MetricsCsv.resumeAfter(fifo, 5)));
+        assertEquals(fifo + ": is a named pipe (FIFO), not a regular file", pipe.getMessage());
+    }
 }
