@@ -30,6 +30,8 @@ import java.util.Locale;
 final class EvaluateCommand extends Command {
 
     static final int DEFAULT_COUNT = 10_000;
+    /** The most floats one Java array holds. */
+    private static final long MAX_FLOATS = Integer.MAX_VALUE - 8;
 
     @Override
     String name() {
@@ -85,6 +87,11 @@ final class EvaluateCommand extends Command {
         Path dataDir = pathOption(cl, "data-dir", Path.of("./mnist"));
         if (checkpoint != null) {
             weights = CheckpointFile.readGenerator(checkpoint, out);
+            long most = MAX_FLOATS / MnistData.PIXELS;
+            if (count > most) {
+                throw new UsageException(String.format(Locale.ROOT, "--count %d is too many: the images are scored "
+                        + "all at once, and at most %,d fit", count, most));
+            }
             if (!cl.hasOption("data-dir")) {
                 dataDir = CheckpointFile.dataDir(checkpoint);
             }

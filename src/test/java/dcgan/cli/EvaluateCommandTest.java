@@ -117,6 +117,10 @@ class EvaluateCommandTest {
         CliRun trained = CliRun.of("train", "--eval-every", "0", "--data-dir", "test-data", "--batch-size", "8",
                 "--max-steps", "2", "--out", out.toString(), "--device", "cpu");
         assertEquals(0, trained.status(), trained.err());
+        CliRun tooMany = evaluate("--checkpoint", out.toString(), "--count", "2739138");
+        assertEquals(2, tooMany.status(), tooMany.err());
+        assertTrue(tooMany.err().startsWith("error: --count 2739138 is too many: the images are scored all at once, "
+                                            + "and at most 2,739,137 fit"), tooMany.err());
         CliRun e = evaluate("--checkpoint", out.toString(), "--count", "500", "--seed", "4");
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().contains("evaluate: 500 images from " + out.resolve("checkpoint.safetensors") + " (step 2)"),
