@@ -238,6 +238,21 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void tanh(Tensor xT, Tensor yT) {
+        CpuTensor x = CpuTensor.of(xT);
+        CpuTensor y = CpuTensor.of(yT, x.size(), "tanh output");
+        CpuOps.map(parallel, x, y, CpuOps::tanh);
+    }
+
+    @Override
+    public void tanhBackward(Tensor yT, Tensor dyT, Tensor dxT) {
+        CpuTensor y = CpuTensor.of(yT);
+        CpuTensor dy = CpuTensor.of(dyT, y.size(), "tanh output gradient");
+        CpuTensor dx = CpuTensor.of(dxT, y.size(), "tanh input gradient");
+        CpuOps.map(parallel, y, dy, dx, CpuOps::tanhBackward);
+    }
+
+    @Override
     public void sigmoidCrossEntropy(Tensor logitsT, float label, Tensor dLogitsT, Tensor lossT, int lossIndex) {
         CpuTensor logits = CpuTensor.of(logitsT);
         CpuTensor dLogits = CpuTensor.of(dLogitsT, logits.size(), "loss gradient");
@@ -304,6 +319,12 @@ public final class CpuBackend implements Backend {
     public void uniform(Tensor dstT, CounterRng rng, int stream, long step, float lo, float hi) {
         CpuTensor dst = CpuTensor.of(dstT);
         dst.write(0, rng.uniform(dst.size(), lo, hi, stream, step), 0, dst.size());
+    }
+
+    @Override
+    public void normal(Tensor dstT, CounterRng rng, int stream, long step) {
+        CpuTensor dst = CpuTensor.of(dstT);
+        dst.write(0, rng.normal(dst.size(), stream, step), 0, dst.size());
     }
 
     @Override

@@ -325,6 +325,16 @@ public final class GpuBackend implements Backend {
         backward(Kernel.SIGMOID_BACKWARD, "sigmoid", y, dy, dx);
     }
 
+    @Override
+    public void tanh(Tensor x, Tensor y) {
+        forward(Kernel.TANH_FORWARD, "tanh", x, y);
+    }
+
+    @Override
+    public void tanhBackward(Tensor y, Tensor dy, Tensor dx) {
+        backward(Kernel.TANH_BACKWARD, "tanh", y, dy, dx);
+    }
+
     /** An activation y = f(x, scalars), elementwise. */
     private void forward(Kernel k, String op, Tensor xT, Tensor yT, float... scalars) {
         GpuTensor x = GpuTensor.of(xT);
@@ -374,6 +384,17 @@ public final class GpuBackend implements Backend {
             // The counter layout of CounterRng.fillUniform: block i is (i, step lo, stream, step hi).
             kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
                     (int) (step >>> 32), lo, hi);
+        }
+    }
+
+    @Override
+    public void normal(Tensor dstT, CounterRng rng, int stream, long step) {
+        GpuTensor dst = GpuTensor.of(dstT);
+        if (dst.size() > 0) {
+            long seed = rng.seed();
+            // The counter layout of CounterRng.fillNormal: block i is (i, step lo, stream, TAG_NORMAL ^ step hi).
+            kernels.philoxNormal(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
+                    CounterRng.TAG_NORMAL ^ (int) (step >>> 32));
         }
     }
 
