@@ -41,7 +41,13 @@ public interface Backend extends AutoCloseable {
 
     ConvTransposeOp convTranspose(ConvGeometry geometry);
 
-    LinearOp linear(int batch, int inFeatures, int outFeatures);
+    /** A linear layer with PyTorch's Linear weight {@code [out, in]}: {@code linear(..., WeightLayout.OUT_IN)}. */
+    default LinearOp linear(int batch, int inFeatures, int outFeatures) {
+        return linear(batch, inFeatures, outFeatures, LinearOp.WeightLayout.OUT_IN);
+    }
+
+    /** A linear layer whose weight is stored as {@code layout} says. */
+    LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout);
 
     BatchNormOp batchNorm(int batch, int channels, int spatial);
 

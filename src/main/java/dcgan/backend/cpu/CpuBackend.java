@@ -183,8 +183,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public LinearOp linear(int batch, int inFeatures, int outFeatures) {
-        return new CpuLinear(this, batch, inFeatures, outFeatures);
+    public LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout) {
+        return new CpuLinear(this, batch, inFeatures, outFeatures, layout);
     }
 
     @Override

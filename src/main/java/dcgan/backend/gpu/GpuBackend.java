@@ -284,9 +284,9 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public LinearOp linear(int batch, int inFeatures, int outFeatures) {
+    public LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout) {
         device.checkThread();
-        return new GpuLinear(this, batch, inFeatures, outFeatures);
+        return new GpuLinear(this, batch, inFeatures, outFeatures, layout);
     }
 
     @Override
