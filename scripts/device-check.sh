@@ -9,8 +9,8 @@
 #           direction (24 cuDNN searches), a step per math mode beside the
 #           CPU's, CUDA graph capture
 #   tests   the gpu-tagged JUnit classes, fastest first, one JVM and timeout     ~4 min     330 s, and
-#           each (16 JVM starts; the CPU references dominate: GpuTrainingTest               150 s a class
-#           and GpuFastTrainingTest ~70 s each, the other 14 under a minute)
+#           each (18 JVM starts; the CPU references dominate: GpuTrainingTest               150 s a class
+#           and GpuFastTrainingTest ~70 s each, the other 16 under a minute)
 #   bench   bench at batch 256 in five modes (~8 s each), then PyTorch's timing  ~70 s      45 s a mode,
 #           of the same model (scripts/pytorch-reference.py, ~25 s) in the               120 s PyTorch
 #           same call, and the ratios
@@ -171,6 +171,7 @@ else
   # Fastest first, as they ran against dev/fake-cuda and with the CPU standing in for the GPU
   # (-Ddcgan.gpuTests.substituteCpu=true); GpuConvSearchFailureTest runs only against the fake.
   test_classes_order="GpuBackendBasicsTest SigmoidKernelTest SigmoidCrossEntropyKernelTest PhiloxUniformKernelTest
+    PhiloxNormalKernelTest TanhKernelTest
     ReluKernelTest LeakyReluKernelTest AdamKernelTest GpuBatchNormTest GpuCudaGraphTest GpuLinearTest GpuConvTest
     GpuConvSearchTest GpuConvTransposeTest GpuTf32Test GpuFastTrainingTest GpuTrainingTest"
   test_props=()

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 /**
  * Compares the kernel outputs written by host_check.cpp (the kernels/*.cu source run on the CPU)
  * with the Java CPU reference: CpuBackend's elementwise ops, sigmoid cross-entropy and Adam, and
- * CounterRng#fillUniform. Every float must match bit for bit (any NaN matches any NaN), except the
+ * CounterRng#fillUniform and #fillNormal. Every float must match bit for bit (any NaN matches any NaN), except the
  * cross-entropy loss, whose double sum is added in a different order and may differ by one float ulp.
  *
  * Run by kernels/check/host_check.sh: java -cp target/classes kernels/check/HostCheck.java FILE
@@ -114,6 +114,16 @@ public final class HostCheck {
                 CPU.sigmoidBackward(up(a.get(0)), up(a.get(1)), dx);
                 compare(r, "dx", CPU.download(dx), a.get(2));
             }
+            case "tanh_forward" -> {
+                Tensor y = CPU.allocate(a.get(0).length);
+                CPU.tanh(up(a.get(0)), y);
+                compare(r, "y", CPU.download(y), a.get(1));
+            }
+            case "tanh_backward" -> {
+                Tensor dx = CPU.allocate(a.get(0).length);
+                CPU.tanhBackward(up(a.get(0)), up(a.get(1)), dx);
+                compare(r, "dx", CPU.download(dx), a.get(2));
+            }
             case "sigmoid_cross_entropy" -> {
                 Tensor d = CPU.allocate(a.get(0).length);
                 Tensor loss = CPU.allocate(1);
@@ -149,6 +159,16 @@ public final class HostCheck {
                 // the same through the backend interface
                 Tensor t = CPU.allocate(want.length);
                 CPU.uniform(t, new CounterRng(seed), p[2], step, f(p[5]), f(p[6]));
+                compare(r, "dst via CpuBackend", CPU.download(t), a.get(0));
+            }
+            case "philox_normal" -> {
+                long seed = (p[0] & 0xFFFF_FFFFL) | ((long) p[1] << 32);
+                long step = (p[3] & 0xFFFF_FFFFL) | ((long) p[4] << 32);
+                float[] want = new float[a.get(0).length];
+                new CounterRng(seed).fillNormal(want, 0, want.length, p[2], step);
+                compare(r, "dst", want, a.get(0));
+                Tensor t = CPU.allocate(want.length);
+                CPU.normal(t, new CounterRng(seed), p[2], step);
                 compare(r, "dst via CpuBackend", CPU.download(t), a.get(0));
             }
             default -> throw new IllegalStateException("unknown record " + r.name());

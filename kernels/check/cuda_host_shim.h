@@ -10,7 +10,8 @@
 // no -march flags so g++ emits one SSE2 instruction per operation, never an FMA.
 //
 // Not emulated: CUDA's libdevice exp/log1p. Here exp and log1p come from glibc, so this checks the
-// formulas and their rounding steps, not NVIDIA's last-ulp accuracy of those two functions.
+// formulas and their rounding steps, not NVIDIA's last-ulp accuracy of those two functions. The other
+// math functions the kernels call (rint, fabs, copysign) are exact, so glibc's give CUDA's results.
 #pragma once
 
 #include <barrier>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
+#include <cstring>
 #include <math.h>
 #include <thread>
 #include <vector>
@@ -54,6 +56,9 @@ inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dsub_rn(double a, double b) { return a - b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __ddiv_rn(double a, double b) { return a / b; }
+inline double __dsqrt_rn(double a) { return std::sqrt(a); }
+inline long long __double_as_longlong(double x) { long long b; std::memcpy(&b, &x, sizeof b); return b; }
+inline double __longlong_as_double(long long b) { double x; std::memcpy(&x, &b, sizeof x); return x; }
 inline float __uint2float_rn(unsigned int x) { return (float)x; }
 inline unsigned int __umulhi(unsigned int a, unsigned int b) { return (unsigned int)(((uint64_t)a * b) >> 32); }
 

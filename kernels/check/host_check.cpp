@@ -10,10 +10,11 @@
 
 #include "../adam.cu"
 #include "../leaky_relu.cu"
-#include "../philox_uniform.cu"
+#include "../philox.cu"
 #include "../relu.cu"
 #include "../sigmoid.cu"
 #include "../sigmoid_cross_entropy.cu"
+#include "../tanh.cu"
 
 #include <cstdio>
 #include <cstring>
@@ -196,6 +197,9 @@ void elementwise()
     pair("sigmoid", {},
          [&](const float* a, float* b) { sigmoid_forward(a, b, ni); },
          [&](const float* a, const float* b, float* c) { sigmoid_backward(a, b, c, ni); });
+    pair("tanh", {},
+         [&](const float* a, float* b) { tanh_forward(a, b, ni); },
+         [&](const float* a, const float* b, float* c) { tanh_backward(a, b, c, ni); });
 
     // A dense sigmoid sweep: many values where the double->float rounding could expose exp() differences.
     const size_t big = (1u << 21) + 3;
@@ -207,6 +211,31 @@ void elementwise()
     hostLaunch(g.blocks, g.threads, [&] { sigmoid_backward(ys.data(), dys.data(), sb.data(), (int)big); });
     record(tag("sigmoid_forward", g, " sweep"), {}, {xs, ys});
     record(tag("sigmoid_backward", g, " sweep"), {}, {ys, dys, sb});
+
+    // A dense tanh sweep: every branch of its expm1 (k = 0 and k < 0), the tiny values where the result is
+    // x itself, and both sides of the saturation at |x| = 10; then every 1021st float of [0, 10] (by bit
+    // pattern, so every binade from the subnormals up), both signs.
+    std::vector<float> xt = mixture(big, [] {
+        switch (next64() % 4) {
+        case 0: return uniformIn(-12, 12);
+        case 1: return uniformIn(-1, 1);
+        case 2: return wide(-30, 4);
+        default: return uniformIn(9.9f, 10.1f) * ((next64() & 1) ? 1.0f : -1.0f);
+        }
+    });
+    std::vector<float> yt(big), tb(big);
+    hostLaunch(g.blocks, g.threads, [&] { tanh_forward(xt.data(), yt.data(), (int)big); });
+    hostLaunch(g.blocks, g.threads, [&] { tanh_backward(yt.data(), dys.data(), tb.data(), (int)big); });
+    record(tag("tanh_forward", g, " sweep"), {}, {xt, yt});
+    record(tag("tanh_backward", g, " sweep"), {}, {yt, dys, tb});
+    std::vector<float> grid;
+    for (uint32_t bits = 0; bits <= bitsOf(10.0f); bits += 1021) {
+        grid.push_back(floatOf(bits));
+        grid.push_back(-floatOf(bits));
+    }
+    std::vector<float> yg(grid.size());
+    hostLaunch(g.blocks, g.threads, [&] { tanh_forward(grid.data(), yg.data(), (int)grid.size()); });
+    record(tag("tanh_forward", g, " every 1021st float to 10"), {}, {grid, yg});
 }
 
 void crossEntropy()
@@ -301,6 +330,40 @@ void uniform()
     }
 }
 
+void normal()
+{
+    struct Case { uint64_t seed; uint32_t stream; uint64_t step; int n; };
+    const Case cases[] = {
+        {0, 0, 0, 17},
+        {42, 2, 7, 100003},
+        {0x123456789abcdef0ull, 1005, 0, 1025},
+        {0xffffffffffffffffull, 3, (1ull << 33) + 5, 4099},
+        {7, 2, 0xffffffffull, 1},
+        {7, 2, 1, 2},
+        {7, 2, 1, 3},
+        {9, 1, 0, 0},
+        {3, 2, 11, 4 * 1024 * 1024 + 2},  // the tails: 4 million values reach |z| > 5
+    };
+    for (const Case& c : cases) {
+        std::vector<float> first;
+        int idx = 0;
+        std::vector<Grid> grids = gridsFor(((size_t)c.n + 3) / 4);
+        if (c.n > 1000000) grids = {{4096, 256}};
+        for (Grid g : grids) {
+            Buf dst((size_t)c.n);
+            const unsigned c3 = 0x4e4f524du ^ (unsigned)(c.step >> 32); // CounterRng.TAG_NORMAL
+            hostLaunch(g.blocks, g.threads, [&] {
+                philox_normal(dst.p(), c.n, (unsigned)c.seed, (unsigned)(c.seed >> 32), (unsigned)c.step, c.stream, c3);
+            });
+            dst.checkGuard("philox_normal");
+            sameAcrossGrids("philox_normal", first, dst.body(), idx++ == 0);
+            record(tag("philox_normal", g, " n=" + std::to_string(c.n)),
+                   {(uint32_t)c.seed, (uint32_t)(c.seed >> 32), c.stream, (uint32_t)c.step, (uint32_t)(c.step >> 32)},
+                   {dst.body()});
+        }
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -314,6 +377,7 @@ int main(int argc, char** argv)
     crossEntropy();
     adam();
     uniform();
+    normal();
     FILE* f = std::fopen(argv[1], "wb");
     if (!f || std::fwrite(out.data(), 4, out.size(), f) != out.size() || std::fclose(f) != 0) {
         std::perror(argv[1]);

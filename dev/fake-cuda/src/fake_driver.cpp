@@ -13,10 +13,11 @@
 
 #include "adam.cu"
 #include "leaky_relu.cu"
-#include "philox_uniform.cu"
+#include "philox.cu"
 #include "relu.cu"
 #include "sigmoid.cu"
 #include "sigmoid_cross_entropy.cu"
+#include "tanh.cu"
 
 #include <cstdint>
 #include <cstring>
@@ -337,6 +338,16 @@ const KernelInfo KERNELS[] = {
          l.need(y, n, "y"); l.need(dy, n, "dy"); l.need(dx, n, "dx");
          l.run([&] { sigmoid_backward(y, dy, dx, n); });
      }},
+    {"tanh_forward", {"u64", "u64", "u32"}, 1024, [](Launch& l) {
+         float* x = l.floats(0); float* y = l.floats(1); int n = l.value<int>(2);
+         l.need(x, n, "x"); l.need(y, n, "y");
+         l.run([&] { tanh_forward(x, y, n); });
+     }},
+    {"tanh_backward", {"u64", "u64", "u64", "u32"}, 1024, [](Launch& l) {
+         float* y = l.floats(0); float* dy = l.floats(1); float* dx = l.floats(2); int n = l.value<int>(3);
+         l.need(y, n, "y"); l.need(dy, n, "dy"); l.need(dx, n, "dx");
+         l.run([&] { tanh_backward(y, dy, dx, n); });
+     }},
     {"sigmoid_cross_entropy", {"u64", "f32", "u64", "u64", "u32"}, 256, [](Launch& l) {
          float* logits = l.floats(0); float label = l.value<float>(1); float* dlogits = l.floats(2);
          float* loss = l.floats(3); int n = l.value<int>(4);
@@ -359,6 +370,13 @@ const KernelInfo KERNELS[] = {
          float lo = l.value<float>(7), hi = l.value<float>(8);
          l.need(dst, n, "dst");
          l.run([&] { philox_uniform(dst, n, k0, k1, c1, c2, c3, lo, hi); });
+     }},
+    {"philox_normal", {"u64", "u32", "u32", "u32", "u32", "u32", "u32"}, 1024, [](Launch& l) {
+         float* dst = l.floats(0); int n = l.value<int>(1);
+         unsigned k0 = l.value<unsigned>(2), k1 = l.value<unsigned>(3), c1 = l.value<unsigned>(4),
+                  c2 = l.value<unsigned>(5), c3 = l.value<unsigned>(6);
+         l.need(dst, n, "dst");
+         l.run([&] { philox_normal(dst, n, k0, k1, c1, c2, c3); });
      }},
 };
 

@@ -41,7 +41,13 @@ public interface Backend extends AutoCloseable {
 
     ConvTransposeOp convTranspose(ConvGeometry geometry);
 
-    LinearOp linear(int batch, int inFeatures, int outFeatures);
+    /** A linear layer with PyTorch's Linear weight {@code [out, in]}: {@code linear(..., WeightLayout.OUT_IN)}. */
+    default LinearOp linear(int batch, int inFeatures, int outFeatures) {
+        return linear(batch, inFeatures, outFeatures, LinearOp.WeightLayout.OUT_IN);
+    }
+
+    /** A linear layer whose weight is stored as {@code layout} says. */
+    LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout);
 
     BatchNormOp batchNorm(int batch, int channels, int spatial);
 
@@ -64,6 +70,15 @@ public interface Backend extends AutoCloseable {
     void sigmoidBackward(Tensor y, Tensor dy, Tensor dx);
 
     /**
+     * y = tanh(x), computed so that every backend gives the same bits (the CPU backend's {@code Tanh}, the GPU's
+     * kernels/tanh.cu: one fixed sequence of IEEE double operations, rounded to float once).
+     */
+    void tanh(Tensor x, Tensor y);
+
+    /** dx = dy * (1 - y * y) in float, y * y first (y is the forward output). */
+    void tanhBackward(Tensor y, Tensor dy, Tensor dx);
+
+    /**
      * Sigmoid cross-entropy with logits against a constant label, averaged over the batch, fused with its
      * gradient: per element {@code max(x, 0) - x * label + log(1 + exp(-|x|))}; the mean goes to
      * {@code loss[lossIndex]} (a small tensor read back for logging), and
@@ -83,6 +98,12 @@ public interface Backend extends AutoCloseable {
      * seed, stream and step, so that both backends draw bit-identical noise.
      */
     void uniform(Tensor dst, CounterRng rng, int stream, long step, float lo, float hi);
+
+    /**
+     * Fills dst with standard normal noise, N(0, 1), exactly as {@link CounterRng#fillNormal(float[], int, int,
+     * int, long)} does for the same seed, stream and step, so that both backends draw bit-identical noise.
+     */
+    void normal(Tensor dst, CounterRng rng, int stream, long step);
 
     /**
      * Records the backend work that {@code work} queues, without doing it yet; each

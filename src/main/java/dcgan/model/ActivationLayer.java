@@ -3,7 +3,7 @@ package dcgan.model;
 import dcgan.backend.Backend;
 import dcgan.backend.Tensor;
 
-/** Leaky ReLU, ReLU or sigmoid, in place: forward overwrites its input, backward reads that output. */
+/** Leaky ReLU, ReLU, sigmoid or tanh, in place: forward overwrites its input, backward reads that output. */
 final class ActivationLayer implements BuiltLayer {
 
     private final Backend backend;
@@ -21,6 +21,7 @@ final class ActivationLayer implements BuiltLayer {
             case LEAKY_RELU -> backend.leakyRelu(x, x, spec.slope());
             case RELU -> backend.relu(x, x);
             case SIGMOID -> backend.sigmoid(x, x);
+            case TANH -> backend.tanh(x, x);
         }
         output = x;
         return x;
@@ -35,6 +36,7 @@ final class ActivationLayer implements BuiltLayer {
             case LEAKY_RELU -> backend.leakyReluBackward(output, dy, dx, spec.slope());
             case RELU -> backend.reluBackward(output, dy, dx);
             case SIGMOID -> backend.sigmoidBackward(output, dy, dx);
+            case TANH -> backend.tanhBackward(output, dy, dx);
         }
     }
 

@@ -51,7 +51,10 @@ public final class NetworkState implements AutoCloseable {
         }
     }
 
-    /** Sets every tensor to its initial value: weights from the seed, biases 0, BN scale 1, moving variance 1. */
+    /**
+     * Sets every tensor to its initial value as its layout says: weights from the seed (a truncated or plain
+     * normal), biases 0, batch-norm scale 1 (or drawn around 1), moving variance 1.
+     */
     public void initialise(CounterRng rng) {
         backend.upload(initialValues(paramLayout, rng, initStreamBase), 0, params);
         if (bufferLayout.size() > 0) {
@@ -62,14 +65,22 @@ public final class NetworkState implements AutoCloseable {
         backend.fill(grads, 0f);
     }
 
-    /** The initial contents of a layout's flat buffer, computed on the host so every backend starts identically. */
+    /** The standard deviation of every drawn initial value. */
+    static final float INIT_STDDEV = 0.02f;
+
+    /**
+     * The initial contents of a layout's flat buffer, computed on the host so every backend starts identically.
+     * Tensor i draws from stream {@code streamBase + i} (normals at step 0).
+     */
     static float[] initialValues(ParameterLayout layout, CounterRng rng, int streamBase) {
         float[] host = new float[layout.size()];
         List<ParameterLayout.Entry> entries = layout.entries();
         for (int i = 0; i < entries.size(); i++) {
             ParameterLayout.Entry e = entries.get(i);
             switch (e.init()) {
-                case TRUNCATED_NORMAL -> rng.fillTruncatedNormal(host, e.offset(), e.size(), 0.02f, streamBase + i);
+                case TRUNCATED_NORMAL -> rng.fillTruncatedNormal(host, e.offset(), e.size(), INIT_STDDEV, streamBase + i);
+                case NORMAL -> rng.fillNormal(host, e.offset(), e.size(), 0f, INIT_STDDEV, streamBase + i, 0);
+                case NORMAL_MEAN_ONE -> rng.fillNormal(host, e.offset(), e.size(), 1f, INIT_STDDEV, streamBase + i, 0);
                 case ONES -> java.util.Arrays.fill(host, e.offset(), e.offset() + e.size(), 1f);
                 case ZEROS -> { }
             }

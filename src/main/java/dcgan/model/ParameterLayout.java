@@ -22,7 +22,11 @@ public final class ParameterLayout {
         /** Truncated normal, mean 0, stddev 0.02, redrawn beyond 2 stddev (TensorFlow's rule). */
         TRUNCATED_NORMAL,
         ZEROS,
-        ONES
+        ONES,
+        /** Normal, mean 0, stddev 0.02, not truncated: PyTorch's DCGAN example for convolution weights. */
+        NORMAL,
+        /** Normal, mean 1, stddev 0.02: PyTorch's DCGAN example for batch-norm weights (gamma). */
+        NORMAL_MEAN_ONE
     }
 
     public record Entry(String name, int[] shape, int offset, int size, Init init) {

@@ -5,7 +5,8 @@ import dcgan.backend.WeightedOp;
 
 /**
  * A convolution, transposed convolution or linear layer on a backend: the operation, its output, and views
- * of {@code NAME.weight}, {@code NAME.bias} and their gradients in the network's flat buffers.
+ * of {@code NAME.weight}, {@code NAME.bias} (unless the layer has none) and their gradients in the network's
+ * flat buffers.
  */
 final class WeightedLayer implements BuiltLayer {
 
@@ -17,19 +18,26 @@ final class WeightedLayer implements BuiltLayer {
     private final Tensor output;
     private Tensor input;
 
-    WeightedLayer(NetworkState state, String name, WeightedOp op, Tensor output) {
+    WeightedLayer(NetworkState state, String name, Layer.Bias hasBias, WeightedOp op, Tensor output) {
+        boolean withBias = hasBias == Layer.Bias.WITH_BIAS;
         this.op = op;
         this.weight = state.param(name + ".weight");
-        this.bias = state.param(name + ".bias");
+        this.bias = withBias ? state.param(name + ".bias") : null;
         this.weightGrad = state.grad(name + ".weight");
-        this.biasGrad = state.grad(name + ".bias");
+        this.biasGrad = withBias ? state.grad(name + ".bias") : null;
         this.output = output;
     }
 
-    /** Declares {@code NAME.weight} (truncated normal) of the given shape and {@code NAME.bias} (zeros). */
-    static void declare(NetworkLayout layout, String name, int biasSize, int... weightShape) {
-        layout.params().add(name + ".weight", ParameterLayout.Init.TRUNCATED_NORMAL, weightShape);
-        layout.params().add(name + ".bias", ParameterLayout.Init.ZEROS, biasSize);
+    /**
+     * Declares {@code NAME.weight} of the given shape, starting as weightInit says, and {@code NAME.bias} of
+     * biasSize (zeros) when the layer has a bias.
+     */
+    static void declare(NetworkLayout layout, String name, ParameterLayout.Init weightInit, Layer.Bias bias,
+                        int biasSize, int... weightShape) {
+        layout.params().add(name + ".weight", weightInit, weightShape);
+        if (bias == Layer.Bias.WITH_BIAS) {
+            layout.params().add(name + ".bias", ParameterLayout.Init.ZEROS, biasSize);
+        }
     }
 
     @Override

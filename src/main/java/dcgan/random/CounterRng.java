@@ -30,9 +30,18 @@ import java.util.Objects;
  *       {@code a = 0, 1, ...} takes {@code w0} of {@code block(i, a, stream, TAG_PERMUTATION)},
  *       {@code m = w0 * (i + 1)} as 64-bit unsigned; reject while
  *       {@code (m mod 2^32) < (2^32 mod (i + 1))}, else {@code j = m >>> 32} (Lemire).</li>
+ *   <li><b>Normal</b> ({@link #fillNormal}): element {@code i} comes from
+ *       {@code block(i >>> 2, (int) step, stream, TAG_NORMAL ^ (int) (step >>> 32))}, whose four
+ *       words make two Box-Muller pairs: element {@code i} takes pair {@code p = (i >>> 1) & 1},
+ *       that is {@code (a, b) = (w(2p), w(2p+1))}, radius {@code r = sqrt(-2 ln((a + 0.5) 2^-32))},
+ *       angle {@code t = 2 pi b 2^-32}, and is {@code r cos t} for even {@code i}, {@code r sin t}
+ *       for odd {@code i}, computed in double exactly as {@link BoxMuller} says (no library
+ *       {@code log}/{@code cos}: a fixed sequence of IEEE operations that a CUDA kernel repeats bit
+ *       for bit) and rounded to float once. No draw is rejected, and {@code |value| <= 6.77}.</li>
  * </ul>
- * Uniform blocks have {@code c3 = step >>> 32}, which is 0 for any realistic step, so the two
- * large constant tags in {@code c3} keep the three kinds of blocks disjoint.
+ * Uniform blocks have {@code c3 = step >>> 32}, which is 0 for any realistic step, and normal
+ * blocks {@code c3 = TAG_NORMAL} for every step below 2^32, so the three large constant tags in
+ * {@code c3} keep the four kinds of blocks disjoint.
  *
  * <h2>Streams</h2>
  * Independent uses of one seed are separated by the {@code stream} word ({@code c2}); the
@@ -61,6 +70,9 @@ public final class CounterRng {
     static final int TAG_TRUNCATED_NORMAL = 0x544e4f52;
     /** {@code c3} tag of permutation blocks ("PRMT"). */
     static final int TAG_PERMUTATION = 0x50524d54;
+    /** {@code c3} tag of normal blocks ("NORM"), XORed with the step's high word: part of the counter layout
+     *  that a GPU backend repeats to draw the same normal noise. */
+    public static final int TAG_NORMAL = 0x4e4f524d;
 
     private static final float TWO_POW_MINUS_24 = 0x1p-24f;
     private static final double TWO_POW_MINUS_32 = 0x1p-32;
@@ -130,6 +142,48 @@ public final class CounterRng {
     public float[] uniform(int n, float lo, float hi, int stream, long step) {
         float[] out = new float[n];
         fillUniform(out, 0, n, lo, hi, stream, step);
+        return out;
+    }
+
+    /**
+     * Fills {@code dst[off .. off+n)} with standard normal values, N(0, 1), laid out as the class comment
+     * says. Element {@code i} depends only on (seed, stream, step, i): not on n or off, so any part of a
+     * longer draw has the same values.
+     */
+    public void fillNormal(float[] dst, int off, int n, int stream, long step) {
+        fillNormal(dst, off, n, stream, step, false, 0, 1);
+    }
+
+    /**
+     * Fills {@code dst[off .. off+n)} with values from N(mean, stddev^2): the standard normal value {@code z}
+     * of {@link #fillNormal(float[], int, int, int, long)} (in double, before its rounding to float) gives
+     * {@code (float) (mean + stddev * z)}, computed in double and rounded once.
+     */
+    public void fillNormal(float[] dst, int off, int n, float mean, float stddev, int stream, long step) {
+        fillNormal(dst, off, n, stream, step, true, mean, stddev);
+    }
+
+    private void fillNormal(float[] dst, int off, int n, int stream, long step, boolean scaled, double mean,
+                            double stddev) {
+        Objects.checkFromIndexSize(off, n, dst.length);
+        final int c1 = (int) step;
+        final int c3 = TAG_NORMAL ^ (int) (step >>> 32);
+        final int[] w = new int[4];
+        for (int i = 0; i < n; i++) {
+            if ((i & 3) == 0) {
+                Philox4x32.block(i >>> 2, c1, stream, c3, k0, k1, w);
+            }
+            int pair = i & 2;
+            double r = BoxMuller.radius(w[pair]);
+            double z = r * ((i & 1) == 0 ? BoxMuller.cosTurns(w[pair + 1]) : BoxMuller.sinTurns(w[pair + 1]));
+            dst[off + i] = scaled ? (float) (mean + stddev * z) : (float) z;
+        }
+    }
+
+    /** Returns {@code n} standard normal values; see {@link #fillNormal(float[], int, int, int, long)}. */
+    public float[] normal(int n, int stream, long step) {
+        float[] out = new float[n];
+        fillNormal(out, 0, n, stream, step);
         return out;
     }
 

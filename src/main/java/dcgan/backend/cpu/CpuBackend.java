@@ -183,8 +183,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public LinearOp linear(int batch, int inFeatures, int outFeatures) {
-        return new CpuLinear(this, batch, inFeatures, outFeatures);
+    public LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout) {
+        return new CpuLinear(this, batch, inFeatures, outFeatures, layout);
     }
 
     @Override
@@ -235,6 +235,21 @@ public final class CpuBackend implements Backend {
         CpuTensor dy = CpuTensor.of(dyT, y.size(), "sigmoid output gradient");
         CpuTensor dx = CpuTensor.of(dxT, y.size(), "sigmoid input gradient");
         CpuOps.map(parallel, y, dy, dx, CpuOps::sigmoidBackward);
+    }
+
+    @Override
+    public void tanh(Tensor xT, Tensor yT) {
+        CpuTensor x = CpuTensor.of(xT);
+        CpuTensor y = CpuTensor.of(yT, x.size(), "tanh output");
+        CpuOps.map(parallel, x, y, CpuOps::tanh);
+    }
+
+    @Override
+    public void tanhBackward(Tensor yT, Tensor dyT, Tensor dxT) {
+        CpuTensor y = CpuTensor.of(yT);
+        CpuTensor dy = CpuTensor.of(dyT, y.size(), "tanh output gradient");
+        CpuTensor dx = CpuTensor.of(dxT, y.size(), "tanh input gradient");
+        CpuOps.map(parallel, y, dy, dx, CpuOps::tanhBackward);
     }
 
     @Override
@@ -304,6 +319,12 @@ public final class CpuBackend implements Backend {
     public void uniform(Tensor dstT, CounterRng rng, int stream, long step, float lo, float hi) {
         CpuTensor dst = CpuTensor.of(dstT);
         dst.write(0, rng.uniform(dst.size(), lo, hi, stream, step), 0, dst.size());
+    }
+
+    @Override
+    public void normal(Tensor dstT, CounterRng rng, int stream, long step) {
+        CpuTensor dst = CpuTensor.of(dstT);
+        dst.write(0, rng.normal(dst.size(), stream, step), 0, dst.size());
     }
 
     @Override

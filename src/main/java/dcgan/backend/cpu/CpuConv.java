@@ -6,7 +6,7 @@ import dcgan.backend.Tensor;
 
 /**
  * Convolution as one matrix product over the whole batch:
- * {@code Y[out, B*P] = W'[out, in*16] * patches(x)[B*P, in*16]^T}, then back to NCHW with the bias, where W'
+ * {@code Y[out, B*P] = W'[out, in*16] * patches(x)[B*P, in*16]^T}, then back to NCHW with the bias (if any), where W'
  * is the weight with its columns in the patch matrix's order ({@link Im2col}). Outputs
  * and their gradients are kept channel-major ({@code [out, B*P]}), which NCHW reaches by copying runs of P
  * values; the products take the transposes. The patch matrix of the latest forward is kept for the weight
@@ -52,7 +52,7 @@ final class CpuConv implements ConvOp {
         requireOpen();
         CpuTensor x = CpuTensor.of(xT, g.batch() * g.inImageSize(), "conv input");
         CpuTensor w = CpuTensor.of(wT, g.outChannels() * g.patchSize(), "conv weight");
-        CpuTensor b = CpuTensor.of(bT, g.outChannels(), "conv bias");
+        CpuTensor b = bT == null ? null : CpuTensor.of(bT, g.outChannels(), "conv bias");
         CpuTensor y = CpuTensor.of(yT, g.batch() * g.outImageSize(), "conv output");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
@@ -62,7 +62,7 @@ final class CpuConv implements ConvOp {
         Im2col.toPatchOrder(w, g.outChannels(), g.inChannels(), weightPatchOrder);
         // Y[out, B*P] = W'[out, K] * patches[B*P, K]^T
         cpu.multiply(false, true, g.outChannels(), m, k, weightPatchOrder, k, patches, k, channels, m, false);
-        float[] bias = CpuOps.toArray(b);
+        float[] bias = b == null ? null : CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) ->
                 Im2col.fromChannelMajor(channels, y, bias, g.batch(), g.outChannels(), pixels, from, to));
     }
@@ -78,9 +78,8 @@ final class CpuConv implements ConvOp {
         int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) ->
                 Im2col.toChannelMajor(dy, channels, g.batch(), g.outChannels(), pixels, from, to));
-        if (dwT != null || dbT != null) {
+        if (dwT != null) {
             CpuTensor dw = CpuTensor.of(dwT, g.outChannels() * k, "conv weight gradient");
-            CpuTensor db = CpuTensor.of(dbT, g.outChannels(), "conv bias gradient");
             if (patchesOf != x) {
                 cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, x, patches, from, to));
                 patchesOf = x;
@@ -95,6 +94,9 @@ final class CpuConv implements ConvOp {
             }
             // dW (+)= dW' back in Conv2d's column order
             Im2col.addFromPatchOrder(weightGrad, transposed, g.outChannels(), g.inChannels(), dw, accumulate);
+        }
+        if (dbT != null) {
+            CpuTensor db = CpuTensor.of(dbT, g.outChannels(), "conv bias gradient");
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), g.outChannels(), pixels, db, accumulate);
         }
         if (dxT != null) {

@@ -61,7 +61,7 @@ final class CpuConvTranspose implements ConvTransposeOp {
         requireOpen();
         CpuTensor x = CpuTensor.of(xT, g.batch() * g.outImageSize(), "transposed conv input");
         CpuTensor w = CpuTensor.of(wT, inChannels() * g.patchSize(), "transposed conv weight");
-        CpuTensor b = CpuTensor.of(bT, outChannels(), "transposed conv bias");
+        CpuTensor b = bT == null ? null : CpuTensor.of(bT, outChannels(), "transposed conv bias");
         CpuTensor y = CpuTensor.of(yT, g.batch() * g.inImageSize(), "transposed conv output");
         int pixels = g.outHeight() * g.outWidth();
         int m = g.batch() * pixels;
@@ -72,7 +72,7 @@ final class CpuConvTranspose implements ConvTransposeOp {
         Im2col.toPatchOrder(w, inChannels(), outChannels(), weightPatchOrder);
         // patches[B*P, K] = X[in', B*P]^T * W'[in', K]
         cpu.multiply(true, false, m, k, inChannels(), inputChannels, m, weightPatchOrder, k, patchMatrix, k, false);
-        float[] bias = CpuOps.toArray(b);
+        float[] bias = b == null ? null : CpuOps.toArray(b);
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.accumulatePatches(g, patchMatrix, y, bias, from, to));
     }
 
@@ -86,9 +86,8 @@ final class CpuConvTranspose implements ConvTransposeOp {
         int m = g.batch() * pixels;
         int k = g.patchSize();
         cpu.parallel().forRange(g.batch(), (from, to) -> Im2col.patches(g, dy, patchMatrix, from, to));
-        if (dwT != null || dbT != null) {
+        if (dwT != null) {
             CpuTensor dw = CpuTensor.of(dwT, inChannels() * k, "transposed conv weight gradient");
-            CpuTensor db = CpuTensor.of(dbT, outChannels(), "transposed conv bias gradient");
             if (inputChannelsOf != x) {
                 cpu.parallel().forRange(g.batch(), (from, to) ->
                         Im2col.toChannelMajor(x, inputChannels, g.batch(), inChannels(), pixels, from, to));
@@ -104,6 +103,9 @@ final class CpuConvTranspose implements ConvTransposeOp {
             }
             // dW (+)= dW' back in ConvTranspose2d's column order
             Im2col.addFromPatchOrder(weightGrad, transposed, inChannels(), outChannels(), dw, accumulate);
+        }
+        if (dbT != null) {
+            CpuTensor db = CpuTensor.of(dbT, outChannels(), "transposed conv bias gradient");
             CpuOps.channelSums(cpu.parallel(), dy, g.batch(), outChannels(), g.inHeight() * g.inWidth(), db, accumulate);
         }
         if (dxT != null) {

@@ -138,6 +138,20 @@ final class CpuOps {
         return (float) (e / (1.0 + e));
     }
 
+    /** v = tanh(v), as {@link Tanh#tanh} computes it. */
+    static void tanh(float[] v, int n) {
+        for (int i = 0; i < n; i++) {
+            v[i] = Tanh.tanh(v[i]);
+        }
+    }
+
+    /** g = g * (1 - y * y), evaluated in float: y * y, then 1 minus that, then the product. */
+    static void tanhBackward(float[] y, float[] g, int n) {
+        for (int i = 0; i < n; i++) {
+            g[i] = g[i] * (1f - y[i] * y[i]);
+        }
+    }
+
     // ------------------------------------------------------------------ per-channel loops
 
     /**

@@ -284,9 +284,9 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public LinearOp linear(int batch, int inFeatures, int outFeatures) {
+    public LinearOp linear(int batch, int inFeatures, int outFeatures, LinearOp.WeightLayout layout) {
         device.checkThread();
-        return new GpuLinear(this, batch, inFeatures, outFeatures);
+        return new GpuLinear(this, batch, inFeatures, outFeatures, layout);
     }
 
     @Override
@@ -323,6 +323,16 @@ public final class GpuBackend implements Backend {
     @Override
     public void sigmoidBackward(Tensor y, Tensor dy, Tensor dx) {
         backward(Kernel.SIGMOID_BACKWARD, "sigmoid", y, dy, dx);
+    }
+
+    @Override
+    public void tanh(Tensor x, Tensor y) {
+        forward(Kernel.TANH_FORWARD, "tanh", x, y);
+    }
+
+    @Override
+    public void tanhBackward(Tensor y, Tensor dy, Tensor dx) {
+        backward(Kernel.TANH_BACKWARD, "tanh", y, dy, dx);
     }
 
     /** An activation y = f(x, scalars), elementwise. */
@@ -374,6 +384,17 @@ public final class GpuBackend implements Backend {
             // The counter layout of CounterRng.fillUniform: block i is (i, step lo, stream, step hi).
             kernels.philoxUniform(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
                     (int) (step >>> 32), lo, hi);
+        }
+    }
+
+    @Override
+    public void normal(Tensor dstT, CounterRng rng, int stream, long step) {
+        GpuTensor dst = GpuTensor.of(dstT);
+        if (dst.size() > 0) {
+            long seed = rng.seed();
+            // The counter layout of CounterRng.fillNormal: block i is (i, step lo, stream, TAG_NORMAL ^ step hi).
+            kernels.philoxNormal(dst.pointer(), dst.size(), (int) seed, (int) (seed >>> 32), (int) step, stream,
+                    CounterRng.TAG_NORMAL ^ (int) (step >>> 32));
         }
     }
 

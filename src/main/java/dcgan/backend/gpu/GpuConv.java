@@ -5,7 +5,7 @@ import dcgan.backend.ConvOp;
 import dcgan.backend.Tensor;
 import jcuda.jcudnn.JCudnn;
 
-/** Convolution on cuDNN: forward, backward data, backward filter, and the bias and its gradient. */
+/** Convolution on cuDNN: forward, backward data, backward filter, and the bias and its gradient when the layer has a bias. */
 final class GpuConv implements ConvOp {
 
     private final ConvGeometry g;
@@ -34,9 +34,12 @@ final class GpuConv implements ConvOp {
     public void forward(Tensor xT, Tensor wT, Tensor bT, Tensor yT) {
         GpuTensor x = GpuTensor.of(xT, g.batch() * g.inImageSize(), "conv input");
         GpuTensor w = GpuTensor.of(wT, g.outChannels() * g.patchSize(), "conv weight");
-        GpuTensor b = GpuTensor.of(bT, g.outChannels(), "conv bias");
+        GpuTensor b = bT == null ? null : GpuTensor.of(bT, g.outChannels(), "conv bias");
         GpuTensor y = GpuTensor.of(yT, g.batch() * g.outImageSize(), "conv output");
         conv.forward(x.pointer(), w.pointer(), y.pointer(), false);
+        if (b == null) {
+            return;
+        }
         CudaStatus.cudnn(JCudnn.cudnnAddTensor(cudnn.handle(), Cudnn.ONE, bias.desc, b.pointer(), Cudnn.ONE,
                 conv.output.desc, y.pointer()), "cudnnAddTensor(conv bias)");
     }

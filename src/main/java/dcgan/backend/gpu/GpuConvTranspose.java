@@ -8,7 +8,8 @@ import jcuda.jcudnn.JCudnn;
 /**
  * Transposed convolution as the adjoint of the convolution {@code g} describes, on cuDNN: its forward is
  * that convolution's backward data, its input gradient that convolution's forward, and its weight
- * gradient the backward filter with the roles of input and output gradient swapped. The weight
+ * gradient the backward filter with the roles of input and output gradient swapped; the bias, when the layer
+ * has one, is added and its gradient summed by cuDNN's bias calls. The weight
  * {@code [in', out', 4, 4]} (ConvTranspose2d's layout) is exactly the convolution's {@code [outC, inC, 4, 4]}.
  */
 final class GpuConvTranspose implements ConvTransposeOp {
@@ -39,9 +40,12 @@ final class GpuConvTranspose implements ConvTransposeOp {
     public void forward(Tensor xT, Tensor wT, Tensor bT, Tensor yT) {
         GpuTensor x = GpuTensor.of(xT, g.batch() * g.outImageSize(), "transposed conv input");
         GpuTensor w = GpuTensor.of(wT, g.outChannels() * g.patchSize(), "transposed conv weight");
-        GpuTensor b = GpuTensor.of(bT, g.inChannels(), "transposed conv bias");
+        GpuTensor b = bT == null ? null : GpuTensor.of(bT, g.inChannels(), "transposed conv bias");
         GpuTensor y = GpuTensor.of(yT, g.batch() * g.inImageSize(), "transposed conv output");
         conv.backwardData(w.pointer(), x.pointer(), y.pointer(), false);
+        if (b == null) {
+            return;
+        }
         CudaStatus.cudnn(JCudnn.cudnnAddTensor(cudnn.handle(), Cudnn.ONE, bias.desc, b.pointer(), Cudnn.ONE,
                 conv.input.desc, y.pointer()), "cudnnAddTensor(transposed conv bias)");
     }

@@ -37,9 +37,12 @@ final class Kernels implements AutoCloseable {
         RELU_BACKWARD("relu", "relu_backward"),
         SIGMOID_FORWARD("sigmoid", "sigmoid_forward"),
         SIGMOID_BACKWARD("sigmoid", "sigmoid_backward"),
+        TANH_FORWARD("tanh", "tanh_forward"),
+        TANH_BACKWARD("tanh", "tanh_backward"),
         SIGMOID_CROSS_ENTROPY("sigmoid_cross_entropy", "sigmoid_cross_entropy"),
         ADAM_STEP("adam", "adam_step"),
-        PHILOX_UNIFORM("philox_uniform", "philox_uniform");
+        PHILOX_UNIFORM("philox", "philox_uniform"),
+        PHILOX_NORMAL("philox", "philox_normal");
 
         final String module;
         final String function;
@@ -113,7 +116,7 @@ final class Kernels implements AutoCloseable {
     }
 
     /**
-     * The modules loaded and the functions taken from each, with their PTX ISA, e.g. "9 functions from 6 PTX
+     * The modules loaded and the functions taken from each, with their PTX ISA, e.g. "13 functions from 7 PTX
      * modules (.version 8.0 .target sm_75): adam (adam_step), leaky_relu (leaky_relu_forward, ...), ...".
      */
     String describe() {
@@ -192,6 +195,11 @@ final class Kernels implements AutoCloseable {
     /** Counter {@code (i, c1, c2, c3)} for block i, key {@code (k0, k1)}: one thread per 4 outputs. */
     void philoxUniform(CUdeviceptr dst, int n, int k0, int k1, int c1, int c2, int c3, float lo, float hi) {
         launch(Kernel.PHILOX_UNIFORM, blocks((n + 3L) / 4), dst, n, k0, k1, c1, c2, c3, lo, hi);
+    }
+
+    /** Counter {@code (i, c1, c2, c3)} for block i, key {@code (k0, k1)}: one thread per 4 outputs (two pairs). */
+    void philoxNormal(CUdeviceptr dst, int n, int k0, int k1, int c1, int c2, int c3) {
+        launch(Kernel.PHILOX_NORMAL, blocks((n + 3L) / 4), dst, n, k0, k1, c1, c2, c3);
     }
 
     @Override

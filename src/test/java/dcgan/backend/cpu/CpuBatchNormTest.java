@@ -292,8 +292,9 @@ class CpuBatchNormTest extends CpuBackendFixture {
 
     @Test
     void modelSizedShapesMatchDoubleFormulas() {
-        // After the generator's linear layer (1024 features at batch 8) and its first transposed conv (64 x 14x14).
-        for (int[] s : new int[][] {{8, 1024, 1}, {4, 64, 196}}) {
+        // After the generator's linear layer (1024 features at batch 8) and its first transposed conv (64 x 14x14);
+        // in PyTorch's DCGAN (ngf 64), after G's first layer (512 channels x 4x4) and at 32x32 (64 x 32x32).
+        for (int[] s : new int[][] {{8, 1024, 1}, {4, 64, 196}, {4, 512, 16}, {2, 64, 1024}}) {
             Case c = Case.random(s[0], s[1], s[2], 61);
             String what = " " + s[0] + "x" + s[1] + "x" + s[2];
             Result r3 = run(cpu3, c);

@@ -72,6 +72,11 @@ class CpuConvTransposeTest extends CpuBackendFixture {
         double[] referenceDb() {
             return NaiveOps.channelSums(r, g.batch(), g.inChannels(), g.inHeight() * g.inWidth());
         }
+
+        /** The same inputs for a layer without a bias. */
+        Case withoutBias() {
+            return new Case(g, x, w, null, r);
+        }
     }
 
     private record Result(float[] y, float[] dx, float[] dw, float[] db) {
@@ -82,16 +87,19 @@ class CpuConvTransposeTest extends CpuBackendFixture {
         try (ConvTransposeOp op = cpu.convTranspose(g)) {
             Tensor x = tensor(c.x(), g.outShape());
             Tensor w = tensor(c.w(), g.weightShape());
-            Tensor b = tensor(c.b(), biasShape(g));
+            Tensor b = c.b() == null ? null : tensor(c.b(), biasShape(g));
             Tensor y = garbage(g.inShape());
             op.forward(x, w, b, y);
             Tensor dy = tensor(c.r(), g.inShape());
             Tensor dx = garbage(g.outShape());
             Tensor dw = garbage(g.weightShape());
-            Tensor db = garbage(biasShape(g));
+            Tensor db = b == null ? null : garbage(biasShape(g));
             op.backward(x, w, dy, dx, dw, db, false);
-            assertGuardsIntact(x, w, b, y, dy, dx, dw, db);
-            return new Result(read(y), read(dx), read(dw), read(db));
+            assertGuardsIntact(x, w, y, dy, dx, dw);
+            if (b != null) {
+                assertGuardsIntact(b, db);
+            }
+            return new Result(read(y), read(dx), read(dw), db == null ? null : read(db));
         }
     }
 
@@ -280,6 +288,67 @@ class CpuConvTransposeTest extends CpuBackendFixture {
             assertBitIdentical(r1.dx(), r3.dx(), "dx, 1 vs 3 threads");
             assertBitIdentical(r1.dw(), r3.dw(), "dw, 1 vs 3 threads");
             assertBitIdentical(r1.db(), r3.db(), "db, 1 vs 3 threads");
+        }
+    }
+
+    // ------------------------------------------------------------------ without a bias
+
+    @Test
+    void withoutBiasTheOtherResultsAreThoseOfTheLayerWithOne() {
+        for (ConvGeometry g : new ConvGeometry[] {SMALL, new ConvGeometry(3, 1, 8, 6, 4)}) {
+            Case withBias = Case.random(g, 41);
+            Case c = withBias.withoutBias();
+            Result free = run(cpu3, c);
+            assertClose(c.reference(), free.y(), FORWARD_TOL, "transposed conv forward without bias " + g);
+            Result biased = run(cpu3, withBias);
+            assertBitIdentical(biased.dx(), free.dx(), "transposed conv dx without bias " + g);
+            assertBitIdentical(biased.dw(), free.dw(), "transposed conv dw without bias " + g);
+            assertBitIdentical(free.y(), run(cpu1, c).y(), "transposed conv forward without bias, 1 vs 3 threads " + g);
+        }
+    }
+
+    @Test
+    void withoutBiasGradientsMatchFiniteDifferencesAndAccumulate() {
+        ConvGeometry g = new ConvGeometry(1, 3, 6, 4, 2);
+        Case c = Case.random(g, 42).withoutBias();
+        DoubleSupplier loss = () -> dot(c.r(), c.reference());
+        Result res = run(cpu1, c);
+        assertClose(numericGradient(c.x(), loss, FD_STEP), res.dx(), GRAD_TOL, "transposed conv without bias: dx vs FD");
+        assertClose(numericGradient(c.w(), loss, FD_STEP), res.dw(), GRAD_TOL, "transposed conv without bias: dw vs FD");
+        double[] dw0 = gaussian(new Random(43), g.outChannels() * g.patchSize(), 3.0);
+        try (ConvTransposeOp op = cpu3.convTranspose(g)) {
+            Tensor x = tensor(c.x(), g.outShape());
+            Tensor w = tensor(c.w(), g.weightShape());
+            op.forward(x, w, null, garbage(g.inShape()));
+            Tensor dw = tensor(dw0, g.weightShape());
+            op.backward(x, w, tensor(c.r(), g.inShape()), null, dw, null, true);
+            assertClose(plus(dw0, c.referenceDw()), read(dw), GRAD_TOL, "transposed conv without bias: accumulated dw");
+            assertGuardsIntact(dw);
+        }
+    }
+
+    // ------------------------------------------------------------------ PyTorch's DCGAN at 64x64 and 32x32
+
+    @Test
+    void pytorchDcganShapesMatchDirectFormulas() {
+        // Its generator's transposed convolutions (no bias) at batch 2, ngf 64, each named by the convolution it
+        // transposes: 512 -> 256 from 4x4 to 8x8, ... 128 -> 64 from 16x16 to 32x32, then to colour or grey
+        // at 64x64 or 32x32; and ngf 5, nothing a power of two.
+        ConvGeometry[] shapes = {
+                new ConvGeometry(2, 256, 8, 8, 512), new ConvGeometry(2, 128, 16, 16, 256),
+                new ConvGeometry(2, 64, 32, 32, 128), new ConvGeometry(2, 3, 64, 64, 64),
+                new ConvGeometry(2, 1, 64, 64, 64), new ConvGeometry(2, 3, 32, 32, 64),
+                new ConvGeometry(2, 1, 32, 32, 64), new ConvGeometry(2, 3, 16, 16, 5)};
+        for (ConvGeometry g : shapes) {
+            Case c = Case.random(g, 44 + g.inChannels()).withoutBias();
+            Result r3 = run(cpu3, c);
+            assertClose(c.reference(), r3.y(), FORWARD_TOL, "transposed conv forward " + g);
+            assertClose(c.referenceDx(), r3.dx(), 1e-5, "transposed conv dx " + g);
+            assertClose(c.referenceDw(), r3.dw(), 1e-5, "transposed conv dw " + g);
+            Result r1 = run(cpu1, c);
+            assertBitIdentical(r1.y(), r3.y(), "y, 1 vs 3 threads " + g);
+            assertBitIdentical(r1.dx(), r3.dx(), "dx, 1 vs 3 threads " + g);
+            assertBitIdentical(r1.dw(), r3.dw(), "dw, 1 vs 3 threads " + g);
         }
     }
 }

@@ -26,8 +26,9 @@ import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise operations of {@link CpuBackend}: leaky ReLU, ReLU, sigmoid, the fused sigmoid
- * cross-entropy loss and Adam, against double references, finite differences and hand-computed values.
+ * The elementwise operations of {@link CpuBackend}: leaky ReLU, ReLU, sigmoid, tanh, the fused sigmoid
+ * cross-entropy loss and Adam, against double references, finite differences and hand-computed values; and
+ * its noise against {@link CounterRng}.
  */
 class CpuElementwiseTest extends CpuBackendFixture {
 
@@ -312,6 +313,125 @@ class CpuElementwiseTest extends CpuBackendFixture {
         }
     }
 
+    // ------------------------------------------------------------------ tanh
+
+    @Test
+    void tanhForwardIsTheNearestFloatToTheExactValue() {
+        Random rnd = new Random(75);
+        int n = 200_000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            // Every scale: tiny (tanh x = x), the bend, both sides of the saturation at 10, and beyond.
+            x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 6));
+        }
+        Tensor y = garbage(n);
+        cpu3.tanh(tensor(x, n), y);
+        float[] yv = read(y);
+        int notNearest = 0;
+        for (int i = 0; i < n; i++) {
+            double exact = StrictMath.tanh(x[i]);
+            if (yv[i] != (float) exact) {
+                notNearest++;
+                // StrictMath.tanh is within 2.5 double ulps: a float one ulp off is only possible next to a midpoint.
+                if (Math.abs(yv[i] - exact) > Math.ulp((float) exact)) {
+                    fail("tanh(" + x[i] + ") = " + yv[i] + ", expected " + exact);
+                }
+            }
+        }
+        assertTrue(notNearest <= n / 100_000, notNearest + " of " + n + " values are not the nearest float");
+        assertGuardsIntact(y);
+    }
+
+    @Test
+    void tanhSpecialValues() {
+        float[] x = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-30f, 10f, -10f, Math.nextDown(10f), 1e4f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f, -0.5f};
+        Tensor y = garbage(x.length);
+        cpu1.tanh(tensor(x, x.length), y);
+        float[] v = read(y);
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v[0]), "tanh(+0) is +0");
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(v[1]), "tanh(-0) is -0");
+        assertEquals(Float.MIN_VALUE, v[2], "tanh of the smallest subnormal");
+        assertEquals(-Float.MIN_VALUE, v[3]);
+        assertEquals(1e-30f, v[4]);
+        assertEquals(1f, v[5]);
+        assertEquals(-1f, v[6]);
+        assertEquals(1f, v[7], "just below the saturation, tanh already rounds to 1");
+        assertEquals(1f, v[8]);
+        assertEquals(1f, v[9]);
+        assertEquals(-1f, v[10]);
+        assertTrue(Float.isNaN(v[11]), "tanh(NaN) = " + v[11]);
+        assertEquals((float) StrictMath.tanh(1), v[12]);
+        assertEquals((float) StrictMath.tanh(-0.5), v[13]);
+    }
+
+    @Test
+    void tanhExpm1IsWithinAFewUlpsOfStrictMath() {
+        Random rnd = new Random(76);
+        double worst = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+            double y = i % 2 == 0 ? -20 * rnd.nextDouble() : -Math.scalb(1 + rnd.nextDouble(), -rnd.nextInt(60));
+            double want = StrictMath.expm1(y);
+            worst = Math.max(worst, Math.abs(Tanh.expm1(y) - want) / Math.ulp(want));
+        }
+        // StrictMath.expm1 itself is within 1 ulp.
+        assertTrue(worst <= 3, "expm1 is " + worst + " ulps from StrictMath.expm1");
+    }
+
+    @Test
+    void tanhBackwardMatchesFiniteDifferences() {
+        Random rnd = new Random(77);
+        int n = 500;
+        // A range where the float output still resolves 1 - y^2.
+        double[] xs = uniform(rnd, n, -4, 4);
+        double[] r = gaussian(rnd, n, 1.0);
+        double[] fd = numericGradient(xs, () -> {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += r[i] * Math.tanh(xs[i]);
+            }
+            return s;
+        }, FD_STEP);
+        Tensor ys = garbage(n);
+        cpu3.tanh(tensor(xs, n), ys);
+        Tensor dx = garbage(n);
+        cpu3.tanhBackward(ys, tensor(r, n), dx);
+        assertClose(fd, read(dx), 1e-5, "tanh backward vs FD");
+        // And its float formula exactly: dy * (1 - y * y), y * y first.
+        float[] y = read(ys);
+        float[] d = read(dx);
+        for (int i = 0; i < n; i++) {
+            float want = (float) r[i] * (1f - y[i] * y[i]);
+            assertEquals(want, d[i], 0f, "tanh backward element " + i);
+        }
+        assertGuardsIntact(ys, dx);
+    }
+
+    @Test
+    void tanhWorksInPlace() {
+        Random rnd = new Random(78);
+        int n = 777;
+        double[] x = gaussian(rnd, n, 3.0);
+        double[] r = gaussian(rnd, n, 1.0);
+        Tensor y = garbage(n);
+        cpu3.tanh(tensor(x, n), y);
+        Tensor d = garbage(n);
+        cpu3.tanhBackward(y, tensor(r, n), d);
+        Tensor t = tensor(x, n);
+        cpu3.tanh(t, t);
+        assertBitIdentical(read(y), read(t), "tanh in place");
+        Tensor g = tensor(r, n);
+        cpu3.tanhBackward(y, g, g);
+        assertBitIdentical(read(d), read(g), "tanh backward, dx == dy");
+        Tensor yy = tensor(read(y), n);
+        cpu3.tanhBackward(yy, tensor(r, n), yy);
+        assertBitIdentical(read(d), read(yy), "tanh backward, dx == y");
+        // One thread and three split the work differently: the same bits.
+        Tensor y1 = garbage(n);
+        cpu1.tanh(tensor(x, n), y1);
+        assertBitIdentical(read(y), read(y1), "tanh, 1 vs 3 threads");
+    }
+
     // ------------------------------------------------------------------ sigmoid cross-entropy
 
     @Test
@@ -500,6 +620,15 @@ class CpuElementwiseTest extends CpuBackendFixture {
         Tensor t = garbage(1000);
         cpu3.uniform(t, rng, CounterRng.STREAM_NOISE, 17, -1f, 1f);
         assertArrayEquals(rng.uniform(1000, -1f, 1f, CounterRng.STREAM_NOISE, 17), read(t));
+        assertGuardsIntact(t);
+    }
+
+    @Test
+    void normalMatchesCounterRng() {
+        CounterRng rng = new CounterRng(1234);
+        Tensor t = garbage(1001);
+        cpu3.normal(t, rng, CounterRng.STREAM_NOISE, 17);
+        assertArrayEquals(rng.normal(1001, CounterRng.STREAM_NOISE, 17), read(t));
         assertGuardsIntact(t);
     }
 

@@ -237,12 +237,12 @@ public final class NaiveOps {
 
     // ------------------------------------------------------------------ linear
 
-    /** y[r, j] = bias[j] + sum over i of x[r, i] * w[j, i]. */
+    /** y[r, j] = bias[j] + sum over i of x[r, i] * w[j, i] (no bias when bias is null). */
     public static double[] linear(double[] x, double[] w, double[] bias, int batch, int in, int out) {
         double[] y = new double[batch * out];
         for (int r = 0; r < batch; r++) {
             for (int j = 0; j < out; j++) {
-                double s = bias[j];
+                double s = bias == null ? 0 : bias[j];
                 for (int i = 0; i < in; i++) {
                     s += x[r * in + i] * w[j * in + i];
                 }
@@ -280,6 +280,52 @@ public final class NaiveOps {
             }
         }
         return dw;
+    }
+
+    // ------------------------------------------------------------------ 4x4 kernels over the whole image
+
+    /**
+     * ConvTranspose2d(in -> outC, 4, stride 1, padding 0) of a 1x1 image, no bias: every input value spreads over
+     * the 4x4 output through its kernel, y[b, o, ky, kx] = sum over i of x[b, i] * w[i, o, ky, kx].
+     */
+    public static double[] convTransposeFrom1x1(double[] x, double[] w, int batch, int in, int outC) {
+        double[] y = new double[batch * outC * K * K];
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < outC; o++) {
+                for (int ky = 0; ky < K; ky++) {
+                    for (int kx = 0; kx < K; kx++) {
+                        double s = 0;
+                        for (int i = 0; i < in; i++) {
+                            s += x[b * in + i] * w[((i * outC + o) * K + ky) * K + kx];
+                        }
+                        y[((b * outC + o) * K + ky) * K + kx] = s;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Conv2d(inC -> out, 4, stride 1, padding 0) of a 4x4 image, no bias: one output pixel that sees the whole
+     * image, y[b, o] = sum over c, ky, kx of x[b, c, ky, kx] * w[o, c, ky, kx].
+     */
+    public static double[] convTo1x1(double[] x, double[] w, int batch, int inC, int out) {
+        double[] y = new double[batch * out];
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int c = 0; c < inC; c++) {
+                    for (int ky = 0; ky < K; ky++) {
+                        for (int kx = 0; kx < K; kx++) {
+                            s += x[((b * inC + c) * K + ky) * K + kx] * w[((o * inC + c) * K + ky) * K + kx];
+                        }
+                    }
+                }
+                y[b * out + o] = s;
+            }
+        }
+        return y;
     }
 
     // ------------------------------------------------------------------ batch norm

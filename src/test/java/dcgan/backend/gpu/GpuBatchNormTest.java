@@ -49,6 +49,9 @@ class GpuBatchNormTest extends CpuVsGpuFixture {
                 // The generator normalises l2's 6272 outputs as features, before viewing them as 128x7x7.
                 new Shape("G.bn2", 256, 128 * 7 * 7, 1),
                 new Shape("G.bn3", 256, 64, 14 * 14),
+                // PyTorch's DCGAN (ngf 64): after G's first layer (8 ngf channels x 4x4), and 64 channels at 32x32.
+                new Shape("DCGAN G.main.1", 64, 512, 4 * 4),
+                new Shape("DCGAN 64 x 32x32", 16, 64, 32 * 32),
                 new Shape("odd, spatial", 3, 5, 7),
                 new Shape("odd, per feature", 3, 7, 1));
     }

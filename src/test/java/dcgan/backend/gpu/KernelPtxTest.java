@@ -37,9 +37,10 @@ class KernelPtxTest {
             "leaky_relu", List.of("leaky_relu_forward", "leaky_relu_backward"),
             "relu", List.of("relu_forward", "relu_backward"),
             "sigmoid", List.of("sigmoid_forward", "sigmoid_backward"),
+            "tanh", List.of("tanh_forward", "tanh_backward"),
             "sigmoid_cross_entropy", List.of("sigmoid_cross_entropy"),
             "adam", List.of("adam_step"),
-            "philox_uniform", List.of("philox_uniform"));
+            "philox", List.of("philox_uniform", "philox_normal"));
 
     /** PTX ISA 8.0 is CUDA 12.0's: the newest every CUDA 12 driver accepts. */
     private static final int MAX_ISA_MAJOR = 8;

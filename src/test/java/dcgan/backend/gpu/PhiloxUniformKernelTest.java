@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * kernels/philox_uniform.cu against {@link CounterRng#fillUniform} (what the CPU backend runs): both
+ * kernels/philox.cu's philox_uniform against {@link CounterRng#fillUniform} (what the CPU backend runs): both
  * backends must draw the same noise bit for bit, whichever of them trains.
  */
 @Tag("gpu")

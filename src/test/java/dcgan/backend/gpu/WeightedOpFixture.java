@@ -4,6 +4,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dcgan.backend.Backend;
 import dcgan.backend.ConvGeometry;
+import dcgan.backend.LinearOp;
 import dcgan.backend.Tensor;
 import dcgan.backend.WeightedOp;
 
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The cases every weighted op (convolution, transposed convolution, linear) goes through against the
  * CPU, on fresh inputs at each of the subclass's shapes ({@link #cases}): forward; backward overwriting
- * dx, dw, db; backward adding onto pre-filled dw and db; backward without dx; backward without dw and db.
+ * dx, dw, db; backward adding onto pre-filled dw and db; backward without dx; backward without dw and db. A
+ * layer without a bias passes null for b and db.
  * Every backward follows a forward of the same op and x, as the {@link WeightedOp} contract asks. Outputs start NaN-filled, so every element must be written, and
  * the inputs must come back untouched.
  */
@@ -35,7 +37,8 @@ abstract class WeightedOpFixture extends CpuVsGpuFixture {
     }
 
     /**
-     * One layer's operands. paramGradScale is about the size of its dw and db entries for unit inputs
+     * One layer's operands; b is null for a layer without a bias, which passes null for b and db. paramGradScale
+     * is about the size of its dw and db entries for unit inputs
      * (the square root of how many products each sums): the pre-fill of the accumulate case is drawn
      * at that scale, so that overwriting instead of adding, or adding twice, is far outside the tolerance
      * (TOL, or TF32's 1e-2).
@@ -44,7 +47,13 @@ abstract class WeightedOpFixture extends CpuVsGpuFixture {
                   Function<Backend, WeightedOp> make) {
         @Override
         public String toString() {
-            return name + ": x " + Arrays.toString(x) + " w " + Arrays.toString(w) + " -> y " + Arrays.toString(y);
+            return name + ": x " + Arrays.toString(x) + " w " + Arrays.toString(w) + " -> y " + Arrays.toString(y)
+                   + (b == null ? ", no bias" : "");
+        }
+
+        /** The same layer without a bias. */
+        Shapes withoutBias() {
+            return new Shapes(name, x, w, null, y, paramGradScale, make);
         }
     }
 
@@ -73,11 +82,17 @@ abstract class WeightedOpFixture extends CpuVsGpuFixture {
                 b -> b.convTranspose(g));
     }
 
-    /** A linear layer's operands. */
+    /** A linear layer's operands, weight {@code [out, in]}. */
     static Shapes linear(String name, int batch, int in, int out) {
         // Each dw and db entry sums over the batch.
         return new Shapes(name, new int[] {batch, in}, new int[] {out, in}, new int[] {out}, new int[] {batch, out},
                 Math.sqrt(batch), b -> b.linear(batch, in, out));
+    }
+
+    /** A linear layer's operands, weight {@code [in, out]}. */
+    static Shapes linearInOut(String name, int batch, int in, int out) {
+        return new Shapes(name, new int[] {batch, in}, new int[] {in, out}, new int[] {out}, new int[] {batch, out},
+                Math.sqrt(batch), b -> b.linear(batch, in, out, LinearOp.WeightLayout.IN_OUT));
     }
 
     /** This class's layers: one per model layer of its kind, and small odd shapes. */
@@ -102,19 +117,19 @@ abstract class WeightedOpFixture extends CpuVsGpuFixture {
         Both<WeightedOp> op = both(s.make());
         float[] x = in.gaussian(Tensor.sizeOf(s.x()), 1);
         float[] w = in.gaussian(Tensor.sizeOf(s.w()), 0.1);
-        float[] bias = in.gaussian(Tensor.sizeOf(s.b()), 0.5);
+        float[] bias = s.b() == null ? null : in.gaussian(Tensor.sizeOf(s.b()), 0.5);
         Twin xT = twin(x, s.x());
         Twin wT = twin(w, s.w());
-        Twin bT = twin(bias, s.b());
+        Twin bT = bias == null ? null : twin(bias, s.b());
         Twin yT = nanTwin(s.y());
-        onBoth(b -> op.on(b).forward(xT.on(b), wT.on(b), bT.on(b), yT.on(b)));
+        onBoth(b -> op.on(b).forward(xT.on(b), wT.on(b), on(bT, b), yT.on(b)));
         assertTwinClose(what + ": y", yT, tol);
         if (call != Call.FORWARD) {
             float[] dy = in.gaussian(Tensor.sizeOf(s.y()), 1);
             Twin dyT = twin(dy, s.y());
             Twin dx = call == Call.BACKWARD_NO_DX ? null : nanTwin(s.x());
             Twin dw = paramGrad(call, in, s.paramGradScale(), s.w());
-            Twin db = paramGrad(call, in, s.paramGradScale(), s.b());
+            Twin db = s.b() == null ? null : paramGrad(call, in, s.paramGradScale(), s.b());
             boolean accumulate = call == Call.BACKWARD_ACCUMULATE;
             onBoth(b -> op.on(b).backward(xT.on(b), wT.on(b), dyT.on(b), on(dx, b), on(dw, b), on(db, b), accumulate));
             if (dx != null) {
@@ -122,13 +137,17 @@ abstract class WeightedOpFixture extends CpuVsGpuFixture {
             }
             if (dw != null) {
                 assertTwinClose(what + ": dw", dw, tol);
+            }
+            if (db != null) {
                 assertTwinClose(what + ": db", db, tol);
             }
             assertUntouched(what + ": dy", dyT, dy);
         }
         assertUntouched(what + ": x", xT, x);
         assertUntouched(what + ": w", wT, w);
-        assertUntouched(what + ": b", bT, bias);
+        if (bT != null) {
+            assertUntouched(what + ": b", bT, bias);
+        }
     }
 
     /** A weight or bias gradient output: absent, NaN-filled (overwritten) or pre-filled (added to). */
