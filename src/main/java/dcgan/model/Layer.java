@@ -137,12 +137,11 @@ public sealed interface Layer {
      */
     List<BufferSize> buffers(int batch);
 
-    /** The parameters of the layer (its share of the network's flat parameter buffer), as it declares them. */
-    default long parameterCount() {
-        NetworkLayout own = new NetworkLayout();
-        declare(own);
-        return own.params().size();
-    }
+    /**
+     * The parameters of the layer (its share of the network's flat parameter buffer), computed in {@code long}
+     * so that sizes too large to declare can be asked about.
+     */
+    long parameterCount();
 
     /** {@code NAME's im2col patch matrix}: one row per output pixel of the convolution, one column per tap. */
     private static BufferSize patchMatrix(String name, ConvGeometry g) {
@@ -191,6 +190,11 @@ public sealed interface Layer {
                     BufferSize.of(name + ".weight", out, in, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
                     Layer.patchMatrix(name, g));
         }
+
+        @Override
+        public long parameterCount() {
+            return (long) out * in * ConvGeometry.KERNEL * ConvGeometry.KERNEL + (bias == Bias.WITH_BIAS ? out : 0);
+        }
     }
 
     /**
@@ -238,6 +242,11 @@ public sealed interface Layer {
                     BufferSize.of(name + ".weight", in, out, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
                     Layer.patchMatrix(name, geometry(batch)));
         }
+
+        @Override
+        public long parameterCount() {
+            return (long) in * out * ConvGeometry.KERNEL * ConvGeometry.KERNEL + (bias == Bias.WITH_BIAS ? out : 0);
+        }
     }
 
     /** Linear(in, out): weight {@code [out, in]}, bias {@code [out]} or none. */
@@ -271,6 +280,11 @@ public sealed interface Layer {
         public List<BufferSize> buffers(int batch) {
             return List.of(BufferSize.of(name + "'s input", batch, in), BufferSize.of(name + "'s output", batch, out),
                     BufferSize.of(name + ".weight", out, in));
+        }
+
+        @Override
+        public long parameterCount() {
+            return (long) out * in + (bias == Bias.WITH_BIAS ? out : 0);
         }
     }
 
@@ -313,6 +327,11 @@ public sealed interface Layer {
                     BufferSize.of(name + "'s output", batch, outChannels, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
                     BufferSize.of(name + ".weight", in, outChannels, ConvGeometry.KERNEL, ConvGeometry.KERNEL));
         }
+
+        @Override
+        public long parameterCount() {
+            return (long) in * outChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
+        }
     }
 
     /**
@@ -351,6 +370,11 @@ public sealed interface Layer {
             return List.of(BufferSize.of(name + "'s input", batch, inChannels, ConvGeometry.KERNEL, ConvGeometry.KERNEL),
                     BufferSize.of(name + "'s output", batch, out),
                     BufferSize.of(name + ".weight", out, inChannels, ConvGeometry.KERNEL, ConvGeometry.KERNEL));
+        }
+
+        @Override
+        public long parameterCount() {
+            return (long) out * inChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
         }
     }
 
@@ -391,6 +415,11 @@ public sealed interface Layer {
         public List<BufferSize> buffers(int batch) {
             return List.of(BufferSize.of(name + "'s output", batch, (long) channels * spatial));
         }
+
+        @Override
+        public long parameterCount() {
+            return 2L * channels;
+        }
     }
 
     /** An elementwise activation without parameters, computed in place. */
@@ -420,6 +449,11 @@ public sealed interface Layer {
         @Override
         public List<BufferSize> buffers(int batch) {
             return List.of();
+        }
+
+        @Override
+        public long parameterCount() {
+            return 0;
         }
     }
 }
