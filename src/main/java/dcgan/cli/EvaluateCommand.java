@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.eval.Quality;
 import dcgan.eval.Scorer;
@@ -30,6 +30,8 @@ import java.util.Locale;
 final class EvaluateCommand extends Command {
 
     static final int DEFAULT_COUNT = 10_000;
+    /** Values per image: the scorer reads 28x28 grey images. */
+    private static final int IMAGE = 28 * 28;
     /** The most floats one Java array holds. */
     private static final long MAX_FLOATS = Integer.MAX_VALUE - 8;
 
@@ -87,7 +89,7 @@ final class EvaluateCommand extends Command {
         Path dataDir = pathOption(cl, "data-dir", Path.of("./mnist"));
         if (checkpoint != null) {
             weights = CheckpointFile.readGenerator(checkpoint, out);
-            long most = MAX_FLOATS / MnistData.PIXELS;
+            long most = MAX_FLOATS / IMAGE;
             if (count > most) {
                 throw new UsageException(String.format(Locale.ROOT, "--count %d is too many: the images are scored "
                         + "all at once, and at most %,d fit", count, most));
@@ -97,10 +99,10 @@ final class EvaluateCommand extends Command {
             }
         } else {
             images = readImages(npy);
-            count = images.length / MnistData.PIXELS;
+            count = images.length / IMAGE;
         }
         out.println("loading " + dataDir);
-        MnistData labelled = MnistLoader.load(dataDir);
+        ImageSet labelled = MnistLoader.load(dataDir);
 
         Quality q;
         // Only drawing from a checkpoint needs the device; scoring runs on the CPU either way.
@@ -136,8 +138,8 @@ final class EvaluateCommand extends Command {
         float[] v = a.values();
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] >= 0f && v[i] <= 1f)) {
-                throw new BadFileException(file, "value " + v[i] + " of image " + i / MnistData.PIXELS + " (pixel "
-                        + i % MnistData.PIXELS + ") is outside [0, 1]");
+                throw new BadFileException(file, "value " + v[i] + " of image " + i / IMAGE + " (pixel "
+                        + i % IMAGE + ") is outside [0, 1]");
             }
         }
         return v;

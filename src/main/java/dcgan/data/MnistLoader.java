@@ -34,7 +34,7 @@ public final class MnistLoader {
 
     private MnistLoader() {}
 
-    public static MnistData load(Path dir) throws BadFileException {
+    public static ImageSet load(Path dir) throws BadFileException {
         InputFiles.requireDirectory(dir, "directory not found (it should hold MNIST's four .gz files; give another "
                 + "--data-dir, or run ./run.sh alone for a demo on the bundled digits)");
         List<String> missing = new ArrayList<>();
@@ -58,23 +58,23 @@ public final class MnistLoader {
     }
 
     /** Loads one images file and its labels file, checking that they belong together. */
-    public static MnistData loadPair(Path images, Path labels) throws BadFileException {
+    public static ImageSet loadPair(Path images, Path labels) throws BadFileException {
         Pair pair = readPair(images, labels);
-        return new MnistData(pair.pixels, pair.labels, images.getFileName() + " + "
+        return new ImageSet(pair.pixels, 1, 28, ints(pair.labels), ImageSet.DIGITS, images.getFileName() + " + "
                 + labels.getFileName() + " in " + parentOf(images) + " (" + Plural.count(pair.labels.length, "image")
                 + ")");
     }
 
-    private static MnistData loadStandard(Path dir) throws BadFileException {
+    private static ImageSet loadStandard(Path dir) throws BadFileException {
         Pair train = readPair(dir.resolve(STANDARD_FILES.get(0)), dir.resolve(STANDARD_FILES.get(1)));
         Pair test = readPair(dir.resolve(STANDARD_FILES.get(2)), dir.resolve(STANDARD_FILES.get(3)));
         byte[] pixels = concat(train.pixels, test.pixels);
         byte[] labels = concat(train.labels, test.labels);
-        return new MnistData(pixels, labels,
+        return new ImageSet(pixels, 1, 28, ints(labels), ImageSet.DIGITS,
                 "4 MNIST files in " + dir + " (" + Plural.count(labels.length, "image") + ")");
     }
 
-    private static MnistData loadSinglePair(Path dir) throws BadFileException {
+    private static ImageSet loadSinglePair(Path dir) throws BadFileException {
         List<String> imageFiles = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + IMAGES_SUFFIX)) {
             for (Path file : files) {
@@ -103,12 +103,20 @@ public final class MnistLoader {
 
     private record Pair(byte[] pixels, byte[] labels) {}
 
+    private static int[] ints(byte[] labels) {
+        int[] out = new int[labels.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = labels[i];
+        }
+        return out;
+    }
+
     private static Pair readPair(Path imagesFile, Path labelsFile) throws BadFileException {
         IdxImages images = IdxReader.readImages(imagesFile);
         // The generator and discriminator are built for 28x28, so other sizes cannot be used.
-        if (images.rows() != MnistData.ROWS || images.cols() != MnistData.COLS) {
+        if (images.rows() != 28 || images.cols() != 28) {
             throw new BadFileException(imagesFile, "images are " + images.rows() + "x"
-                    + images.cols() + ", expected " + MnistData.ROWS + "x" + MnistData.COLS);
+                    + images.cols() + ", expected 28x28");
         }
         byte[] labels = IdxReader.readLabels(labelsFile);
         if (labels.length != images.count()) {

@@ -2,7 +2,7 @@ package dcgan.eval;
 
 import dcgan.backend.Tensor;
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.io.BadFileException;
 import dcgan.io.NamedTensor;
 import dcgan.io.SafeTensorsFile;
@@ -52,6 +52,8 @@ import static dcgan.model.Layer.relu;
 public final class Scorer implements AutoCloseable {
 
     public static final int FEATURES = 128;
+    /** Values per image: the scorer reads 28x28 grey images. */
+    private static final int IMAGE = 28 * 28;
     public static final int CLASSES = 10;
     static final long SEED = 1;
     static final int EPOCHS = 10;
@@ -103,7 +105,7 @@ public final class Scorer implements AutoCloseable {
      *
      * @throws BadFileException if the cached file is damaged (it is named, to be deleted)
      */
-    public static Scorer forData(MnistData labelled, Path cacheDir, CpuBackend cpu, PrintStream out) throws IOException {
+    public static Scorer forData(ImageSet labelled, Path cacheDir, CpuBackend cpu, PrintStream out) throws IOException {
         String fingerprint = fingerprint(labelled);
         Path file = cacheDir.resolve("scorer-" + fingerprint + ".safetensors");
         Split split = Split.of(labelled);
@@ -151,13 +153,13 @@ public final class Scorer implements AutoCloseable {
     }
 
     /** The images held out of training, in their fixed order, to compare samples with. */
-    public static float[] heldOutImages(MnistData labelled) {
+    public static float[] heldOutImages(ImageSet labelled) {
         return images(labelled, Split.of(labelled).heldOut());
     }
 
     /** Which images train the classifier and which are held out: a fixed shuffle of the data's order. */
     record Split(int[] train, int[] heldOut) {
-        static Split of(MnistData labelled) {
+        static Split of(ImageSet labelled) {
             int n = labelled.count();
             int held = Math.min(MAX_HELD_OUT, n / 5);
             if (held < 2 || n - held < TRAIN_BATCH) {
@@ -170,10 +172,10 @@ public final class Scorer implements AutoCloseable {
     }
 
     /** CRC-32C of the images and labels in the data's own order, with the count: which data a cache is of. */
-    static String fingerprint(MnistData labelled) {
+    static String fingerprint(ImageSet labelled) {
         CRC32C crc = new CRC32C();
-        float[] one = new float[MnistData.PIXELS];
-        byte[] bytes = new byte[MnistData.PIXELS];
+        float[] one = new float[IMAGE];
+        byte[] bytes = new byte[IMAGE];
         for (int i = 0; i < labelled.count(); i++) {
             labelled.copyImage(i, one, 0);
             for (int p = 0; p < bytes.length; p++) {
@@ -181,21 +183,23 @@ public final class Scorer implements AutoCloseable {
             }
             crc.update(bytes);
         }
-        crc.update(labelled.labels());
+        for (int label : labelled.labels()) {
+            crc.update(label);
+        }
         return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
-    private static float[] images(MnistData data, int[] which) {
-        float[] out = new float[which.length * MnistData.PIXELS];
+    private static float[] images(ImageSet data, int[] which) {
+        float[] out = new float[which.length * IMAGE];
         for (int i = 0; i < which.length; i++) {
-            data.copyImage(which[i], out, i * MnistData.PIXELS);
+            data.copyImage(which[i], out, i * IMAGE);
         }
         return out;
     }
 
     /** {@link #EPOCHS} passes of Adam over the training images, each pass in a fresh fixed order. */
-    private static void train(CpuBackend cpu, NetworkState state, MnistData data, int[] trainIndices, PrintStream out) {
-        byte[] labels = data.labels();
+    private static void train(CpuBackend cpu, NetworkState state, ImageSet data, int[] trainIndices, PrintStream out) {
+        int[] labels = data.labels();
         int b = TRAIN_BATCH;
         int steps = trainIndices.length / b;
         try (Network features = Network.of(cpu, state, FEATURE_LAYERS, b);
@@ -203,8 +207,8 @@ public final class Scorer implements AutoCloseable {
              Tensor x = cpu.allocate(b, 1, 28, 28);
              Tensor dLogits = cpu.allocate(b, CLASSES);
              Tensor dFeatures = cpu.allocate(b, FEATURES)) {
-            float[] batch = new float[b * MnistData.PIXELS];
-            float[] image = new float[MnistData.PIXELS];
+            float[] batch = new float[b * IMAGE];
+            float[] image = new float[IMAGE];
             float[] shift = new float[2];
             CounterRng rng = new CounterRng(SEED);
             long t = 0;
@@ -219,7 +223,7 @@ public final class Scorer implements AutoCloseable {
                         // Each image moved by up to 2 pixels each way, afresh every epoch: the network learns the
                         // digits rather than the training images.
                         rng.fillUniform(shift, 0, 2, 0f, 5f, CounterRng.STREAM_SCORER, (long) epoch << 32 | s * b + i);
-                        shifted(image, (int) shift[0] - MAX_SHIFT, (int) shift[1] - MAX_SHIFT, batch, i * MnistData.PIXELS);
+                        shifted(image, (int) shift[0] - MAX_SHIFT, (int) shift[1] - MAX_SHIFT, batch, i * IMAGE);
                         y[i] = labels[index];
                     }
                     cpu.upload(batch, 0, x);
@@ -254,8 +258,8 @@ public final class Scorer implements AutoCloseable {
         }
     }
 
-    private static double accuracy(CpuBackend cpu, NetworkState state, MnistData data, int[] indices) {
-        byte[] labels = data.labels();
+    private static double accuracy(CpuBackend cpu, NetworkState state, ImageSet data, int[] indices) {
+        int[] labels = data.labels();
         float[] probabilities = classify(cpu, state, images(data, indices), indices.length);
         int right = 0;
         for (int i = 0; i < indices.length; i++) {
@@ -305,7 +309,7 @@ public final class Scorer implements AutoCloseable {
             try (Network f = Network.of(cpu, state, FEATURE_LAYERS, n);
                  Network head = Network.of(cpu, state, HEAD_LAYERS, n);
                  Tensor x = cpu.allocate(n, 1, 28, 28)) {
-                cpu.upload(images, first * MnistData.PIXELS, x);
+                cpu.upload(images, first * IMAGE, x);
                 Tensor h = f.forward(x, Mode.INFERENCE);
                 Tensor y = features ? h : head.forward(h, Mode.INFERENCE);
                 cpu.download(y, out, first * width);

@@ -8,7 +8,7 @@ package dcgan.train;
  * steps (the last partial batch is dropped), always over the same order.
  *
  * @param dataImages      how many images the run trains on
- * @param dataFingerprint {@link dcgan.data.MnistData#fingerprint()} of the images after the run's shuffle
+ * @param dataFingerprint {@link dcgan.data.ImageSet#fingerprint()} of the images after the run's shuffle
  */
 public record Checkpoint(RunSettings settings, int dataImages, String dataFingerprint, TrainerState state) {
 

@@ -2,7 +2,7 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.eval.Quality;
 import dcgan.eval.Scorer;
 import dcgan.io.MetricsCsv;
@@ -21,6 +21,9 @@ import java.util.Locale;
  * generator of the epoch with the lowest FD so far is kept in {@code best.safetensors}.
  */
 final class QualityLog implements AutoCloseable {
+
+    /** Values per image: the scorer reads 28x28 grey images. */
+    private static final int IMAGE = 28 * 28;
 
     static final String FILE_NAME = "quality.csv";
     static final String HEADER = "step,epoch,fd,classifier_score,class_tv,samples";
@@ -50,7 +53,7 @@ final class QualityLog implements AutoCloseable {
      *
      * @param labelled the run's data in its files' order, labels included
      */
-    static QualityLog open(RunSettings settings, MnistData labelled, Backend backend, PrintStream out) throws IOException {
+    static QualityLog open(RunSettings settings, ImageSet labelled, Backend backend, PrintStream out) throws IOException {
         if (settings.evalEvery() == 0) {
             return null;
         }
@@ -95,10 +98,10 @@ final class QualityLog implements AutoCloseable {
     void measure(GanTrainer trainer, long step, int epoch, RunLog log) throws IOException {
         long start = System.nanoTime();
         int n = scorer.heldOutCount();
-        float[] samples = new float[n * MnistData.PIXELS];
+        float[] samples = new float[n * IMAGE];
         Generation.sample(backend, trainer.generatorState(), settings.hp().zDim(),
                 Generation.noise(settings.seed(), settings.hp().zDim(), CounterRng.STREAM_EVALUATE), n,
-                (first, count, images) -> System.arraycopy(images, 0, samples, first * MnistData.PIXELS, images.length));
+                (first, count, images) -> System.arraycopy(images, 0, samples, first * IMAGE, images.length));
         Quality q = scorer.score(samples, n);
         csv.append(step, epoch, q.fd(), q.score(), q.tvFromUniform(), n);
         csv.flush();

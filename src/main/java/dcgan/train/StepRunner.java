@@ -3,7 +3,7 @@ package dcgan.train;
 import dcgan.backend.Backend;
 import dcgan.backend.HostMirror;
 import dcgan.backend.Tensor;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 
 import java.util.Optional;
 
@@ -14,6 +14,8 @@ import java.util.Optional;
  * benchmark both run their steps through here; how a step computes (directly or captured) is the trainer's.
  */
 public final class StepRunner implements AutoCloseable {
+
+    private static final int IMAGE = 28 * 28;
 
     /** A finished step and its losses. */
     public record Done(long step, StepLosses losses) {
@@ -38,7 +40,7 @@ public final class StepRunner implements AutoCloseable {
         this.batchSize = batchSize;
         if (how.dataOnDevice()) {
             hostBatch = null;
-            dataset = backend.allocate(images.length / MnistData.PIXELS, 1, 28, 28);
+            dataset = backend.allocate(images.length / IMAGE, 1, 28, 28);
             backend.upload(images, 0, dataset);
         } else {
             hostBatch = backend.allocate(batchSize, 1, 28, 28);
@@ -77,9 +79,9 @@ public final class StepRunner implements AutoCloseable {
 
     private Tensor batch(int first) {
         if (dataset != null) {
-            return backend.view(dataset, first * MnistData.PIXELS, batchSize, 1, 28, 28);
+            return backend.view(dataset, first * IMAGE, batchSize, 1, 28, 28);
         }
-        backend.upload(images, first * MnistData.PIXELS, hostBatch);
+        backend.upload(images, first * IMAGE, hostBatch);
         return hostBatch;
     }
 

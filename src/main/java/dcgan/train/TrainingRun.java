@@ -1,7 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.io.AtomicFiles;
 import dcgan.io.BadFileException;
@@ -50,7 +50,7 @@ public final class TrainingRun {
     /** Where a run's images come from before the run shuffles them: a data directory, or tests' digits. */
     @FunctionalInterface
     public interface DataSource {
-        MnistData load() throws IOException;
+        ImageSet load() throws IOException;
     }
 
     /** Trains a new run, or continues {@code resume} (null for a new run), on the data in the settings' directory. */
@@ -86,8 +86,8 @@ public final class TrainingRun {
             } else {
                 dir.prepareResume(resume, settings.evalEvery() > 0);
             }
-            MnistData loaded = data.load();
-            MnistData images = loaded.shuffled(settings.shuffleSeed());
+            ImageSet loaded = data.load();
+            ImageSet images = loaded.shuffled(settings.shuffleSeed());
             if (resume != null) {
                 requireSameData(resume, images);
             }
@@ -102,7 +102,7 @@ public final class TrainingRun {
     }
 
     /** The checkpoint must have been trained on these images, in this order. */
-    private void requireSameData(Checkpoint c, MnistData images) throws BadFileException {
+    private void requireSameData(Checkpoint c, ImageSet images) throws BadFileException {
         String from = " (from " + c.settings().dataDir() + ")";
         if (c.dataImages() != images.count()) {
             throw new BadFileException(settings.dataDir(), Progress.count(images.count(), "image") + ", but the checkpoint was "
@@ -117,8 +117,8 @@ public final class TrainingRun {
 
     /** One session of a run: from its first step (0, or the checkpoint's) to its end or a stop. */
     private final class Session {
-        private final MnistData loaded;
-        private final MnistData data;
+        private final ImageSet loaded;
+        private final ImageSet data;
         private final long stepsPerEpoch;
         private final long totalSteps;
         private final long startStep;
@@ -138,7 +138,7 @@ public final class TrainingRun {
         private boolean picturesWarned;
 
         /** @param loaded the data in its files' order; {@code data} the same images shuffled, as training sees them */
-        Session(RunDirectory dir, MnistData loaded, MnistData data, long stepsPerEpoch, Checkpoint resume) {
+        Session(RunDirectory dir, ImageSet loaded, ImageSet data, long stepsPerEpoch, Checkpoint resume) {
             this.dir = dir;
             this.loaded = loaded;
             this.data = data;

@@ -3,7 +3,7 @@ package dcgan.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.io.Npy;
 import dcgan.io.SpecialFiles;
@@ -46,10 +46,10 @@ class EvaluateCommandTest {
     /** 2,000 real digits the scorer trains on (not the held-out ones), and 2,000 images of uniform noise. */
     @BeforeAll
     static void images() throws IOException {
-        MnistData digits = MnistLoader.load(Path.of("test-data"));
-        float[] some = new float[2000 * MnistData.PIXELS];
+        ImageSet digits = MnistLoader.load(Path.of("test-data"));
+        float[] some = new float[2000 * 784];
         for (int i = 0; i < 2000; i++) {
-            digits.copyImage(i, some, i * MnistData.PIXELS);
+            digits.copyImage(i, some, i * 784);
         }
         real = shared.resolve("real.npy");
         Npy.writeFloat32(real, new int[] {2000, 1, 28, 28}, some);

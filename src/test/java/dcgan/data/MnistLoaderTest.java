@@ -20,11 +20,11 @@ class MnistLoaderTest {
 
     @Test
     void loadsBundledTestData() throws IOException {
-        MnistData data = MnistLoader.load(Path.of("test-data"));
+        ImageSet data = MnistLoader.load(Path.of("test-data"));
 
         assertEquals(10000, data.count());
         float[] images = data.images();
-        assertEquals(10000 * MnistData.PIXELS, images.length);
+        assertEquals(10000 * 784, images.length);
         double sum = 0;
         for (float v : images) {
             assertTrue(v >= 0f && v <= 1f, "pixel " + v);
@@ -34,7 +34,7 @@ class MnistLoaderTest {
         assertTrue(mean > 0.1 && mean < 0.15, "mean intensity " + mean);
 
         int[] perDigit = new int[10];
-        for (byte label : data.labels()) {
+        for (int label : data.labels()) {
             assertTrue(label >= 0 && label <= 9, "label " + label);
             perDigit[label]++;
         }
@@ -54,15 +54,15 @@ class MnistLoaderTest {
         IdxFiles.images(dir.resolve("t10k-images-idx3-ubyte.gz"), 3, 28, 28, 100);
         IdxFiles.labels(dir.resolve("t10k-labels-idx1-ubyte.gz"), (byte) 7, (byte) 8, (byte) 9);
 
-        MnistData data = MnistLoader.load(dir);
+        ImageSet data = MnistLoader.load(dir);
 
         assertEquals(8, data.count());
-        assertArrayEquals(new byte[] {0, 1, 2, 3, 4, 7, 8, 9}, data.labels());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 7, 8, 9}, data.labels());
         float[] images = data.images();
         int[] expected = {10, 11, 12, 13, 14, 100, 101, 102};
         for (int i = 0; i < 8; i++) {
-            assertEquals(expected[i] / 255f, images[i * MnistData.PIXELS], "image " + i);
-            assertEquals(expected[i] / 255f, images[(i + 1) * MnistData.PIXELS - 1], "image " + i);
+            assertEquals(expected[i] / 255f, images[i * 784], "image " + i);
+            assertEquals(expected[i] / 255f, images[(i + 1) * 784 - 1], "image " + i);
         }
         assertEquals("4 MNIST files in " + dir + " (8 images)", data.source());
     }
@@ -79,9 +79,9 @@ class MnistLoaderTest {
     void singlePairWithAnyPrefix() throws IOException {
         IdxFiles.images(dir.resolve("mine-images-idx3-ubyte.gz"), 4);
         IdxFiles.labels(dir.resolve("mine-labels-idx1-ubyte.gz"), 4);
-        MnistData data = MnistLoader.load(dir);
+        ImageSet data = MnistLoader.load(dir);
         assertEquals(4, data.count());
-        assertArrayEquals(new byte[] {0, 1, 2, 3}, data.labels());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, data.labels());
     }
 
     @Test
@@ -163,7 +163,7 @@ class MnistLoaderTest {
     void loadPairDescribesItsSource() throws IOException {
         Path images = IdxFiles.images(dir.resolve("p-images-idx3-ubyte.gz"), 3);
         Path labels = IdxFiles.labels(dir.resolve("p-labels-idx1-ubyte.gz"), 3);
-        MnistData data = MnistLoader.loadPair(images, labels);
+        ImageSet data = MnistLoader.loadPair(images, labels);
         assertEquals("p-images-idx3-ubyte.gz + p-labels-idx1-ubyte.gz in " + dir + " (3 images)",
                 data.source());
     }

@@ -1,7 +1,7 @@
 package dcgan.eval;
 
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.io.BadFileException;
 import dcgan.random.CounterRng;
@@ -41,7 +41,7 @@ class ScorerTest {
     static Path cache;
 
     private static CpuBackend cpu;
-    private static MnistData digits;
+    private static ImageSet digits;
     private static Scorer scorer;
     private static String trainingLog;
 
@@ -72,12 +72,12 @@ class ScorerTest {
     void realDigitsScoreNearTheCeilingAndNoiseFarWorse() {
         int n = 2000;
         int[] order = new CounterRng(Scorer.SEED).permutation(digits.count(), CounterRng.STREAM_SCORER);
-        float[] real = new float[n * MnistData.PIXELS];
+        float[] real = new float[n * 784];
         for (int i = 0; i < n; i++) {
-            digits.copyImage(order[i], real, i * MnistData.PIXELS); // the first of the training split
+            digits.copyImage(order[i], real, i * 784); // the first of the training split
         }
         Quality realQuality = scorer.score(real, n);
-        float[] noise = new CounterRng(9).uniform(n * MnistData.PIXELS, 0f, 1f, 7, 0);
+        float[] noise = new CounterRng(9).uniform(n * 784, 0f, 1f, 7, 0);
         Quality noiseQuality = scorer.score(noise, n);
         String context = "real " + realQuality + "\nnoise " + noiseQuality;
         assertTrue(realQuality.fd() < 0.02 * noiseQuality.fd(), "FD of real digits under 2% of noise's: " + context);
@@ -100,7 +100,7 @@ class ScorerTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Scorer again = Scorer.forData(digits, CACHE, cpu, new PrintStream(log, true, StandardCharsets.UTF_8))) {
             assertEquals(scorer.accuracy(), again.accuracy());
-            float[] some = Arrays.copyOf(Scorer.heldOutImages(digits), 50 * MnistData.PIXELS);
+            float[] some = Arrays.copyOf(Scorer.heldOutImages(digits), 50 * 784);
             assertTrue(Arrays.equals(scorer.features(some, 50), again.features(some, 50)), "the same classifier");
         }
         assertTrue(log.toString(StandardCharsets.UTF_8).startsWith("scorer: " + file), log.toString());
@@ -123,7 +123,7 @@ class ScorerTest {
      */
     @Test
     void aCacheOfOtherDataIsNeverTrusted() throws IOException {
-        MnistData subset = digits.firstN(9000);
+        ImageSet subset = digits.firstN(9000);
         String other = Scorer.fingerprint(subset);
         assertTrue(!Scorer.fingerprint(digits).equals(other));
         Path misnamed = Files.createDirectories(cache.resolve("misnamed")).resolve("scorer-" + other + ".safetensors");
@@ -137,7 +137,7 @@ class ScorerTest {
     void aCacheThatCannotBeWrittenIsSaidAndTheScorerStillWorks() throws IOException {
         Path notADirectory = Files.writeString(cache.resolve("a-file"), "in the way");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        MnistData few = digits.firstN(200);
+        ImageSet few = digits.firstN(200);
         try (Scorer s = Scorer.forData(few, notADirectory.resolve("cache"), cpu,
                 new PrintStream(log, true, StandardCharsets.UTF_8))) {
             assertEquals(40, s.heldOutCount());

@@ -3,7 +3,7 @@ package dcgan.train;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.cpu.CpuGemm;
 import dcgan.io.BadFileException;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.io.EventFileReader;
 import dcgan.io.EventFileWriter;
 import dcgan.io.SafeTensorsFile;
@@ -47,16 +47,16 @@ class ExactResumeTest {
     @TempDir
     static Path shared;
 
-    private static MnistData data;
+    private static ImageSet data;
     private static final Map<CpuGemm, Path> UNINTERRUPTED = new EnumMap<>(CpuGemm.class);
 
-    private static MnistData synthetic(int count, int seed) {
+    private static ImageSet synthetic(int count, int seed) {
         float[] u = new CounterRng(seed).uniform(count * 784, 0f, 1f, 9, 0);
         byte[] pixels = new byte[u.length];
         for (int i = 0; i < u.length; i++) {
             pixels[i] = (byte) (u[i] < 0.8f ? 0 : (int) (u[i] * 255)); // mostly black, like digits
         }
-        return MnistData.of(pixels, new byte[count], "synthetic");
+        return ImageSet.digits(pixels, new byte[count], "synthetic");
     }
 
     private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
@@ -181,7 +181,7 @@ class ExactResumeTest {
         byte[] metrics = Files.readAllBytes(out.resolve("metrics.csv"));
         List<Path> files = listing(out);
 
-        MnistData sameCountOtherImages = synthetic(24, 2);
+        ImageSet sameCountOtherImages = synthetic(24, 2);
         try (CpuBackend cpu = new CpuBackend(2)) {
             TrainingRun run = new TrainingRun(cpu, settings(HP, out, 0, 0), quiet());
             BadFileException e = assertThrows(BadFileException.class,

@@ -1,7 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.io.BadFileException;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Assumptions;
@@ -43,7 +43,7 @@ class RunDirectoryTest {
     @TempDir
     Path tmp;
 
-    private static MnistData data;
+    private static ImageSet data;
     private static Path uninterrupted;
 
     @BeforeAll
@@ -53,7 +53,7 @@ class RunDirectoryTest {
         for (int i = 0; i < u.length; i++) {
             pixels[i] = (byte) (u[i] < 0.8f ? 0 : (int) (u[i] * 255));
         }
-        data = MnistData.of(pixels, new byte[24], "synthetic");
+        data = ImageSet.digits(pixels, new byte[24], "synthetic");
         uninterrupted = shared.resolve("uninterrupted");
         assertEquals(6, train(uninterrupted, 5, false, null, StopCheck.NEVER, new Log()).steps());
     }

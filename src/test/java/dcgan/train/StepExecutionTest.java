@@ -4,7 +4,7 @@ import dcgan.backend.Backend;
 import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,13 +182,13 @@ class StepExecutionTest {
     @TempDir
     Path dir;
 
-    private static MnistData digits(int count) {
+    private static ImageSet digits(int count) {
         float[] u = new CounterRng(3).uniform(count * 784, 0f, 1f, 9, 0);
         byte[] pixels = new byte[u.length];
         for (int i = 0; i < u.length; i++) {
             pixels[i] = (byte) (u[i] < 0.8f ? 0 : (int) (u[i] * 255));
         }
-        return MnistData.of(pixels, new byte[count], "synthetic");
+        return ImageSet.digits(pixels, new byte[count], "synthetic");
     }
 
     /** {@code epochs} over synthetic digits, seed 5, grids of 4. */
@@ -219,7 +219,7 @@ class StepExecutionTest {
     /** A stop with a step still queued finishes it, logs it and saves it, as a stop of a direct run does. */
     @Test
     void aStoppedRunWithLossesInFlightSavesAndLogsEveryQueuedStep() throws IOException {
-        MnistData data = digits(16); // 2 steps per epoch
+        ImageSet data = digits(16); // 2 steps per epoch
         String[] metrics = new String[2];
         long[] saved = new long[2];
         for (int k = 0; k < 2; k++) {

@@ -1,7 +1,7 @@
 package dcgan.train;
 
 import dcgan.backend.cpu.CpuBackend;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.eval.Scorer;
 import dcgan.io.MetricsCsv;
@@ -37,8 +37,8 @@ class TrainingOnDigitsTest {
 
     @Test
     void generatorMovesTowardRealDigitsAndOutputsAreWritten(@TempDir Path out) throws Exception {
-        MnistData data = MnistLoader.load(Path.of("test-data")); // the run shuffles it
-        ImageStats real = ImageStats.of(data.images(), 0, data.count() * MnistData.PIXELS);
+        ImageSet data = MnistLoader.load(Path.of("test-data")); // the run shuffles it
+        ImageStats real = ImageStats.of(data.images(), 0, data.count() * 784);
 
         Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
         RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,

@@ -2,7 +2,7 @@ package dcgan.backend.gpu;
 
 import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
@@ -92,7 +92,7 @@ class GpuCudaGraphTest extends GpuTestBase {
         long seed = GpuTestSupport.freshSeed();
         Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
         int steps = 4;
-        float[] images = GpuTestSupport.uniform(new SplittableRandom(seed), steps * 8 * MnistData.PIXELS, 0, 1);
+        float[] images = GpuTestSupport.uniform(new SplittableRandom(seed), steps * 8 * 784, 0, 1);
         List<float[]> direct = train(hp, images, steps, seed, false);
         List<float[]> captured = train(hp, images, steps, seed, true);
         String[] names = {"losses", "D params", "D moving averages", "D Adam m", "D Adam v", "G params",

@@ -1,7 +1,7 @@
 package dcgan.backend.gpu;
 
 import dcgan.backend.Tensor;
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GpuFastTrainingTest extends GpuTestBase {
 
-    private static MnistData digits;
+    private static ImageSet digits;
 
     @BeforeAll
     static void openFast() throws IOException {
@@ -50,9 +50,9 @@ class GpuFastTrainingTest extends GpuTestBase {
         int steps = GpuTestSupport.iterations(50, 8); // 8 against dev/fake-cuda: a plumbing check there
         SplittableRandom rnd = new SplittableRandom(seed);
         int start = rnd.nextInt(digits.count() - batch * steps + 1);
-        float[] images = new float[batch * steps * MnistData.PIXELS];
+        float[] images = new float[batch * steps * 784];
         for (int i = 0; i < batch * steps; i++) {
-            digits.copyImage(start + i, images, i * MnistData.PIXELS);
+            digits.copyImage(start + i, images, i * 784);
         }
         Hyperparameters hp = Hyperparameters.of(batch, 100, 2e-4f, 0.5f);
         double worst = 0;
@@ -62,7 +62,7 @@ class GpuFastTrainingTest extends GpuTestBase {
              HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
              StepRunner gpuSteps = new StepRunner(gpu, onGpu, batch, images, new StepExecution(true, true, false))) {
             for (int s = 0; s < steps; s++) {
-                StepLosses c = cpuBatches.step(images, s * batch * MnistData.PIXELS);
+                StepLosses c = cpuBatches.step(images, s * batch * 784);
                 StepLosses g = gpuSteps.step(s * batch).orElseThrow().losses();
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};

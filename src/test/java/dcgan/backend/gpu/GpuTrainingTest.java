@@ -1,6 +1,6 @@
 package dcgan.backend.gpu;
 
-import dcgan.data.MnistData;
+import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.model.NetworkState;
 import dcgan.model.ParameterLayout;
@@ -94,7 +94,7 @@ class GpuTrainingTest extends GpuTestBase {
     /** Rounding noise of the pre-batch-norm biases, relative to the following shift's gradient (measured 4e-4). */
     private static final double TOL_NOISE = 1e-2;
 
-    private static MnistData digits;
+    private static ImageSet digits;
 
     @BeforeAll
     static void loadDigits() throws IOException {
@@ -104,9 +104,9 @@ class GpuTrainingTest extends GpuTestBase {
     /** batch * steps real digits starting at a random image. */
     private static float[] images(SplittableRandom rnd, int count) {
         int start = rnd.nextInt(digits.count() - count + 1);
-        float[] images = new float[count * MnistData.PIXELS];
+        float[] images = new float[count * 784];
         for (int i = 0; i < count; i++) {
-            digits.copyImage(start + i, images, i * MnistData.PIXELS);
+            digits.copyImage(start + i, images, i * 784);
         }
         return images;
     }
@@ -281,8 +281,8 @@ class GpuTrainingTest extends GpuTestBase {
              HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
              HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
             for (int s = 0; s < steps; s++) {
-                StepLosses c = cpuBatches.step(images, s * batch * MnistData.PIXELS);
-                StepLosses g = gpuBatches.step(images, s * batch * MnistData.PIXELS);
+                StepLosses c = cpuBatches.step(images, s * batch * 784);
+                StepLosses g = gpuBatches.step(images, s * batch * 784);
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};
                 float[] gv = {g.dReal(), g.dFake(), g.g()};

@@ -7,21 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class MnistDataTest {
+class ImageSetTest {
 
     /** Four images; image i has every pixel equal to 50 * i + 105 (the last one 255). */
-    private static MnistData sample() {
-        byte[] pixels = new byte[4 * MnistData.PIXELS];
+    private static ImageSet sample() {
+        byte[] pixels = new byte[4 * 784];
         for (int i = 0; i < 4; i++) {
-            java.util.Arrays.fill(pixels, i * MnistData.PIXELS, (i + 1) * MnistData.PIXELS,
+            java.util.Arrays.fill(pixels, i * 784, (i + 1) * 784,
                     (byte) (50 * i + 105));
         }
-        return MnistData.of(pixels, new byte[] {3, 4, 5, 6}, "sample");
+        return ImageSet.digits(pixels, new byte[] {3, 4, 5, 6}, "sample");
     }
 
     @Test
     void imagesAreScaledBytes() {
-        MnistData data = sample();
+        ImageSet data = sample();
         float[] images = data.images();
         assertEquals(4 * 784, images.length);
         assertEquals(105 / 255f, images[0]);
@@ -32,7 +32,7 @@ class MnistDataTest {
 
     @Test
     void copyImageMatchesImages() {
-        MnistData data = sample();
+        ImageSet data = sample();
         float[] dst = new float[784 + 1];
         data.copyImage(2, dst, 1);
         float[] all = data.images();
@@ -44,7 +44,7 @@ class MnistDataTest {
 
     @Test
     void accessorsReturnCopies() {
-        MnistData data = sample();
+        ImageSet data = sample();
         data.images()[0] = 42f;
         data.labels()[0] = 9;
         assertEquals(105 / 255f, data.images()[0]);
@@ -53,22 +53,22 @@ class MnistDataTest {
 
     @Test
     void permutedReordersImagesAndLabelsTogether() {
-        MnistData data = sample();
-        MnistData shuffled = data.permuted(new int[] {2, 0, 3, 1});
+        ImageSet data = sample();
+        ImageSet shuffled = data.permuted(new int[] {2, 0, 3, 1});
 
-        assertArrayEquals(new byte[] {5, 3, 6, 4}, shuffled.labels());
+        assertArrayEquals(new int[] {5, 3, 6, 4}, shuffled.labels());
         float[] images = shuffled.images();
         int[] expected = {205, 105, 255, 155};
         for (int k = 0; k < 4; k++) {
             assertEquals(expected[k] / 255f, images[k * 784], "image " + k);
             assertEquals(expected[k] / 255f, images[k * 784 + 783], "image " + k);
         }
-        assertArrayEquals(new byte[] {3, 4, 5, 6}, data.labels(), "original unchanged");
+        assertArrayEquals(new int[] {3, 4, 5, 6}, data.labels(), "original unchanged");
     }
 
     @Test
     void permutedRejectsNonPermutations() {
-        MnistData data = sample();
+        ImageSet data = sample();
         IllegalArgumentException wrongLength = assertThrows(IllegalArgumentException.class,
                 () -> data.permuted(new int[] {0, 1, 2}));
         assertTrue(wrongLength.getMessage().contains("3 entries, expected 4"));
@@ -82,11 +82,11 @@ class MnistDataTest {
 
     @Test
     void firstN() {
-        MnistData data = sample().permuted(new int[] {3, 2, 1, 0});
-        MnistData first = data.firstN(2);
+        ImageSet data = sample().permuted(new int[] {3, 2, 1, 0});
+        ImageSet first = data.firstN(2);
 
         assertEquals(2, first.count());
-        assertArrayEquals(new byte[] {6, 5}, first.labels());
+        assertArrayEquals(new int[] {6, 5}, first.labels());
         assertEquals(2 * 784, first.images().length);
         assertEquals(255 / 255f, first.images()[0]);
         assertEquals("sample, first 2", first.source());
@@ -99,8 +99,8 @@ class MnistDataTest {
     @Test
     void ofValidatesInput() {
         assertThrows(IllegalArgumentException.class,
-                () -> MnistData.of(new byte[783], new byte[] {1}, "x"));
+                () -> ImageSet.digits(new byte[783], new byte[] {1}, "x"));
         assertThrows(IllegalArgumentException.class,
-                () -> MnistData.of(new byte[784], new byte[] {10}, "x"));
+                () -> ImageSet.digits(new byte[784], new byte[] {10}, "x"));
     }
 }
