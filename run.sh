@@ -58,6 +58,15 @@ if [ $# -eq 0 ] || [[ "$1" == -* && "$1" != "-h" && "$1" != "--help" ]]; then
   fi
 fi
 
+# evaluate --npy without a data directory compares with ./mnist, as train's default; without one, with the
+# bundled digits, as the demo trains on them.
+if [ "${1:-}" = evaluate ] && [ ! -d mnist ] && ! given --data-dir "$@" && ! given --checkpoint "$@" \
+   && ! given --help "$@" && ! given -h "$@"; then
+  echo "run.sh: ./mnist is not a directory; evaluate compares with the bundled digits in $here/test-data"
+  echo "        (give --data-dir for other images)"
+  set -- "$@" --data-dir "$here/test-data"
+fi
+
 # cuBLAS and cuDNN installed as NVIDIA's pip wheels (native-libs.md, option B) are found without any
 # LD_LIBRARY_PATH setup: their directories are added when the wheels are there.
 if command -v python3 >/dev/null; then

@@ -3,6 +3,7 @@ package dcgan.cli;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.gpu.GpuBackend;
+import dcgan.model.ModelSpec;
 import dcgan.train.Benchmark;
 import dcgan.train.Hyperparameters;
 import dcgan.train.OpBenchmark;
@@ -34,11 +35,12 @@ final class BenchCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(valued("batch-size", "N", "images per iteration (default 256)"));
+        o.addOption(valued("batch-size", "N", "images per iteration (default 256 for the 28x28 model, 64 for 32x32 and "
+                                              + "64x64, as in training)"));
         o.addOption(valued("iterations", "N", "timed iterations (default 10 on the CPU, 100 on a GPU)"));
         o.addOption(valued("warmup", "N", "untimed iterations first, while the JIT compiles the hot loops and cuDNN "
                                           + "sets up (default 5 on the CPU, 10 on a GPU)"));
-        o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
+        ModelOption.add(o, "28", "1");
         o.addOption(Option.builder().longOpt("ops").desc("time each operation at the model's shapes instead "
                 + "(median of --iterations calls each)").build());
         DeviceOption.add(o);
@@ -48,25 +50,26 @@ final class BenchCommand extends Command {
 
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
-        Hyperparameters hp = HyperparameterOption.parse(cl, Hyperparameters.notebook());
+        ModelSpec model = ModelOption.parse(cl).resolve();
+        Hyperparameters hp = HyperparameterOption.parse(cl, Hyperparameters.defaults(model.family()), model);
         int batch = hp.batchSize();
-        int zDim = hp.zDim();
         try (Backend backend = DeviceOption.open(cl, out)) {
             boolean gpu = backend instanceof GpuBackend;
             // A GPU iteration takes milliseconds: more of them give a stable median.
             int iterations = intOption(cl, "iterations", gpu ? 100 : 10, 1);
             if (cl.hasOption("ops")) {
-                OpBenchmark.run(backend, batch, zDim, iterations, out);
+                OpBenchmark.run(backend, model, batch, iterations, out);
                 return OK;
             }
             // On the CPU the first few iterations run partly interpreted: C2 compiles the loops during them.
             int warmup = intOption(cl, "warmup", gpu ? 10 : 5, 0);
             StepExecution execution = ExecutionOption.parse(cl);
-            out.println("bench: " + backend.describe() + ", batch " + batch + "; " + execution.describe());
+            out.println("bench: " + backend.describe() + ", batch " + batch + "; " + execution.describe() + "; "
+                        + model.describe());
             // On the CPU, the anchor (the SGEMM alone) is timed after every timed iteration: both see the same
             // machine, which on a shared one changes speed from second to second.
             CpuBackend cpuBackend = backend instanceof CpuBackend c ? c : null;
-            Benchmark.Result r = Benchmark.run(backend, hp, execution, warmup, iterations,
+            Benchmark.Result r = Benchmark.run(backend, hp, model, execution, warmup, iterations,
                     backend instanceof GpuBackend g ? g::deviceBytesInUse : null,
                     cpuBackend == null ? null : () -> cpuBackend.measureGemmGflops(2), out);
             out.printf(Locale.ROOT, "bench: %s, batch %d: %.3f ms/iteration (median of %d), %.1f images/s, %.1f GFLOP/s%n",

@@ -51,17 +51,11 @@ final class DeviceOption {
      * cannot be used is an error naming the reason, and GPU-only settings with {@code cpu} a usage error.
      */
     static Backend open(CommandLine cl, PrintStream out) throws Command.UsageException {
+        check(cl);
         String device = cl.getOptionValue("device", "auto").trim();
-        threads(cl, null); // checked whatever the device, so that a typo never passes unnoticed
         GpuSettings settings = gpuSettings(cl);
         Optional<CpuGemm> gemm = cpuGemm(cl);
         if (device.equals("cpu")) {
-            if (settings.math() == MathMode.TF32) {
-                throw new Command.UsageException("--math tf32: the CPU backend computes in FP32 only");
-            }
-            if (settings.algorithms() == AlgorithmChoice.SEARCH) {
-                throw new Command.UsageException("--conv-algo search: the CPU backend has no cuDNN algorithms to search");
-            }
             return openCpu(threads(cl, out), gemm, out);
         }
         if (device.equals("auto")) {
@@ -75,22 +69,48 @@ final class DeviceOption {
                 return openCpu(threads(cl, out), gemm, out);
             }
         }
+        return openGpu(gpuIndex(device), settings, device);
+    }
+
+    /**
+     * Checks every device option's value without opening anything, so that a command can refuse a typo before
+     * it loads data: what {@link #open} would refuse as a usage error, it refuses.
+     */
+    static void check(CommandLine cl) throws Command.UsageException {
+        String device = cl.getOptionValue("device", "auto").trim();
+        threads(cl, null); // checked whatever the device, so that a typo never passes unnoticed
+        GpuSettings settings = gpuSettings(cl);
+        cpuGemm(cl);
+        if (device.equals("cpu")) {
+            if (settings.math() == MathMode.TF32) {
+                throw new Command.UsageException("--math tf32: the CPU backend computes in FP32 only");
+            }
+            if (settings.algorithms() == AlgorithmChoice.SEARCH) {
+                throw new Command.UsageException("--conv-algo search: the CPU backend has no cuDNN algorithms to search");
+            }
+        } else if (!device.equals("auto")) {
+            gpuIndex(device);
+        }
+    }
+
+    /** The device number of "gpu" (0) or "gpu:N". */
+    private static int gpuIndex(String device) throws Command.UsageException {
         if (device.equals("gpu")) {
-            return openGpu(0, settings, device);
+            return 0;
         }
-        if (device.startsWith("gpu:")) {
-            int index;
-            try {
-                index = Integer.parseInt(device.substring(4));
-            } catch (NumberFormatException e) {
-                index = -1;
-            }
-            if (index < 0) {
-                throw new Command.UsageException("--device gpu:N needs a device number N >= 0, got '" + device + "'");
-            }
-            return openGpu(index, settings, device);
+        if (!device.startsWith("gpu:")) {
+            throw new Command.UsageException("--device must be auto, gpu, gpu:N or cpu, got '" + device + "'");
         }
-        throw new Command.UsageException("--device must be auto, gpu, gpu:N or cpu, got '" + device + "'");
+        int index;
+        try {
+            index = Integer.parseInt(device.substring(4));
+        } catch (NumberFormatException e) {
+            index = -1;
+        }
+        if (index < 0) {
+            throw new Command.UsageException("--device gpu:N needs a device number N >= 0, got '" + device + "'");
+        }
+        return index;
     }
 
     /**

@@ -12,6 +12,7 @@ import dcgan.eval.Scorer;
 import dcgan.io.AtomicFiles;
 import dcgan.io.BadFileException;
 import dcgan.io.Npy;
+import dcgan.model.ModelSpec;
 import dcgan.train.CheckpointFile;
 import dcgan.train.Generation;
 import dcgan.train.GeneratorWeights;
@@ -21,6 +22,7 @@ import org.apache.commons.cli.Options;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -30,8 +32,6 @@ import java.util.Locale;
 final class EvaluateCommand extends Command {
 
     static final int DEFAULT_COUNT = 10_000;
-    /** Values per image: the scorer reads 28x28 grey images. */
-    private static final int IMAGE = 28 * 28;
     /** The most floats one Java array holds. */
     private static final long MAX_FLOATS = Integer.MAX_VALUE - 8;
 
@@ -83,26 +83,37 @@ final class EvaluateCommand extends Command {
         Path npy = pathOption(cl, "npy", null);
         new OutputFiles("--json takes").output("json", json).input("checkpoint", checkpoint).input("npy", npy).check();
 
+        DeviceOption.check(cl);
         // Read and check every input before any work.
         GeneratorWeights weights = null;
         float[] images = null;
+        int[] imageShape; // [C, S, S] of the images scored
         Path dataDir = pathOption(cl, "data-dir", Path.of("./mnist"));
         if (checkpoint != null) {
             weights = CheckpointFile.readGenerator(checkpoint, out);
-            long most = MAX_FLOATS / IMAGE;
+            ModelSpec model = weights.model();
+            imageShape = new int[] {model.channels(), model.imageSize(), model.imageSize()};
+            long most = MAX_FLOATS / model.pixelsPerImage();
             if (count > most) {
                 throw new UsageException(String.format(Locale.ROOT, "--count %d is too many: the images are scored "
                         + "all at once, and at most %,d fit", count, most));
             }
-            if (!cl.hasOption("data-dir")) {
+            if (!cl.hasOption("data-dir") && weights.step() >= 0) {
                 dataDir = CheckpointFile.dataDir(checkpoint);
             }
         } else {
-            images = readImages(npy);
-            count = images.length / IMAGE;
+            Npy.Float32 a = readImages(npy);
+            images = a.values();
+            imageShape = Arrays.copyOfRange(a.shape(), 1, 4);
+            count = a.shape()[0];
         }
         out.println("loading " + dataDir);
         ImageSet labelled = MnistLoader.load(dataDir);
+        if (labelled.channels() != imageShape[0] || labelled.size() != imageShape[1]) {
+            throw new BadFileException(dataDir, String.format(Locale.ROOT, "holds images of %dx%dx%d, but those scored "
+                    + "are %dx%dx%d; give a --data-dir of the images the generator learned", labelled.channels(),
+                    labelled.size(), labelled.size(), imageShape[0], imageShape[1], imageShape[2]));
+        }
 
         Quality q;
         // Only drawing from a checkpoint needs the device; scoring runs on the CPU either way.
@@ -111,9 +122,9 @@ final class EvaluateCommand extends Command {
              CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl, backend instanceof CpuBackend ? null : out));
              Scorer scorer = Scorer.forData(labelled, cache, scoring, out)) {
             if (weights != null) {
-                out.printf(Locale.ROOT, "evaluate: %d images from %s (step %d) with %s, noise from seed %d%n", count,
-                        checkpoint, weights.step(), backend.describe(), seed);
-                images = Generation.sample(backend, weights, Generation.noise(seed, weights.zDim()), count);
+                out.printf(Locale.ROOT, "evaluate: %d images from %s (%s, %s) with %s, noise from seed %d%n", count,
+                        checkpoint, weights.describeOrigin(), weights.model().describe(), backend.describe(), seed);
+                images = Generation.sample(backend, weights, Generation.noise(seed, weights.model()), count);
             } else {
                 out.printf(Locale.ROOT, "evaluate: %d images from %s%n", count, cl.getOptionValue("npy"));
             }
@@ -127,22 +138,27 @@ final class EvaluateCommand extends Command {
         return OK;
     }
 
-    /** Images [N, 1, 28, 28] in [0, 1] from a .npy file; anything else is refused naming the file. */
-    static float[] readImages(Path file) throws IOException {
+    /**
+     * Images [N, C, S, S] in [0, 1] (C 1 or 3, S 28, 32 or 64, N at least 2) from a .npy file, as generate --npy
+     * writes them; anything else is refused naming the file.
+     */
+    static Npy.Float32 readImages(Path file) throws IOException {
         Npy.Float32 a = Npy.readFloat32(file);
         int[] shape = a.shape();
-        if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || shape[0] < 2) {
-            throw new BadFileException(file, "holds an array of shape " + Npy.shapeText(shape) + ", expected (N, 1, 28, "
-                    + "28) with N >= 2: images as generate --npy writes them");
+        if (shape.length != 4 || shape[1] != 1 && shape[1] != 3 || shape[2] != shape[3]
+            || !ModelSpec.IMAGE_SIZES.contains(shape[2]) || shape[0] < 2) {
+            throw new BadFileException(file, "holds an array of shape " + Npy.shapeText(shape) + ", expected (N, C, S, "
+                    + "S) with N >= 2, C 1 or 3 and S 28, 32 or 64: images as generate --npy writes them");
         }
         float[] v = a.values();
+        int per = shape[1] * shape[2] * shape[3];
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] >= 0f && v[i] <= 1f)) {
-                throw new BadFileException(file, "value " + v[i] + " of image " + i / IMAGE + " (pixel "
-                        + i % IMAGE + ") is outside [0, 1]");
+                throw new BadFileException(file, "value " + v[i] + " of image " + i / per + " (pixel " + i % per
+                        + ") is outside [0, 1]");
             }
         }
-        return v;
+        return a;
     }
 
     static void writeJson(Path file, Quality q, String source) throws IOException {

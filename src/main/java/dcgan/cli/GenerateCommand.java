@@ -6,6 +6,7 @@ import dcgan.io.BadFileException;
 import dcgan.io.Npy;
 import dcgan.io.Plural;
 import dcgan.io.PngGrid;
+import dcgan.model.ModelSpec;
 import dcgan.train.CheckpointFile;
 import dcgan.train.Generation;
 import dcgan.train.GeneratorWeights;
@@ -21,8 +22,8 @@ import java.util.Locale;
 /** {@code generate}: images from a checkpoint's generator, as a PNG grid and/or a NumPy array. */
 final class GenerateCommand extends Command {
 
-    private static final int SCALE = 2;
-    private static final int IMAGE = 28 * 28;
+    /** Rows of a walk (--interpolate) when --count does not say. */
+    static final int DEFAULT_ROWS = 8;
     /** A 100 x 100 grid: about 5,800 pixels square, as large as image viewers comfortably show. */
     static final int PNG_MAX_IMAGES = 10_000;
 
@@ -33,26 +34,31 @@ final class GenerateCommand extends Command {
 
     @Override
     String summary() {
-        return "Draws N images from the generator of a checkpoint in inference mode (batch norm with its moving "
-               + "averages) and writes them as a PNG grid and/or a NumPy float32 array [N, 1, 28, 28] in [0, 1]. "
-               + "The noise is U(-1, 1) from --seed, or read from a float32 [N, z_dim] .npy file.";
+        return "Draws N images from the generator of a checkpoint (or of PyTorch's DCGAN example, saved as safetensors) "
+               + "in inference mode (batch norm with its moving averages) and writes them as a PNG grid and/or a NumPy "
+               + "float32 array [N, C, S, S] in [0, 1], whatever the model's own range. The noise is the model's, "
+               + "U(-1, 1) (28x28) or N(0, 1) (32x32, 64x64), from --seed, or read from a float32 [N, z_dim] .npy "
+               + "file.";
     }
 
     @Override
     Options options() {
         Options o = new Options();
         o.addOption(valued("checkpoint", "FILE", "a checkpoint written by train (or a directory holding "
-                                                 + "checkpoint.safetensors); required"));
+                                                 + "checkpoint.safetensors), its best.safetensors, or the generator of "
+                                                 + "PyTorch's DCGAN example saved with safetensors; required"));
         o.addOption(valued("count", "N", "number of images (required unless --z gives them)"));
         o.addOption(valued("png", "FILE", "write the images as one PNG grid, ceil(sqrt(N)) columns (at most the "
                                           + "first 10,000)"));
-        o.addOption(valued("npy", "FILE", "write the images as a NumPy float32 array [N, 1, 28, 28], any N (written "
-                                          + "a batch at a time)"));
+        o.addOption(valued("npy", "FILE", "write the images as a NumPy float32 array [N, C, S, S] in [0, 1], any N "
+                                          + "(written a batch at a time)"));
         o.addOption(valued("seed", "S", "seed of the noise (default 0); image i's noise does not depend on N"));
-        o.addOption(valued("z", "FILE", "read the noise from a NumPy float32 array [N, z_dim] instead"));
+        o.addOption(valued("z", "FILE", "read the noise from a NumPy float32 array [N, z_dim] (or [N, z_dim, 1, 1], as "
+                                        + "PyTorch's example shapes it) instead"));
         o.addOption(valued("interpolate", "K", "a walk in the noise space: --count rows, each of K images from one "
                                                + "noise vector to another in equal steps (K columns in the grid; the "
-                                               + "array holds the rows in order); --z then gives 2 vectors per row"));
+                                               + "array holds the rows in order); --z then gives 2 vectors per row; "
+                                               + DEFAULT_ROWS + " rows unless --count says"));
         DeviceOption.add(o);
         return o;
     }
@@ -68,10 +74,10 @@ final class GenerateCommand extends Command {
         if (cl.hasOption("seed") && cl.hasOption("z")) {
             throw new UsageException("--seed and --z exclude each other: the noise comes from one or the other");
         }
-        if (!cl.hasOption("count") && !cl.hasOption("z")) {
+        if (!cl.hasOption("count") && !cl.hasOption("z") && !cl.hasOption("interpolate")) {
             throw new UsageException("--count N is required (unless --z FILE gives the noise)");
         }
-        int count = intOption(cl, "count", 0, 1);
+        int count = intOption(cl, "count", cl.hasOption("interpolate") ? DEFAULT_ROWS : 0, 1);
         long seed = longOption(cl, "seed", 0, Long.MIN_VALUE);
         int interpolate = intOption(cl, "interpolate", 0, 2);
         Path png = pathOption(cl, "png", null);
@@ -98,8 +104,8 @@ final class GenerateCommand extends Command {
             noise = Generation.noise(z, weights.zDim());
             noiseSource = zFile.toString();
         } else {
-            noise = Generation.noise(seed, weights.zDim());
-            noiseSource = "seed " + seed;
+            noise = Generation.noise(seed, weights.model());
+            noiseSource = "seed " + seed + (weights.model().noise() == ModelSpec.Noise.UNIFORM ? ", U(-1, 1)" : ", N(0, 1)");
         }
         int columns = 0; // a square grid
         if (interpolate > 0) {
@@ -121,28 +127,30 @@ final class GenerateCommand extends Command {
         }
         // A row longer than the grid holds fills one row of it.
         int gridColumns = columns > 0 ? Math.min(columns, inGrid) : (int) Math.ceil(Math.sqrt(inGrid));
+        ModelSpec model = weights.model();
+        int image = model.pixelsPerImage();
         if (npy != null) {
-            requireSpace(npy, (long) count * IMAGE * Float.BYTES);
+            requireSpace(npy, (long) count * image * Float.BYTES);
         }
 
-        float[] grid = new float[inGrid * IMAGE];
+        float[] grid = new float[Math.multiplyExact(inGrid, image)];
         int total = count;
         Generation.Noise z = noise;
         int[] drawn = {0};
         IOException npyFailure = null;
         try (Backend backend = DeviceOption.open(cl, out)) {
-            out.printf(Locale.ROOT, "generate: %d images from %s (step %d) with %s, noise from %s%n",
-                    count, checkpoint, weights.step(), backend.describe(), noiseSource);
+            out.printf(Locale.ROOT, "generate: %d images from %s (%s, %s) with %s, noise from %s%n",
+                    count, checkpoint, weights.describeOrigin(), model.describe(), backend.describe(), noiseSource);
             Generation.Images keepForGrid = (first, n, images) -> {
                 int keep = Math.min(n, inGrid - first); // none once the grid is full
                 if (keep > 0) {
-                    System.arraycopy(images, 0, grid, first * IMAGE, keep * IMAGE);
+                    System.arraycopy(images, 0, grid, first * image, keep * image);
                 }
             };
             if (npy != null) {
                 // The array streams to the file a batch at a time; only the grid's images are kept.
                 try {
-                    Npy.writeFloat32(npy, new int[] {total, 1, 28, 28}, sink -> Generation.sample(backend, weights,
+                    Npy.writeFloat32(npy, model.imageShape(total), sink -> Generation.sample(backend, weights,
                             z, total, (first, n, images) -> {
                                 keepForGrid.take(first, n, images);
                                 drawn[0] = first + n;
@@ -158,7 +166,8 @@ final class GenerateCommand extends Command {
             }
         }
         if (png != null && drawn[0] >= inGrid) {
-            byte[] encoded = PngGrid.encode(grid, 0, inGrid, 28, 28, gridColumns, SCALE);
+            int size = model.imageSize();
+            byte[] encoded = PngGrid.encode(grid, 0, inGrid, size, size, gridColumns, PngGrid.scaleFor(size));
             AtomicFiles.write(png, o -> o.write(encoded), AtomicFiles.OnStop.ABANDON);
             out.println("wrote " + png);
         }
@@ -184,13 +193,17 @@ final class GenerateCommand extends Command {
         }
     }
 
-    /** Noise [N, zDim] from a .npy file, N equal to {@code count} unless that is -1; finite values only. */
+    /**
+     * Noise [N, zDim] (or [N, zDim, 1, 1], PyTorch's example's shape) from a .npy file, N equal to {@code count}
+     * unless that is -1; finite values only.
+     */
     static float[] readNoise(Path file, int zDim, int count) throws java.io.IOException {
         Npy.Float32 z = Npy.readFloat32(file);
         int[] shape = z.shape();
-        if (shape.length != 2 || shape[1] != zDim || shape[0] < 1) {
+        boolean rows = shape.length == 2 || shape.length == 4 && shape[2] == 1 && shape[3] == 1;
+        if (!rows || shape[1] != zDim || shape[0] < 1) {
             throw new BadFileException(file, "noise has shape " + Npy.shapeText(shape) + ", expected (N, " + zDim
-                    + ") with N >= 1: one row of z_dim " + zDim + " values per image");
+                    + ") or (N, " + zDim + ", 1, 1) with N >= 1: one row of z_dim " + zDim + " values per image");
         }
         if (count >= 0 && shape[0] != count) {
             throw new BadFileException(file, "holds " + Plural.count(shape[0], "noise vector") + ", but --count is "

@@ -10,8 +10,7 @@ import dcgan.backend.gpu.GpuSettings;
 import dcgan.backend.gpu.GpuSettings.AlgorithmChoice;
 import dcgan.backend.gpu.GpuSettings.MathMode;
 import dcgan.backend.gpu.GpuUnavailableException;
-import dcgan.model.Discriminator;
-import dcgan.model.Generator;
+import dcgan.model.ModelSpec;
 import dcgan.model.Layer;
 import dcgan.random.CounterRng;
 import dcgan.train.GanTrainer;
@@ -70,7 +69,10 @@ final class GpuCheckCommand extends Command {
         Options o = new Options();
         o.addOption(valued("gpu", "N", "the CUDA device to check (default 0)"));
         o.addOption(valued("batch-size", "N", "batch of the training steps and of the convolutions whose algorithms "
-                                              + "are listed (default " + Hyperparameters.DEFAULT_BATCH + ", as training)"));
+                                              + "are listed (default as training: 256 for the 28x28 model, 64 for "
+                                              + "32x32 and 64x64)"));
+        ModelOption.add(o, "both 28 and 64 (each check runs for the notebook's grey 28x28 model and for the colour "
+                           + "64x64 DCGAN, unless a size is given)", "1 at 28, 3 at 32 and 64");
         o.addOption(valued("seed", "S", "seed of the initial weights, the noise and the synthetic images, the same "
                                         + "on the CPU (default 1)"));
         return o;
@@ -79,10 +81,24 @@ final class GpuCheckCommand extends Command {
     @Override
     int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         int index = intOption(cl, "gpu", 0, 0);
-        Hyperparameters hp = HyperparameterOption.parse(cl, Hyperparameters.notebook());
+        ModelOption.Request request = ModelOption.parse(cl);
+        List<ModelSpec> models = request.imageSize() == null
+                ? List.of(request.resolve(28, 1), request.resolve(64, 3))
+                : List.of(request.resolve(request.imageSize(), request.imageSize() == 28 ? 1 : 3));
         long seed = longOption(cl, "seed", 1, 0);
-        Check check = new Check(hp, seed, new Report(out, String.format(Locale.ROOT, "gpu-check: GPU %d, batch %d, seed %d",
-                index, hp.batchSize(), seed)));
+        List<Hyperparameters> hps = new ArrayList<>();
+        for (ModelSpec m : models) {
+            hps.add(HyperparameterOption.parse(cl, Hyperparameters.defaults(m.family()), m));
+        }
+        Report report = new Report(out, String.format(Locale.ROOT, "gpu-check: GPU %d, seed %d; %s", index, seed,
+                String.join("; ", models.stream().map(ModelSpec::describe).toList())));
+        List<Check> checks = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            // The first model's checks keep their plain names; another's carry its label.
+            String label = i == 0 ? "" : " " + label(models.get(i));
+            checks.add(new Check(hps.get(i), models.get(i), label, seed, report));
+        }
+        Check check = checks.get(0);
         long start = System.nanoTime();
         for (GpuSettings settings : List.of(GpuSettings.DEFAULT, new GpuSettings(MathMode.TF32, AlgorithmChoice.SEARCH))) {
             String mode = settings.math().name().toLowerCase(Locale.ROOT);
@@ -99,7 +115,10 @@ final class GpuCheckCommand extends Command {
                 continue;
             }
             try {
-                check.mode(gpu, mode, settings, t);
+                check.device(gpu, mode, settings, t);
+                for (Check c : checks) {
+                    c.mode(gpu, mode, settings);
+                }
             } finally {
                 long c = System.nanoTime();
                 try {
@@ -112,22 +131,34 @@ final class GpuCheckCommand extends Command {
         return check.report.finish(start);
     }
 
-    /** The checks of one run: the steps' inputs and the CPU's reference losses, computed once. */
+    /** "dcgan64x3": a model's label in check names. */
+    private static String label(ModelSpec m) {
+        return (m.family() == ModelSpec.Family.NOTEBOOK ? "notebook" : "dcgan") + m.imageSize() + "x" + m.channels();
+    }
+
+    /** The checks of one model: the steps' inputs and the CPU's reference losses, computed once. */
     private static final class Check {
         final Hyperparameters hp;
+        final ModelSpec model;
+        final String label;
         final long seed;
         final Report report;
         final float[] images;
         private StepLosses cpuLosses;
 
-        Check(Hyperparameters hp, long seed, Report report) {
+        Check(Hyperparameters hp, ModelSpec model, String label, long seed, Report report) {
             this.hp = hp;
+            this.model = model;
+            this.label = label;
             this.seed = seed;
             this.report = report;
-            this.images = new CounterRng(seed).uniform(hp.batchSize() * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
+            // Synthetic images in the model's range.
+            this.images = new CounterRng(seed).uniform(hp.batchSize() * model.pixelsPerImage(), model.range().low(), 1f,
+                    CounterRng.STREAM_SHUFFLE, 0);
         }
 
-        void mode(GpuBackend gpu, String mode, GpuSettings settings, long opened) {
+        /** What is checked once per math mode, whatever the model: the device, versions and kernels, the opening. */
+        void device(GpuBackend gpu, String mode, GpuSettings settings, long opened) {
             String algos = settings.algorithms() == AlgorithmChoice.SEARCH ? "searched" : "heuristic";
             if (mode.equals("fp32")) {
                 attempt("device", () -> report.info(gpu.describe() + "; in use on the device (every process): "
@@ -137,7 +168,12 @@ final class GpuCheckCommand extends Command {
             }
             report.ok("open " + mode, String.format(Locale.ROOT, "backend opened with %s algorithms; it holds %s on the "
                                                                  + "device", algos, mib(gpu.liveBytes())), opened);
-            for (Layer layer : convLayers(hp.zDim())) {
+        }
+
+        /** This model's checks in one math mode: the algorithms of its convolutions, a step, captured steps. */
+        void mode(GpuBackend gpu, String mode, GpuSettings settings) {
+            String algos = settings.algorithms() == AlgorithmChoice.SEARCH ? "searched" : "heuristic";
+            for (Layer layer : convLayers(model)) {
                 for (AlgorithmChoice how : AlgorithmChoice.values()) {
                     algorithms(gpu, mode, layer, how);
                 }
@@ -146,7 +182,7 @@ final class GpuCheckCommand extends Command {
             if (direct != null) {
                 graph(gpu, mode, direct);
             } else {
-                report.info("graph " + mode + ": not checked, as the direct steps failed");
+                report.info("graph " + mode + label + ": not checked, as the direct steps failed");
             }
         }
 
@@ -166,7 +202,7 @@ final class GpuCheckCommand extends Command {
             String name = layer instanceof Layer.Conv c ? c.name() : ((Layer.ConvTranspose) layer).name();
             String shape = transposed ? shape(g.outShape()) + "->" + shape(g.inShape())
                                       : shape(g.inShape()) + "->" + shape(g.outShape());
-            String check = "algo " + mode + " " + how.name().toLowerCase(Locale.ROOT) + " " + name;
+            String check = "algo " + mode + label + " " + how.name().toLowerCase(Locale.ROOT) + " " + name;
             long t = System.nanoTime();
             try {
                 List<String> lines = gpu.describeConvAlgorithms(g, transposed, how);
@@ -189,7 +225,7 @@ final class GpuCheckCommand extends Command {
          * failure reported).
          */
         private Run step(GpuBackend gpu, String mode, String algos) {
-            String check = "step " + mode;
+            String check = "step " + mode + label;
             long t = System.nanoTime();
             try {
                 Run direct = steps(gpu, false, GRAPH_STEPS);
@@ -219,7 +255,7 @@ final class GpuCheckCommand extends Command {
 
         /** The same steps captured (from the second on) and replayed, against the direct ones. */
         private void graph(GpuBackend gpu, String mode, Run direct) {
-            String check = "graph " + mode;
+            String check = "graph " + mode + label;
             long t = System.nanoTime();
             try {
                 Run captured = steps(gpu, true, GRAPH_STEPS);
@@ -252,8 +288,8 @@ final class GpuCheckCommand extends Command {
         /** n steps of a fresh trainer from the seed, each on the same synthetic batch. */
         private Run steps(Backend backend, boolean capture, int n) {
             List<StepLosses> losses = new ArrayList<>();
-            try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(seed), capture, null);
-                 Tensor batch = backend.allocate(hp.batchSize(), 1, 28, 28)) {
+            try (GanTrainer trainer = new GanTrainer(backend, hp, model, new CounterRng(seed), capture, null);
+                 Tensor batch = backend.allocate(model.imageShape(hp.batchSize()))) {
                 backend.upload(images, 0, batch);
                 for (int i = 0; i < n; i++) {
                     trainer.step(batch);
@@ -265,8 +301,8 @@ final class GpuCheckCommand extends Command {
     }
 
     /** The model's convolution layers, D's then G's. */
-    static List<Layer> convLayers(int zDim) {
-        return Stream.concat(Discriminator.LAYERS.stream(), Generator.layers(zDim).stream())
+    static List<Layer> convLayers(ModelSpec model) {
+        return Stream.concat(model.discriminator().stream(), model.generator().stream())
                 .filter(l -> l instanceof Layer.Conv || l instanceof Layer.ConvTranspose)
                 .toList();
     }

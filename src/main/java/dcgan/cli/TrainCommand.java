@@ -1,7 +1,10 @@
 package dcgan.cli;
 
 import dcgan.backend.Backend;
+import dcgan.data.ImageSet;
+import dcgan.data.MnistLoader;
 import dcgan.eval.Scorer;
+import dcgan.model.ModelSpec;
 import dcgan.train.Checkpoint;
 import dcgan.train.CheckpointFile;
 import dcgan.train.RunSettings;
@@ -13,6 +16,8 @@ import org.apache.commons.cli.Options;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** {@code train}: the notebook's training run, with its defaults, or the continuation of a saved one. */
@@ -26,7 +31,8 @@ final class TrainCommand extends Command {
      * say where: the line that continues a stopped run leaves them out.
      */
     private static final Set<String> RECORDED = Set.of("resume", "out", "overwrite", "data-dir", "epochs", "max-steps",
-            "batch-size", "z-dim", "lr", "beta1", "seed", "shuffle-seed", "keep-every");
+            "batch-size", "z-dim", "lr", "beta1", "seed", "shuffle-seed", "keep-every", "image-size", "channels", "ngf",
+            "ndf");
 
     @Override
     String name() {
@@ -35,7 +41,8 @@ final class TrainCommand extends Command {
 
     @Override
     String summary() {
-        return "Trains the DCGAN (see README.md). Writes OUT/metrics.csv (losses per step), a TensorBoard event "
+        return "Trains a DCGAN on the images of --data-dir: the notebook's model at 28x28, PyTorch's example's at 32x32 "
+               + "and 64x64 (see README.md). Writes OUT/metrics.csv (losses per step), a TensorBoard event "
                + "file, and after each epoch OUT/samples-epoch-NNN.png (an 8x8 grid from fixed noise, G in inference "
                + "mode), OUT/quality.csv (FD and classifier score; OUT/best.safetensors keeps the best epoch's G), "
                + "OUT/losses.png, OUT/progress.gif and OUT/checkpoint.safetensors. Ctrl-C finishes the current step, "
@@ -46,14 +53,19 @@ final class TrainCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(valued("data-dir", "DIR", "MNIST directory: the 4 standard .gz files, or one "
-                                              + "*-images-idx3-ubyte.gz/*-labels-idx1-ubyte.gz pair (default ./mnist)"));
+        o.addOption(valued("data-dir", "DIR", "the images (docs/commands.md): MNIST's IDX files (the 4 standard .gz "
+                                              + "files, or one *-images-idx3-ubyte.gz/*-labels-idx1-ubyte.gz pair) "
+                                              + "(default ./mnist)"));
+        ModelOption.add(o, "the data's own size where it is 28, 32 or 64, else 64", "1 when every image is grey, "
+                                                                                    + "else 3");
         o.addOption(valued("out", "DIR", "output directory (default ./log/DCGAN)"));
-        o.addOption(valued("epochs", "N", "passes over the data (default 100)"));
+        o.addOption(valued("epochs", "N", "passes over the data (default 100 for the 28x28 model, 25 for 32x32 and "
+                                          + "64x64)"));
         o.addOption(valued("max-steps", "N", "stop after N iterations, for quick runs (default: no limit)"));
-        o.addOption(valued("batch-size", "N", "images per iteration (default 256)"));
-        o.addOption(valued("z-dim", "N", "noise dimension (default 100)"));
-        o.addOption(valued("lr", "RATE", "D's Adam learning rate; G uses 5x (default 2e-4)"));
+        o.addOption(valued("batch-size", "N", "images per iteration (default 256 for the 28x28 model, 64 for 32x32 "
+                                              + "and 64x64)"));
+        o.addOption(valued("lr", "RATE", "D's Adam learning rate; G's is 5x that for the 28x28 model, the same for "
+                                         + "32x32 and 64x64 (default 2e-4)"));
         o.addOption(valued("beta1", "B", "Adam beta1 (default 0.5)"));
         o.addOption(valued("seed", "S", "seed of the initial weights and the noise (default 0)"));
         o.addOption(valued("shuffle-seed", "S", "seed of the one-time data shuffle (default 547, the notebook's)"));
@@ -84,7 +96,6 @@ final class TrainCommand extends Command {
         // A resumed run starts from its checkpoint's settings; the run refuses options that would change
         // what the run is before it loads or writes anything.
         Checkpoint resume = null;
-        RunSettings base = RunSettings.NOTEBOOK;
         if (cl.hasOption("resume")) {
             if (cl.hasOption("overwrite")) {
                 throw new UsageException("--overwrite starts a new run; it cannot be combined with --resume");
@@ -92,13 +103,29 @@ final class TrainCommand extends Command {
             Path file = CheckpointFile.locate(pathOption(cl, "resume", null));
             out.println("reading " + file);
             resume = CheckpointFile.read(file, out);
-            base = resume.settings();
         }
-        RunSettings settings = settings(cl, base);
-        try (InterruptHandler interrupts = InterruptHandler.install(out, err, settings.outDir())) {
+        // Every option is checked before the data loads; those whose defaults depend on the model, which the data
+        // may choose, are settled after.
+        ModelOption.Request request = ModelOption.parse(cl);
+        if (resume != null) {
+            requireSameModel(cl, resume.settings().model());
+        }
+        RunSettings first = settings(cl, resume != null ? resume.settings() : RunSettings.NOTEBOOK,
+                resume != null ? resume.settings().model() : request.resolve());
+        if (resume != null) {
+            first.requireContinues(resume.settings());
+        }
+        DeviceOption.check(cl);
+        try (InterruptHandler interrupts = InterruptHandler.install(out, err, first.outDir())) {
             int status;
-            try (Backend backend = DeviceOption.open(cl, out)) {
-                status = train(backend, settings, resume, interrupts, continueCommand(cl, settings.outDir()), out);
+            try {
+                ImageSet data = load(first.dataDir(), request, resume, out);
+                ModelSpec model = resume != null ? resume.settings().model() : request.resolve(data.size(), data.channels());
+                RunSettings settings = resume != null ? first : settings(cl, RunSettings.defaults(model), model);
+                try (Backend backend = DeviceOption.open(cl, out)) {
+                    status = train(backend, settings, data, resume, interrupts, continueCommand(cl, settings.outDir()),
+                            out);
+                }
             } catch (Exception | OutOfMemoryError e) {
                 if (!interrupts.requested()) {
                     throw e;
@@ -112,9 +139,47 @@ final class TrainCommand extends Command {
         }
     }
 
-    private static int train(Backend backend, RunSettings settings, Checkpoint resume, InterruptHandler interrupts,
-                             String continueCommand, PrintStream out) throws IOException {
-        TrainingRun.Result result = new TrainingRun(backend, settings, out).run(resume, interrupts.stopCheck());
+    /**
+     * Refuses model options that differ from the checkpoint's model: a resumed run keeps its model.
+     *
+     * @throws IllegalArgumentException naming each option that conflicts
+     */
+    private static void requireSameModel(CommandLine cl, ModelSpec saved) throws UsageException {
+        List<String> conflicts = new ArrayList<>();
+        modelConflict(cl, conflicts, "image-size", saved.imageSize());
+        modelConflict(cl, conflicts, "channels", saved.channels());
+        modelConflict(cl, conflicts, "z-dim", saved.zDim());
+        if (saved.family() == ModelSpec.Family.DCGAN) {
+            modelConflict(cl, conflicts, "ngf", saved.ngf());
+            modelConflict(cl, conflicts, "ndf", saved.ndf());
+        } else if (cl.hasOption("ngf") || cl.hasOption("ndf")) {
+            conflicts.add("--ngf and --ndf do not apply: the checkpoint holds " + saved.describe());
+        }
+        if (!conflicts.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", conflicts) + "; a resumed run keeps its "
+                    + "checkpoint's values (leave those options out, or start a new run in another --out directory)");
+        }
+    }
+
+    private static void modelConflict(CommandLine cl, List<String> conflicts, String option, int saved)
+            throws UsageException {
+        int given = intOption(cl, option, saved, 1);
+        if (given != saved) {
+            conflicts.add("--" + option + " " + given + " conflicts with the checkpoint, which was trained with " + saved);
+        }
+    }
+
+    /** The run's images: those of the data directory, shaped for the model the options or the checkpoint name. */
+    private static ImageSet load(Path dir, ModelOption.Request request, Checkpoint resume, PrintStream out)
+            throws IOException {
+        out.println("loading " + dir);
+        return MnistLoader.load(dir);
+    }
+
+    private static int train(Backend backend, RunSettings settings, ImageSet data, Checkpoint resume,
+                             InterruptHandler interrupts, String continueCommand, PrintStream out) throws IOException {
+        TrainingRun.Result result = new TrainingRun(backend, settings, out).run(() -> data, resume,
+                interrupts.stopCheck());
         if (result.interrupted()) {
             if (result.checkpoint() != null) {
                 out.println("to continue: " + continueCommand);
@@ -154,10 +219,11 @@ final class TrainCommand extends Command {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    /** The settings the options give, each option not given taken from {@code base}. */
-    private static RunSettings settings(CommandLine cl, RunSettings base) throws UsageException {
+    /** The settings the options give for {@code model}, each option not given taken from {@code base}. */
+    private static RunSettings settings(CommandLine cl, RunSettings base, ModelSpec model) throws UsageException {
         return new RunSettings(
-                HyperparameterOption.parse(cl, base.hp()),
+                HyperparameterOption.parse(cl, base.hp(), model),
+                model,
                 longOption(cl, "seed", base.seed(), Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", base.shuffleSeed(), Long.MIN_VALUE),
                 base.sampleCount(),

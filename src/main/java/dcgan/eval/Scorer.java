@@ -34,17 +34,20 @@ import static dcgan.model.Layer.linear;
 import static dcgan.model.Layer.relu;
 
 /**
- * The digit scorer that quality is measured with (docs/quality.md): a small convolutional classifier,
- * trained by this project on the labelled images of the data directory with part of them held out, and
- * the statistics of its features on those held-out real digits. It runs on the CPU backend, whatever
- * device trains the GAN, so that its numbers are comparable between machines.
+ * The scorer that quality is measured with (docs/quality.md): a small convolutional classifier, trained by
+ * this project on the labelled images of the data with part of them held out, and the statistics of its
+ * features on those held-out real images. It reads images of the data's size (28, 32 or 64) and channels and
+ * tells its classes apart (the digits, folder classes, CIFAR-10's). It runs on the CPU backend, whatever device
+ * trains the GAN, so that its numbers are comparable between machines. At 28x28, for digits:
  *
  * <pre>
- *   S.c1   conv 4x4/2, 1 -> 32       28x28 -> 14x14   ReLU
+ *   S.c1   conv 4x4/2, C -> 32       28x28 -> 14x14   S.bn1, ReLU
  *   S.c2   conv 4x4/2, 32 -> 64      14x14 -> 7x7     S.bn2, ReLU
- *   S.l3   linear 3136 -> 128                         ReLU: the 128 features of the Frechet distance
- *   S.l4   linear 128 -> 10                           class logits
+ *   S.l3   linear 3136 -> 128                         S.bn3, ReLU: the 128 features of the Frechet distance
+ *   S.l4   linear 128 -> K                            class logits
  * </pre>
+ * At 32x32 the convolutions end at 8x8 (S.l3 reads 4096 values); at 64x64 a third, S.c3 64 -> 128, takes 16x16
+ * to 8x8 (S.l3 reads 8192).
  *
  * <p>Trained once per data set (deterministically, from {@link #SEED}) and cached as a safetensors file named
  * after the data's fingerprint; a cache of other data is never used.
@@ -52,13 +55,8 @@ import static dcgan.model.Layer.relu;
 public final class Scorer implements AutoCloseable {
 
     public static final int FEATURES = 128;
-    /** Values per image: the scorer reads 28x28 grey images. */
-    private static final int IMAGE = 28 * 28;
-    public static final int CLASSES = 10;
     static final long SEED = 1;
     static final int EPOCHS = 10;
-    /** Training images are moved by up to this many pixels each way. */
-    static final int MAX_SHIFT = 2;
     static final int TRAIN_BATCH = 64;
     static final float LEARNING_RATE = 1e-3f;
     private static final int INFERENCE_BATCH = 500;
@@ -68,14 +66,54 @@ public final class Scorer implements AutoCloseable {
     static final String FORMAT = "dcgan-java.scorer";
     static final String FORMAT_VERSION = "1";
     /** The architecture and training recipe above; a change to either needs another id. */
-    static final String MODEL = "digit-classifier-1";
+    static final String MODEL = "classifier-1";
 
-    static final List<Layer> FEATURE_LAYERS = List.of(
-            conv("S.c1", 1, 32, 28), batchNorm("S.bn1", 32, 14 * 14), relu(),
-            conv("S.c2", 32, 64, 14), batchNorm("S.bn2", 64, 7 * 7), relu(),
-            linear("S.l3", 64 * 7 * 7, FEATURES), batchNorm("S.bn3", FEATURES), relu());
-    static final List<Layer> HEAD_LAYERS = List.of(linear("S.l4", FEATURES, CLASSES));
+    /**
+     * What a scorer reads and tells apart: images of {@code channels x size x size}, {@code classes} classes.
+     * Its layers follow from these.
+     */
+    record Shape(int size, int channels, int classes) {
 
+        static Shape of(ImageSet data) {
+            return new Shape(data.size(), data.channels(), data.classNames().size());
+        }
+
+        int pixels() {
+            return channels * size * size;
+        }
+
+        /** Training images are moved by up to this many pixels each way: 2 at 28 and 32, 4 at 64. */
+        int maxShift() {
+            return size / 16;
+        }
+
+        List<Layer> featureLayers() {
+            List<Layer> layers = new ArrayList<>(List.of(
+                    conv("S.c1", channels, 32, size), batchNorm("S.bn1", 32, size * size / 4), relu(),
+                    conv("S.c2", 32, 64, size / 2), batchNorm("S.bn2", 64, size * size / 16), relu()));
+            int width = 64;
+            int side = size / 4;
+            if (size == 64) {
+                layers.addAll(List.of(conv("S.c3", 64, 128, 16), batchNorm("S.bn3c", 128, 64), relu()));
+                width = 128;
+                side = 8;
+            }
+            layers.addAll(List.of(linear("S.l3", width * side * side, FEATURES), batchNorm("S.bn3", FEATURES), relu()));
+            return List.copyOf(layers);
+        }
+
+        List<Layer> headLayers() {
+            return List.of(linear("S.l4", FEATURES, classes));
+        }
+
+        NetworkLayout layout() {
+            List<Layer> all = new ArrayList<>(featureLayers());
+            all.addAll(headLayers());
+            return NetworkLayout.of(all);
+        }
+    }
+
+    private final Shape shape;
     private final CpuBackend cpu;
     private final NetworkState state;
     private final Path file;
@@ -83,8 +121,9 @@ public final class Scorer implements AutoCloseable {
     private final int heldOutCount;
     private final FrechetDistance.Statistics reference;
 
-    private Scorer(CpuBackend cpu, NetworkState state, Path file, double accuracy, int heldOutCount,
+    private Scorer(Shape shape, CpuBackend cpu, NetworkState state, Path file, double accuracy, int heldOutCount,
                    FrechetDistance.Statistics reference) {
+        this.shape = shape;
         this.cpu = cpu;
         this.state = state;
         this.file = file;
@@ -93,39 +132,44 @@ public final class Scorer implements AutoCloseable {
         this.reference = reference;
     }
 
-    static NetworkLayout layout() {
-        List<Layer> all = new ArrayList<>(FEATURE_LAYERS);
-        all.addAll(HEAD_LAYERS);
-        return NetworkLayout.of(all);
-    }
-
     /**
      * The scorer for this labelled data: read from {@code cacheDir} when a scorer of exactly this data is
-     * cached there, else trained (a few seconds to a minute on a CPU) and cached.
+     * cached there, else trained (a few seconds to a few minutes on a CPU) and cached.
      *
-     * @throws BadFileException if the cached file is damaged (it is named, to be deleted)
+     * @throws IllegalArgumentException if the data cannot train one: no labels, a single class, too few images
+     *                                  (the message says which)
+     * @throws BadFileException         if the cached file is damaged (it is named, to be deleted)
      */
     public static Scorer forData(ImageSet labelled, Path cacheDir, CpuBackend cpu, PrintStream out) throws IOException {
+        if (!labelled.labelled()) {
+            throw new IllegalArgumentException("the images have no labels, and the scorer learns to tell their "
+                    + "classes apart");
+        }
+        if (labelled.classNames().size() < 2) {
+            throw new IllegalArgumentException("the images are of a single class (" + labelled.classNames().get(0)
+                    + "), and the scorer learns to tell classes apart");
+        }
+        Shape shape = Shape.of(labelled);
         String fingerprint = fingerprint(labelled);
         Path file = cacheDir.resolve("scorer-" + fingerprint + ".safetensors");
         Split split = Split.of(labelled);
-        NetworkState state = new NetworkState(cpu, layout(), CounterRng.STREAM_INIT_BASE);
+        NetworkState state = new NetworkState(cpu, shape.layout(), CounterRng.STREAM_INIT_BASE);
         try {
             double accuracy;
             if (Files.exists(file) && matches(file, fingerprint, labelled.count())) {
-                accuracy = read(file, cpu, state);
+                accuracy = read(file, cpu, state, shape);
                 out.printf(Locale.ROOT, "scorer: %s (held-out accuracy %.2f%%)%n", file, 100 * accuracy);
             } else {
-                out.printf(Locale.ROOT, "scorer: training a digit classifier on %d of the %d labelled images "
-                        + "(%d held out), once for this data; it is cached in %s%n", split.train().length,
-                        labelled.count(), split.heldOut().length, cacheDir);
+                out.printf(Locale.ROOT, "scorer: training a classifier of %d classes on %d of the %d labelled images "
+                        + "(%d held out), once for this data; it is cached in %s%n", shape.classes(),
+                        split.train().length, labelled.count(), split.heldOut().length, cacheDir);
                 long start = System.nanoTime();
                 state.initialise(new CounterRng(SEED));
-                train(cpu, state, labelled, split.train(), out);
-                accuracy = accuracy(cpu, state, labelled, split.heldOut());
+                train(cpu, state, shape, labelled, split.train(), out);
+                accuracy = accuracy(cpu, state, shape, labelled, split.heldOut());
                 String cached;
                 try {
-                    write(file, cpu, state, fingerprint, labelled.count(), split.heldOut().length, accuracy);
+                    write(file, cpu, state, shape, fingerprint, labelled.count(), split.heldOut().length, accuracy);
                     cached = "cached as " + file;
                 } catch (IOException e) {
                     // Measuring goes on; only the next run pays the training again.
@@ -135,10 +179,10 @@ public final class Scorer implements AutoCloseable {
                         (System.nanoTime() - start) / 1e9, cached);
             }
             float[] heldOutImages = images(labelled, split.heldOut());
-            Scorer s = new Scorer(cpu, state, file, accuracy, split.heldOut().length, null);
+            Scorer s = new Scorer(shape, cpu, state, file, accuracy, split.heldOut().length, null);
             FrechetDistance.Statistics reference = FrechetDistance.Statistics.of(
                     s.features(heldOutImages, split.heldOut().length), split.heldOut().length, FEATURES);
-            return new Scorer(cpu, state, file, accuracy, split.heldOut().length, reference);
+            return new Scorer(shape, cpu, state, file, accuracy, split.heldOut().length, reference);
         } catch (IOException | RuntimeException e) {
             state.close();
             throw e;
@@ -174,8 +218,8 @@ public final class Scorer implements AutoCloseable {
     /** CRC-32C of the images and labels in the data's own order, with the count: which data a cache is of. */
     static String fingerprint(ImageSet labelled) {
         CRC32C crc = new CRC32C();
-        float[] one = new float[IMAGE];
-        byte[] bytes = new byte[IMAGE];
+        float[] one = new float[labelled.pixelsPerImage()];
+        byte[] bytes = new byte[one.length];
         for (int i = 0; i < labelled.count(); i++) {
             labelled.copyImage(i, one, 0);
             for (int p = 0; p < bytes.length; p++) {
@@ -190,25 +234,29 @@ public final class Scorer implements AutoCloseable {
     }
 
     private static float[] images(ImageSet data, int[] which) {
-        float[] out = new float[which.length * IMAGE];
+        int per = data.pixelsPerImage();
+        float[] out = new float[Math.multiplyExact(which.length, per)];
         for (int i = 0; i < which.length; i++) {
-            data.copyImage(which[i], out, i * IMAGE);
+            data.copyImage(which[i], out, i * per);
         }
         return out;
     }
 
     /** {@link #EPOCHS} passes of Adam over the training images, each pass in a fresh fixed order. */
-    private static void train(CpuBackend cpu, NetworkState state, ImageSet data, int[] trainIndices, PrintStream out) {
+    private static void train(CpuBackend cpu, NetworkState state, Shape shape, ImageSet data, int[] trainIndices,
+                              PrintStream out) {
         int[] labels = data.labels();
         int b = TRAIN_BATCH;
         int steps = trainIndices.length / b;
-        try (Network features = Network.of(cpu, state, FEATURE_LAYERS, b);
-             Network head = Network.of(cpu, state, HEAD_LAYERS, b);
-             Tensor x = cpu.allocate(b, 1, 28, 28);
-             Tensor dLogits = cpu.allocate(b, CLASSES);
+        int classes = shape.classes();
+        int maxShift = shape.maxShift();
+        try (Network features = Network.of(cpu, state, shape.featureLayers(), b);
+             Network head = Network.of(cpu, state, shape.headLayers(), b);
+             Tensor x = cpu.allocate(b, shape.channels(), shape.size(), shape.size());
+             Tensor dLogits = cpu.allocate(b, classes);
              Tensor dFeatures = cpu.allocate(b, FEATURES)) {
-            float[] batch = new float[b * IMAGE];
-            float[] image = new float[IMAGE];
+            float[] batch = new float[b * shape.pixels()];
+            float[] image = new float[shape.pixels()];
             float[] shift = new float[2];
             CounterRng rng = new CounterRng(SEED);
             long t = 0;
@@ -220,15 +268,17 @@ public final class Scorer implements AutoCloseable {
                     for (int i = 0; i < b; i++) {
                         int index = trainIndices[order[s * b + i]];
                         data.copyImage(index, image, 0);
-                        // Each image moved by up to 2 pixels each way, afresh every epoch: the network learns the
-                        // digits rather than the training images.
-                        rng.fillUniform(shift, 0, 2, 0f, 5f, CounterRng.STREAM_SCORER, (long) epoch << 32 | s * b + i);
-                        shifted(image, (int) shift[0] - MAX_SHIFT, (int) shift[1] - MAX_SHIFT, batch, i * IMAGE);
+                        // Each image moved by up to 2 (4 at 64x64) pixels each way, afresh every epoch: the network
+                        // learns the classes rather than the training images.
+                        rng.fillUniform(shift, 0, 2, 0f, 2 * maxShift + 1, CounterRng.STREAM_SCORER,
+                                (long) epoch << 32 | s * b + i);
+                        shifted(image, shape, (int) shift[0] - maxShift, (int) shift[1] - maxShift, batch,
+                                i * shape.pixels());
                         y[i] = labels[index];
                     }
                     cpu.upload(batch, 0, x);
                     Tensor logits = head.forward(features.forward(x, Mode.TRAINING), Mode.TRAINING);
-                    float[] grad = new float[b * CLASSES];
+                    float[] grad = new float[b * classes];
                     lossSum += SoftmaxCrossEntropy.lossAndGradient(cpu.download(logits), y, grad);
                     cpu.upload(grad, 0, dLogits);
                     head.backward(dLogits, dFeatures, WRITE);
@@ -247,23 +297,30 @@ public final class Scorer implements AutoCloseable {
         return LEARNING_RATE * Math.pow(0.3, Math.max(0, epoch - (EPOCHS - 2)));
     }
 
-    /** {@code src} (28x28) moved by (dx, dy) into {@code dst[at ...]}, with black where nothing moves in. */
-    static void shifted(float[] src, int dx, int dy, float[] dst, int at) {
-        for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-                int sx = x - dx;
-                int sy = y - dy;
-                dst[at + y * 28 + x] = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? src[sy * 28 + sx] : 0f;
+    /**
+     * {@code src} (an image of {@code shape}) moved by (dx, dy) into {@code dst[at ...]}, with black where nothing
+     * moves in.
+     */
+    static void shifted(float[] src, Shape shape, int dx, int dy, float[] dst, int at) {
+        int n = shape.size();
+        for (int c = 0; c < shape.channels(); c++) {
+            int plane = c * n * n;
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    int sx = x - dx;
+                    int sy = y - dy;
+                    dst[at + plane + y * n + x] = sx >= 0 && sx < n && sy >= 0 && sy < n ? src[plane + sy * n + sx] : 0f;
+                }
             }
         }
     }
 
-    private static double accuracy(CpuBackend cpu, NetworkState state, ImageSet data, int[] indices) {
+    private static double accuracy(CpuBackend cpu, NetworkState state, Shape shape, ImageSet data, int[] indices) {
         int[] labels = data.labels();
-        float[] probabilities = classify(cpu, state, images(data, indices), indices.length);
+        float[] probabilities = classify(cpu, state, shape, images(data, indices), indices.length);
         int right = 0;
         for (int i = 0; i < indices.length; i++) {
-            if (argmax(probabilities, i * CLASSES, CLASSES) == labels[indices[i]]) {
+            if (argmax(probabilities, i * shape.classes(), shape.classes()) == labels[indices[i]]) {
                 right++;
             }
         }
@@ -283,33 +340,35 @@ public final class Scorer implements AutoCloseable {
     /** The 128 features of each image (inference mode), image i's at {@code i * 128}. */
     public float[] features(float[] images, int count) {
         float[] out = new float[count * FEATURES];
-        infer(cpu, state, images, count, true, out);
+        infer(cpu, state, shape, images, count, true, out);
         return out;
     }
 
-    /** Each image's class probabilities (softmax of the logits), image i's at {@code i * 10}. */
+    /** Each image's class probabilities (softmax of the logits), image i's at {@code i * classes}. */
     public float[] probabilities(float[] images, int count) {
-        return classify(cpu, state, images, count);
+        return classify(cpu, state, shape, images, count);
     }
 
-    private static float[] classify(CpuBackend cpu, NetworkState state, float[] images, int count) {
-        float[] out = new float[count * CLASSES];
-        infer(cpu, state, images, count, false, out);
+    private static float[] classify(CpuBackend cpu, NetworkState state, Shape shape, float[] images, int count) {
+        int classes = shape.classes();
+        float[] out = new float[count * classes];
+        infer(cpu, state, shape, images, count, false, out);
         for (int i = 0; i < count; i++) {
-            SoftmaxCrossEntropy.softmaxInPlace(out, i * CLASSES, CLASSES);
+            SoftmaxCrossEntropy.softmaxInPlace(out, i * classes, classes);
         }
         return out;
     }
 
     /** Runs the classifier in inference mode over batches, keeping the features or the logits. */
-    private static void infer(CpuBackend cpu, NetworkState state, float[] images, int count, boolean features, float[] out) {
-        int width = features ? FEATURES : CLASSES;
+    private static void infer(CpuBackend cpu, NetworkState state, Shape shape, float[] images, int count,
+                              boolean features, float[] out) {
+        int width = features ? FEATURES : shape.classes();
         for (int first = 0; first < count; first += INFERENCE_BATCH) {
             int n = Math.min(INFERENCE_BATCH, count - first);
-            try (Network f = Network.of(cpu, state, FEATURE_LAYERS, n);
-                 Network head = Network.of(cpu, state, HEAD_LAYERS, n);
-                 Tensor x = cpu.allocate(n, 1, 28, 28)) {
-                cpu.upload(images, first * IMAGE, x);
+            try (Network f = Network.of(cpu, state, shape.featureLayers(), n);
+                 Network head = Network.of(cpu, state, shape.headLayers(), n);
+                 Tensor x = cpu.allocate(n, shape.channels(), shape.size(), shape.size())) {
+                cpu.upload(images, first * shape.pixels(), x);
                 Tensor h = f.forward(x, Mode.INFERENCE);
                 Tensor y = features ? h : head.forward(h, Mode.INFERENCE);
                 cpu.download(y, out, first * width);
@@ -317,11 +376,16 @@ public final class Scorer implements AutoCloseable {
         }
     }
 
-    /** Scores {@code count} images (28x28 in [0, 1] each) against the held-out real digits. */
+    /** Scores {@code count} images (of the scorer's shape, in [0, 1]) against the held-out real images. */
     public Quality score(float[] images, int count) {
         FrechetDistance.Statistics samples = FrechetDistance.Statistics.of(features(images, count), count, FEATURES);
-        return Quality.of(FrechetDistance.between(samples, reference), probabilities(images, count), count, accuracy,
-                heldOutCount);
+        return Quality.of(FrechetDistance.between(samples, reference), probabilities(images, count), count,
+                shape.classes(), accuracy, heldOutCount);
+    }
+
+    /** The images this scorer reads: {@code [channels, size, size]}. */
+    public int[] imageShape() {
+        return new int[] {shape.channels(), shape.size(), shape.size()};
     }
 
     /** The classifier's accuracy on the held-out images. */
@@ -356,13 +420,13 @@ public final class Scorer implements AutoCloseable {
     }
 
     /** Reads the classifier's tensors (checked against their CRC-32C) and returns the recorded accuracy. */
-    private static double read(Path file, CpuBackend cpu, NetworkState state) throws IOException {
+    private static double read(Path file, CpuBackend cpu, NetworkState state, Shape shape) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             Map<String, String> m = f.metadata();
             if (!f.checksummed()) {
                 throw new BadFileException(file, "has no tensor checksums");
             }
-            NetworkLayout layout = layout();
+            NetworkLayout layout = shape.layout();
             cpu.upload(readFlat(f, m, layout.params()), 0, state.params());
             cpu.upload(readFlat(f, m, layout.buffers()), 0, state.buffers());
             double accuracy = Double.parseDouble(m.getOrDefault("accuracy", "NaN"));
@@ -395,8 +459,8 @@ public final class Scorer implements AutoCloseable {
                 + "trained again");
     }
 
-    private static void write(Path file, CpuBackend cpu, NetworkState state, String fingerprint, int images,
-                              int heldOut, double accuracy) throws IOException {
+    private static void write(Path file, CpuBackend cpu, NetworkState state, Shape shape, String fingerprint,
+                              int images, int heldOut, double accuracy) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
@@ -407,7 +471,10 @@ public final class Scorer implements AutoCloseable {
         m.put("seed", Long.toString(SEED));
         m.put("epochs", Integer.toString(EPOCHS));
         m.put("accuracy", Double.toString(accuracy));
-        NetworkLayout layout = layout();
+        m.put("image_size", Integer.toString(shape.size()));
+        m.put("channels", Integer.toString(shape.channels()));
+        m.put("classes", Integer.toString(shape.classes()));
+        NetworkLayout layout = shape.layout();
         List<NamedTensor> tensors = new ArrayList<>();
         add(tensors, layout.params(), cpu.download(state.params()));
         add(tensors, layout.buffers(), cpu.download(state.buffers()));

@@ -29,6 +29,11 @@ public final class PngGrid {
     private PngGrid() {}
 
     /** Width in pixels of a grid of {@code columns} tiles of {@code width} pixels at {@code scale}. */
+    /** How much a grid enlarges its images: each pixel doubled for small images (28 and 32), as is for larger ones. */
+    public static int scaleFor(int imageSize) {
+        return imageSize < 48 ? 2 : 1;
+    }
+
     public static int gridWidth(int width, int columns, int scale) {
         return columns * (width * scale + GAP) + GAP;
     }

@@ -379,6 +379,35 @@ public final class SafeTensorsFile implements AutoCloseable {
             b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOffset + (int) (done / Float.BYTES),
                     n / Float.BYTES);
         }
+        checkCrc(name, crc);
+    }
+
+    /**
+     * Reads an int64 tensor of at most a few values (PyTorch's batch-norm step counters), checked as
+     * {@link #floatsInto} checks a float one.
+     */
+    public long[] longs(String name, int... expectedShape) throws IOException {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new BadFileException(file, "missing tensor " + name);
+        }
+        if (!e.dtype().equals("I64")) {
+            throw new BadFileException(file, "tensor " + name + " has dtype " + e.dtype() + ", expected I64");
+        }
+        if (!Arrays.equals(e.shape, expectedShape)) {
+            throw new BadFileException(file, "tensor " + name + " has shape " + Arrays.toString(e.shape)
+                    + ", expected " + Arrays.toString(expectedShape));
+        }
+        ByteBuffer b = readFully(file, channel, dataStart + e.begin(), (int) (e.end() - e.begin()));
+        CRC32C crc = new CRC32C();
+        crc.update(b.duplicate());
+        checkCrc(name, crc);
+        long[] out = new long[b.remaining() / Long.BYTES];
+        b.order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+        return out;
+    }
+
+    private void checkCrc(String name, CRC32C crc) throws BadFileException {
         if (checksummed()) {
             String recorded = metadata.get(CRC_PREFIX + name);
             if (recorded == null) {

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * Writes float32 tensors in the safetensors format (https://github.com/huggingface/safetensors), which
+ * Writes float32 (and int64) tensors in the safetensors format (https://github.com/huggingface/safetensors), which
  * Python reads with {@code safetensors.torch.load_file} or {@code safetensors.numpy.load_file}:
  * <pre>
  *   8 bytes    N, the header length, unsigned little-endian
@@ -51,9 +51,13 @@ public final class SafeTensorsWriter {
         AtomicFiles.write(file, out -> write(out, header, tensors));
     }
 
-    /** The CRC-32C of a tensor's bytes as this writer stores them (float32, little-endian). */
+    /** The CRC-32C of a tensor's bytes as this writer stores them (little-endian). */
     static long crc32c(NamedTensor t) {
         CRC32C crc = new CRC32C();
+        if (t.longValues() != null) {
+            crc.update(int64Bytes(t));
+            return crc.getValue();
+        }
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = t.values();
         int floatsPerChunk = buffer.capacity() / Float.BYTES;
@@ -72,6 +76,10 @@ public final class SafeTensorsWriter {
         out.write(buffer.array(), 0, Long.BYTES);
         out.write(header);
         for (NamedTensor t : tensors) {
+            if (t.longValues() != null) {
+                out.write(int64Bytes(t));
+                continue;
+            }
             float[] v = t.values();
             int size = t.size();
             int floatsPerChunk = buffer.capacity() / Float.BYTES;
@@ -82,6 +90,12 @@ public final class SafeTensorsWriter {
                 out.write(buffer.array(), 0, n * Float.BYTES);
             }
         }
+    }
+
+    private static byte[] int64Bytes(NamedTensor t) {
+        ByteBuffer b = ByteBuffer.allocate(t.size() * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(t.longValues());
+        return b.array();
     }
 
     /** The JSON header, padded with spaces to make the data start 8-byte aligned. */
@@ -102,9 +116,9 @@ public final class SafeTensorsWriter {
                 if (t.name().equals(SafeTensorsFile.METADATA_KEY) || !names.add(t.name())) {
                     throw new IllegalArgumentException("tensor name " + t.name() + " is reserved or used twice");
                 }
-                long end = offset + (long) t.size() * Float.BYTES;
+                long end = offset + (long) t.size() * t.elementBytes();
                 json.writeObjectFieldStart(t.name());
-                json.writeStringField("dtype", "F32");
+                json.writeStringField("dtype", t.dtype());
                 json.writeArrayFieldStart("shape");
                 for (int d : t.shape()) {
                     json.writeNumber(d);

@@ -137,6 +137,11 @@ public sealed interface Layer {
      */
     List<BufferSize> buffers(int batch);
 
+    /** Multiply-adds of the layer's forward pass per image (0 for a layer without a product). */
+    default long multiplyAdds() {
+        return 0;
+    }
+
     /**
      * The parameters of the layer (its share of the network's flat parameter buffer), computed in {@code long}
      * so that sizes too large to declare can be asked about.
@@ -195,6 +200,12 @@ public sealed interface Layer {
         public long parameterCount() {
             return (long) out * in * ConvGeometry.KERNEL * ConvGeometry.KERNEL + (bias == Bias.WITH_BIAS ? out : 0);
         }
+
+        @Override
+        public long multiplyAdds() {
+            ConvGeometry g = geometry(1);
+            return (long) g.outHeight() * g.outWidth() * out * g.patchSize();
+        }
     }
 
     /**
@@ -247,6 +258,12 @@ public sealed interface Layer {
         public long parameterCount() {
             return (long) in * out * ConvGeometry.KERNEL * ConvGeometry.KERNEL + (bias == Bias.WITH_BIAS ? out : 0);
         }
+
+        @Override
+        public long multiplyAdds() {
+            ConvGeometry g = geometry(1); // the convolution it transposes: the same products
+            return (long) g.outHeight() * g.outWidth() * g.outChannels() * g.patchSize();
+        }
     }
 
     /** Linear(in, out): weight {@code [out, in]}, bias {@code [out]} or none. */
@@ -285,6 +302,11 @@ public sealed interface Layer {
         @Override
         public long parameterCount() {
             return (long) out * in + (bias == Bias.WITH_BIAS ? out : 0);
+        }
+
+        @Override
+        public long multiplyAdds() {
+            return (long) in * out;
         }
     }
 
@@ -332,6 +354,11 @@ public sealed interface Layer {
         public long parameterCount() {
             return (long) in * outChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
         }
+
+        @Override
+        public long multiplyAdds() {
+            return (long) in * outChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
+        }
     }
 
     /**
@@ -374,6 +401,11 @@ public sealed interface Layer {
 
         @Override
         public long parameterCount() {
+            return (long) out * inChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
+        }
+
+        @Override
+        public long multiplyAdds() {
             return (long) out * inChannels * ConvGeometry.KERNEL * ConvGeometry.KERNEL;
         }
     }

@@ -22,6 +22,7 @@ public class Network implements AutoCloseable {
     // inputGradients[i]: where layer i writes the gradient of its input; null for layer 0 (the caller's dx).
     private final Tensor[] inputGradients;
     private final List<Tensor> owned = new ArrayList<>();
+    private Tensor output;
 
     protected Network(Backend backend, NetworkState state, List<Layer> declared, int batch) {
         this.batch = batch;
@@ -95,7 +96,16 @@ public class Network implements AutoCloseable {
         for (BuiltLayer l : layers) {
             x = l.forward(x, mode);
         }
+        output = x;
         return x;
+    }
+
+    /** The tensor the latest {@link #forward} returned, which holds its output until the next forward. */
+    public Tensor output() {
+        if (output == null) {
+            throw new IllegalStateException("no forward pass yet");
+        }
+        return output;
     }
 
     /**

@@ -151,7 +151,15 @@ public final class CounterRng {
      * longer draw has the same values.
      */
     public void fillNormal(float[] dst, int off, int n, int stream, long step) {
-        fillNormal(dst, off, n, stream, step, false, 0, 1);
+        fillNormal(dst, off, 0, n, stream, step, false, 0, 1);
+    }
+
+    /**
+     * Elements {@code [first, first + n)} of the sequence {@link #fillNormal(float[], int, int, int, long)} starts
+     * at element 0, into {@code dst[off ...]}: a long sequence can be drawn a piece at a time, with the same values.
+     */
+    public void fillNormal(float[] dst, int off, long first, int n, int stream, long step) {
+        fillNormal(dst, off, first, n, stream, step, false, 0, 1);
     }
 
     /**
@@ -160,23 +168,27 @@ public final class CounterRng {
      * {@code (float) (mean + stddev * z)}, computed in double and rounded once.
      */
     public void fillNormal(float[] dst, int off, int n, float mean, float stddev, int stream, long step) {
-        fillNormal(dst, off, n, stream, step, true, mean, stddev);
+        fillNormal(dst, off, 0, n, stream, step, true, mean, stddev);
     }
 
-    private void fillNormal(float[] dst, int off, int n, int stream, long step, boolean scaled, double mean,
-                            double stddev) {
+    private void fillNormal(float[] dst, int off, long first, int n, int stream, long step, boolean scaled,
+                            double mean, double stddev) {
         Objects.checkFromIndexSize(off, n, dst.length);
+        if (first < 0 || first + n > 4L * Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("elements " + first + " + " + n + " are outside one stream's range");
+        }
         final int c1 = (int) step;
         final int c3 = TAG_NORMAL ^ (int) (step >>> 32);
         final int[] w = new int[4];
-        for (int i = 0; i < n; i++) {
-            if ((i & 3) == 0) {
-                Philox4x32.block(i >>> 2, c1, stream, c3, k0, k1, w);
+        for (int k = 0; k < n; k++) {
+            long i = first + k;
+            if ((i & 3) == 0 || k == 0) {
+                Philox4x32.block((int) (i >>> 2), c1, stream, c3, k0, k1, w);
             }
-            int pair = i & 2;
+            int pair = (int) (i & 2);
             double r = BoxMuller.radius(w[pair]);
             double z = r * ((i & 1) == 0 ? BoxMuller.cosTurns(w[pair + 1]) : BoxMuller.sinTurns(w[pair + 1]));
-            dst[off + i] = scaled ? (float) (mean + stddev * z) : (float) z;
+            dst[off + k] = scaled ? (float) (mean + stddev * z) : (float) z;
         }
     }
 

@@ -1,10 +1,13 @@
 package dcgan.train;
 
-import dcgan.random.CounterRng;
 import dcgan.backend.Backend;
+import dcgan.data.ImageSet;
+import dcgan.model.ModelSpec;
+import dcgan.random.CounterRng;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -17,15 +20,13 @@ import java.util.function.LongSupplier;
  */
 public final class Benchmark {
 
-    /** Multiply-adds of one iteration per image (docs/model.md): D and G forward are about 13 M each. */
-    public static final double MULTIPLY_ADDS_PER_IMAGE = 156e6;
-
     /**
      * @param memoryInUse  what the memory probe said after the timed iterations, with the trainer still
      *                     alive (bytes; -1 without a probe)
      * @param anchorGflops what the anchor probe measured after each timed iteration (empty without one)
      */
-    public record Result(int batchSize, double[] millis, long memoryInUse, double[] anchorGflops) {
+    public record Result(int batchSize, double multiplyAddsPerImage, double[] millis, long memoryInUse,
+                         double[] anchorGflops) {
         public double medianMillis() {
             return median(millis);
         }
@@ -40,7 +41,7 @@ public final class Benchmark {
         }
 
         public double gflops() {
-            return 2 * MULTIPLY_ADDS_PER_IMAGE * imagesPerSecond() / 1e9;
+            return 2 * multiplyAddsPerImage * imagesPerSecond() / 1e9;
         }
     }
 
@@ -53,8 +54,9 @@ public final class Benchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    public static Result run(Backend backend, Hyperparameters hp, int warmup, int iterations, PrintStream out) {
-        return run(backend, hp, StepExecution.DEFAULT, warmup, iterations, null, null, out);
+    public static Result run(Backend backend, Hyperparameters hp, ModelSpec model, int warmup, int iterations,
+                             PrintStream out) {
+        return run(backend, hp, model, StepExecution.DEFAULT, warmup, iterations, null, null, out);
     }
 
     /**
@@ -63,17 +65,23 @@ public final class Benchmark {
      *                    iteration, untimed, so that it sees the same conditions as the iterations on a machine
      *                    whose speed varies (null: none)
      */
-    public static Result run(Backend backend, Hyperparameters hp, StepExecution execution, int warmup, int iterations,
-                             LongSupplier memoryProbe, DoubleSupplier anchorProbe, PrintStream out) {
+    public static Result run(Backend backend, Hyperparameters hp, ModelSpec model, StepExecution execution, int warmup,
+                             int iterations, LongSupplier memoryProbe, DoubleSupplier anchorProbe, PrintStream out) {
         int b = hp.batchSize();
-        float[] images = new CounterRng(7).uniform(b * 784, 0f, 1f, CounterRng.STREAM_SHUFFLE, 0);
+        // One batch of random pixels, shown every step.
+        float[] noise = new CounterRng(7).uniform(b * model.pixelsPerImage(), 0f, 256f, CounterRng.STREAM_SHUFFLE, 0);
+        byte[] pixels = new byte[noise.length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (int) noise[i];
+        }
+        ImageSet images = ImageSet.of(pixels, model.channels(), model.imageSize(), null, List.of(), "random pixels");
         double[] millis = new double[iterations];
         double[] anchor = new double[anchorProbe == null ? 0 : iterations];
         long memoryInUse = -1;
         // Per-iteration lines help on the CPU (seconds each); on a GPU they would be hundreds of lines.
         boolean eachLine = iterations <= 10;
-        try (GanTrainer trainer = new GanTrainer(backend, hp, new CounterRng(1), execution.captureSteps(), null);
-             StepRunner steps = new StepRunner(backend, trainer, b, images, execution)) {
+        try (GanTrainer trainer = new GanTrainer(backend, hp, model, new CounterRng(1), execution.captureSteps(), null);
+             StepRunner steps = new StepRunner(backend, trainer, b, images, model.range(), execution)) {
             long last = System.nanoTime();
             for (int arrived = 0; arrived < warmup + iterations; ) {
                 if (steps.step(0).isEmpty()) {
@@ -114,6 +122,6 @@ public final class Benchmark {
             out.printf(Locale.ROOT, "%d iterations: min %.3f ms, median %.3f ms, max %.3f ms%n", iterations, sorted[0],
                     sorted[iterations / 2], sorted[iterations - 1]);
         }
-        return new Result(b, millis, memoryInUse, anchor);
+        return new Result(b, model.multiplyAddsPerIteration(), millis, memoryInUse, anchor);
     }
 }

@@ -7,6 +7,7 @@ import dcgan.io.SafeTensorsFile;
 import dcgan.io.SafeTensorsWriter;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
+import dcgan.model.ModelSpec;
 import dcgan.model.NetworkLayout;
 import dcgan.model.ParameterLayout;
 
@@ -30,8 +31,10 @@ import java.util.function.UnaryOperator;
  * Stores a {@link Checkpoint} as one safetensors file that PyTorch users can open with
  * {@code safetensors.torch.load_file}:
  * <ul>
- *   <li>the model under the PyTorch names of {@link Discriminator#layout()} and {@link Generator#layout(int)},
- *       e.g. {@code D.c1.weight [64, 1, 4, 4]}, {@code G.bn1.running_var [1024]};</li>
+ *   <li>the model under the PyTorch names of its layers ({@link Discriminator#layout}, {@link Generator#layout}),
+ *       e.g. {@code D.c1.weight [64, 1, 4, 4]} or {@code G.main.0.weight [100, 512, 4, 4]}, with, for PyTorch's
+ *       example's model, each batch norm's {@code num_batches_tracked} (int64) so that its {@code Generator}
+ *       and {@code Discriminator} load them with {@code strict=True};</li>
  *   <li>Adam's moments as {@code optim.NAME.exp_avg} (m) and {@code optim.NAME.exp_avg_sq} (v) for every
  *       parameter NAME, PyTorch's names for them;</li>
  *   <li>everything else as strings in {@code __metadata__}: the format and model identifiers, the
@@ -45,8 +48,11 @@ public final class CheckpointFile {
     public static final String FILE_NAME = "checkpoint.safetensors";
     public static final String FORMAT = "dcgan-java.checkpoint";
     public static final String FORMAT_VERSION = "1";
-    /** docs/model.md's discriminator and generator for 28x28 images; another architecture needs another id. */
-    public static final String MODEL = "dcgan-mnist-28x28";
+    /** What files written before the models had families name the notebook's 28x28 grey model. */
+    static final String LEGACY_MODEL = "dcgan-mnist-28x28";
+    /** The counter PyTorch's batch norm keeps beside its moving averages (an int64 scalar). */
+    static final String BATCHES_TRACKED = ".num_batches_tracked";
+    private static final String RUNNING_VAR = ".running_var";
 
     /** The metadata key and value that mark a file of {@link #writeGenerator}: a generator alone. */
     private static final String CONTENTS = "contents";
@@ -76,8 +82,7 @@ public final class CheckpointFile {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
-        m.put("model", MODEL);
-        m.put("z_dim", Integer.toString(hp.zDim()));
+        putModel(m, s.model());
         m.put("batch_size", Integer.toString(hp.batchSize()));
         // Float.toString gives the shortest decimal that parses back to the same float, in Java and Python.
         m.put("lr", Float.toString(hp.lr()));
@@ -107,10 +112,11 @@ public final class CheckpointFile {
         m.put("saved_at", Instant.now().toString());
 
         List<NamedTensor> tensors = new ArrayList<>();
-        NetworkLayout d = Discriminator.layout();
-        NetworkLayout g = Generator.layout(hp.zDim());
-        addModel(tensors, d, st.discriminator());
-        addModel(tensors, g, st.generator());
+        ModelSpec model = s.model();
+        NetworkLayout d = Discriminator.layout(model);
+        NetworkLayout g = Generator.layout(model);
+        addModel(tensors, d, st.discriminator(), batchesTracked(model, true, st.step()));
+        addModel(tensors, g, st.generator(), batchesTracked(model, false, st.step()));
         addAdam(tensors, d.params(), st.discriminator());
         addAdam(tensors, g.params(), st.generator());
         SafeTensorsWriter.write(file, tensors, m);
@@ -125,9 +131,8 @@ public final class CheckpointFile {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
-        m.put("model", MODEL);
+        putModel(m, settings.model());
         m.put(CONTENTS, GENERATOR_ONLY);
-        m.put("z_dim", Integer.toString(settings.hp().zDim()));
         m.put("seed", Long.toString(settings.seed()));
         m.put("global_step", Long.toString(step));
         m.put("epoch", Integer.toString(epoch));
@@ -135,7 +140,7 @@ public final class CheckpointFile {
         m.put("data_dir", settings.dataDir().toAbsolutePath().normalize().toString());
         m.put("saved_at", Instant.now().toString());
         List<NamedTensor> tensors = new ArrayList<>();
-        addModel(tensors, Generator.layout(settings.hp().zDim()), g);
+        addModel(tensors, Generator.layout(settings.model()), g, batchesTracked(settings.model(), false, step));
         SafeTensorsWriter.write(file, tensors, m);
     }
 
@@ -148,13 +153,59 @@ public final class CheckpointFile {
         }
     }
 
-    private static void addModel(List<NamedTensor> out, NetworkLayout layout, NetworkSnapshot s) {
+    /** The model's keys: its family, image shape, noise dimension and widths. */
+    private static void putModel(Map<String, String> m, ModelSpec model) {
+        m.put("model", model.family().id());
+        m.put("image_size", Integer.toString(model.imageSize()));
+        m.put("channels", Integer.toString(model.channels()));
+        m.put("z_dim", Integer.toString(model.zDim()));
+        if (model.family() == ModelSpec.Family.DCGAN) {
+            m.put("ngf", Integer.toString(model.ngf()));
+            m.put("ndf", Integer.toString(model.ndf()));
+        }
+    }
+
+    /**
+     * PyTorch's {@code num_batches_tracked} of each batch norm after {@code step} steps: the training-mode passes
+     * (D three per step, G one, as in PyTorch's example); -1 for the notebook's model, which stores none.
+     */
+    private static long batchesTracked(ModelSpec model, boolean discriminator, long step) {
+        if (model.family() != ModelSpec.Family.DCGAN) {
+            return -1;
+        }
+        return (discriminator ? 3 : model.reusesGeneratedImages() ? 1 : 2) * step;
+    }
+
+    /** A network's parameters and buffers, and its batch norms' {@code num_batches_tracked} unless that is -1. */
+    private static void addModel(List<NamedTensor> out, NetworkLayout layout, NetworkSnapshot s, long batchesTracked) {
         for (ParameterLayout.Entry e : layout.params().entries()) {
             out.add(new NamedTensor(e.name(), e.shape(), s.params(), e.offset()));
         }
         for (ParameterLayout.Entry e : layout.buffers().entries()) {
             out.add(new NamedTensor(e.name(), e.shape(), s.buffers(), e.offset()));
+            if (batchesTracked >= 0 && e.name().endsWith(RUNNING_VAR)) {
+                out.add(NamedTensor.int64(batchNormOf(e.name()) + BATCHES_TRACKED, new int[0],
+                        new long[] {batchesTracked}));
+            }
         }
+    }
+
+    /** "G.main.1" of "G.main.1.running_var". */
+    static String batchNormOf(String runningVar) {
+        return runningVar.substring(0, runningVar.length() - RUNNING_VAR.length());
+    }
+
+    /** The int64 counters a model's layout has beside its batch norms (none for the notebook's model). */
+    static Set<String> batchesTrackedNames(ModelSpec model, NetworkLayout layout) {
+        Set<String> names = new LinkedHashSet<>();
+        if (model.family() == ModelSpec.Family.DCGAN) {
+            for (ParameterLayout.Entry e : layout.buffers().entries()) {
+                if (e.name().endsWith(RUNNING_VAR)) {
+                    names.add(batchNormOf(e.name()) + BATCHES_TRACKED);
+                }
+            }
+        }
+        return names;
     }
 
     private static void addAdam(List<NamedTensor> out, ParameterLayout params, NetworkSnapshot s) {
@@ -182,10 +233,10 @@ public final class CheckpointFile {
                         + "evaluate), not a training state to resume: use it with generate or evaluate, or resume from "
                         + "the " + FILE_NAME + " beside it");
             }
-            int zDim = meta.positiveInt("z_dim");
+            ModelSpec model = model(meta);
             Hyperparameters hp;
             try {
-                hp = new Hyperparameters(meta.positiveInt("batch_size"), zDim, meta.floatValue("lr"),
+                hp = new Hyperparameters(meta.positiveInt("batch_size"), meta.floatValue("lr"),
                         meta.floatValue("beta1"), meta.floatValue("beta2"), meta.floatValue("epsilon"),
                         meta.floatValue("g_lr_scale"));
             } catch (IllegalArgumentException e) {
@@ -205,20 +256,22 @@ public final class CheckpointFile {
             }
             RunSettings settings;
             try {
-                settings = new RunSettings(hp, meta.longValue("seed"), meta.longValue("shuffle_seed"),
+                settings = new RunSettings(hp, model, meta.longValue("seed"), meta.longValue("shuffle_seed"),
                         meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
                         meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
                         (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false, evalEvery,
                         scorerCache, StepExecution.DEFAULT);
             } catch (InvalidPathException e) {
                 throw new BadFileException(file, "metadata data_dir is not a path: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new BadFileException(file, "metadata: " + e.getMessage());
             }
             long step = meta.nonNegativeLong("global_step");
-            NetworkLayout d = Discriminator.layout();
-            NetworkLayout g = Generator.layout(zDim);
-            checkTensorNames(f, d, g, true);
-            NetworkSnapshot dSnap = readNetwork(f, meta, d, meta.nonNegativeLong("optim.D.step"));
-            NetworkSnapshot gSnap = readNetwork(f, meta, g, meta.nonNegativeLong("optim.G.step"));
+            NetworkLayout d = Discriminator.layout(model);
+            NetworkLayout g = Generator.layout(model);
+            checkTensorNames(f, model, d, g, true);
+            NetworkSnapshot dSnap = readNetwork(f, d, meta.nonNegativeLong("optim.D.step"));
+            NetworkSnapshot gSnap = readNetwork(f, g, meta.nonNegativeLong("optim.G.step"));
             Checkpoint c = new Checkpoint(settings, meta.positiveInt("data_images"), meta.string("data_crc32c"),
                     new TrainerState(step, dSnap, gSnap));
             checkPosition(file, meta, c);
@@ -255,15 +308,44 @@ public final class CheckpointFile {
         return readGenerator(file, System.err);
     }
 
-    /** Reads only what sampling needs (G's parameters and moving averages), after the same checks of the file. */
+    /**
+     * Reads only what sampling needs (G's parameters and moving averages), after the same checks of the file;
+     * or, from a file without this project's metadata, the generator of PyTorch's example as its
+     * {@code state_dict} names it ({@code main.0.weight}, ..., or the same under {@code G.}), its model read off
+     * the tensors' shapes ({@link PyTorchGenerator}).
+     */
     public static GeneratorWeights readGenerator(Path file, PrintStream warnings) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            if (!f.metadata().containsKey("format") && PyTorchGenerator.looksLikeOne(f)) {
+                return PyTorchGenerator.read(f);
+            }
             Meta meta = identify(f, warnings);
-            int zDim = meta.positiveInt("z_dim");
-            NetworkLayout g = Generator.layout(zDim);
-            checkTensorNames(f, Discriminator.layout(), g, false);
-            return new GeneratorWeights(zDim, meta.nonNegativeLong("global_step"),
-                    readFlat(f, meta, g.params(), name -> name), readFlat(f, meta, g.buffers(), name -> name));
+            ModelSpec model = model(meta);
+            NetworkLayout g = Generator.layout(model);
+            checkTensorNames(f, model, Discriminator.layout(model), g, false);
+            return new GeneratorWeights(model, meta.nonNegativeLong("global_step"),
+                    readFlat(f, g.params(), name -> name), readFlat(f, g.buffers(), name -> name));
+        }
+    }
+
+    /**
+     * The model a file's metadata names: its family, image size, channels, noise dimension and widths. A file
+     * written before models had families holds the notebook's 28x28 grey model.
+     */
+    private static ModelSpec model(Meta meta) throws BadFileException {
+        int zDim = meta.positiveInt("z_dim");
+        if (meta.string("model").equals(LEGACY_MODEL)) {
+            return ModelSpec.notebook(1, zDim);
+        }
+        try {
+            ModelSpec.Family family = ModelSpec.Family.ofId(meta.string("model"));
+            int size = meta.positiveInt("image_size");
+            int channels = meta.positiveInt("channels");
+            return family == ModelSpec.Family.NOTEBOOK
+                    ? new ModelSpec(family, size, channels, zDim, 0, 0)
+                    : ModelSpec.dcgan(size, channels, zDim, meta.positiveInt("ngf"), meta.positiveInt("ndf"));
+        } catch (IllegalArgumentException e) {
+            throw new BadFileException(meta.file(), "metadata: " + e.getMessage());
         }
     }
 
@@ -283,9 +365,10 @@ public final class CheckpointFile {
             throw new BadFileException(file, "checkpoint format version \"" + m.get("format_version")
                     + "\"; this program reads version " + FORMAT_VERSION);
         }
-        if (!MODEL.equals(m.get("model"))) {
-            throw new BadFileException(file, "a checkpoint of model \"" + m.get("model") + "\", not of this "
-                    + "program's model \"" + MODEL + "\"");
+        String model = m.get("model");
+        if (!LEGACY_MODEL.equals(model) && !"notebook".equals(model) && !"dcgan".equals(model)) {
+            throw new BadFileException(file, "a checkpoint of model \"" + model + "\", not of this program's models "
+                    + "(notebook, dcgan)");
         }
         Meta meta = new Meta(file, m);
         if (warnings != null && !f.checksummed()) {
@@ -296,12 +379,21 @@ public final class CheckpointFile {
         return meta;
     }
 
-    /** Every expected tensor present, nothing else; with {@code all} false only G's model tensors are needed. */
-    private static void checkTensorNames(SafeTensorsFile f, NetworkLayout d, NetworkLayout g, boolean all)
-            throws BadFileException {
+    /**
+     * Every expected tensor present, nothing else; with {@code all} false only G's model tensors are needed. The
+     * batch norms' step counters, where the model has them, must be present and not negative.
+     */
+    private static void checkTensorNames(SafeTensorsFile f, ModelSpec model, NetworkLayout d, NetworkLayout g,
+                                         boolean all) throws IOException {
         Set<String> expected = new LinkedHashSet<>();
         addNames(expected, g);
         addNames(expected, d);
+        Set<String> counters = new LinkedHashSet<>(batchesTrackedNames(model, g));
+        if (all) {
+            counters.addAll(batchesTrackedNames(model, d));
+        }
+        expected.addAll(batchesTrackedNames(model, g));
+        expected.addAll(batchesTrackedNames(model, d));
         for (NetworkLayout n : List.of(d, g)) {
             for (ParameterLayout.Entry e : n.params().entries()) {
                 expected.add(adamName(e.name(), false));
@@ -309,6 +401,7 @@ public final class CheckpointFile {
             }
         }
         Set<String> needed = all ? expected : names(g);
+        needed.addAll(counters);
         for (String name : needed) {
             if (!f.contains(name)) {
                 throw new BadFileException(f.file(), "missing tensor " + name);
@@ -316,8 +409,15 @@ public final class CheckpointFile {
         }
         for (SafeTensorsFile.Entry e : f.entries()) {
             if (!expected.contains(e.name())) {
-                throw new BadFileException(f.file(), "unexpected tensor " + e.name()
-                        + " (not part of model " + MODEL + ")");
+                throw new BadFileException(f.file(), "unexpected tensor " + e.name() + " (not part of "
+                        + model.describe() + ")");
+            }
+        }
+        for (String counter : counters) {
+            long[] v = f.longs(counter); // a scalar, checked against its CRC-32C
+            if (v[0] < 0) {
+                throw new BadFileException(f.file(), "tensor " + counter + " holds " + v[0] + ": a count cannot be "
+                        + "negative (damaged)");
             }
         }
     }
@@ -333,12 +433,12 @@ public final class CheckpointFile {
         n.buffers().entries().forEach(e -> out.add(e.name()));
     }
 
-    private static NetworkSnapshot readNetwork(SafeTensorsFile f, Meta meta, NetworkLayout layout, long adamStep)
+    private static NetworkSnapshot readNetwork(SafeTensorsFile f, NetworkLayout layout, long adamStep)
             throws IOException {
-        return new NetworkSnapshot(readFlat(f, meta, layout.params(), name -> name),
-                readFlat(f, meta, layout.buffers(), name -> name),
-                readFlat(f, meta, layout.params(), name -> adamName(name, false)),
-                readFlat(f, meta, layout.params(), name -> adamName(name, true)), adamStep);
+        return new NetworkSnapshot(readFlat(f, layout.params(), name -> name),
+                readFlat(f, layout.buffers(), name -> name),
+                readFlat(f, layout.params(), name -> adamName(name, false)),
+                readFlat(f, layout.params(), name -> adamName(name, true)), adamStep);
     }
 
     /**
@@ -346,7 +446,7 @@ public final class CheckpointFile {
      * checked: its CRC-32C against the metadata's (when the file has them), every value finite, and no
      * variance negative.
      */
-    private static float[] readFlat(SafeTensorsFile f, Meta meta, ParameterLayout layout,
+    static float[] readFlat(SafeTensorsFile f, ParameterLayout layout,
                                     UnaryOperator<String> fileName) throws IOException {
         float[] flat = new float[layout.size()];
         for (ParameterLayout.Entry e : layout.entries()) {

@@ -5,6 +5,7 @@ import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
+import dcgan.model.ModelSpec;
 import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
@@ -21,8 +22,9 @@ import static dcgan.model.Gradients.WRITE;
 import static dcgan.model.Mode.TRAINING;
 
 /**
- * One training iteration of docs/model.md on any backend, in the notebook's order: draw z, (1) update D,
- * (2) update G with the same z. Everything stays on the backend; the three losses stay there too, in a small
+ * One training iteration of docs/model.md on any backend: draw z, (1) update D, (2) update G with the same z,
+ * for either model family. The notebook's G update runs G again on z; PyTorch's example's reuses the images
+ * G drew for the D update ({@link ModelSpec#reusesGeneratedImages}), which are the same images. Everything stays on the backend; the three losses stay there too, in a small
  * tensor that {@link #losses} (or a {@link StepRunner}) reads back.
  *
  * <p>With {@code captureSteps} the gradient computation of each update (everything between drawing z and
@@ -46,6 +48,7 @@ public final class GanTrainer implements AutoCloseable {
 
     private final Backend backend;
     private final Hyperparameters hp;
+    private final ModelSpec model;
     private final CounterRng rng;
     private final NetworkState dState;
     private final NetworkState gState;
@@ -64,30 +67,32 @@ public final class GanTrainer implements AutoCloseable {
     private long step;
 
     /** A trainer at step 0 with freshly initialised networks, each step run directly. */
-    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng) {
-        this(backend, hp, rng, false, null);
+    public GanTrainer(Backend backend, Hyperparameters hp, ModelSpec model, CounterRng rng) {
+        this(backend, hp, model, rng, false, null);
     }
 
     /**
      * A trainer that continues from {@code state} (a snapshot of a trainer with the same constants), or
      * starts at step 0 with freshly initialised networks when it is null.
      */
-    public GanTrainer(Backend backend, Hyperparameters hp, CounterRng rng, boolean captureSteps, TrainerState state) {
+    public GanTrainer(Backend backend, Hyperparameters hp, ModelSpec model, CounterRng rng, boolean captureSteps,
+                      TrainerState state) {
         this.backend = backend;
         this.hp = hp;
+        this.model = model;
         this.rng = rng;
         int b = hp.batchSize();
         dAdam = new AdamSchedule(hp.lr(), hp.beta1(), hp.beta2());
         gAdam = new AdamSchedule(hp.generatorLr(), hp.beta1(), hp.beta2());
         try {
-            dState = own(new NetworkState(backend, Discriminator.layout(), D_INIT_STREAMS));
-            gState = own(new NetworkState(backend, Generator.layout(hp.zDim()), G_INIT_STREAMS));
-            d = own(new Discriminator(backend, dState, b));
-            g = own(new Generator(backend, gState, b, hp.zDim()));
-            real = own(backend.allocate(b, 1, 28, 28));
-            z = own(backend.allocate(b, hp.zDim()));
+            dState = own(new NetworkState(backend, Discriminator.layout(model), D_INIT_STREAMS));
+            gState = own(new NetworkState(backend, Generator.layout(model), G_INIT_STREAMS));
+            d = own(new Discriminator(backend, dState, model, b));
+            g = own(new Generator(backend, gState, model, b));
+            real = own(backend.allocate(model.imageShape(b)));
+            z = own(backend.allocate(b, model.zDim()));
             dLogits = own(backend.allocate(b, 1));
-            dFake = own(backend.allocate(b, 1, 28, 28));
+            dFake = own(backend.allocate(model.imageShape(b)));
             losses = own(backend.allocate(3));
             captures = own(new Captures(captureSteps));
             if (state == null) {
@@ -111,7 +116,7 @@ public final class GanTrainer implements AutoCloseable {
         return resource;
     }
 
-    /** One iteration on a batch of real images on the backend ({@code [batchSize, 1, 28, 28]}, in [0, 1]). */
+    /** One iteration on a batch of real images on the backend ({@code [batchSize, C, S, S]}, in the model's range). */
     public void step(Tensor batch) {
         updateDiscriminator(batch);
         updateGenerator();
@@ -124,7 +129,7 @@ public final class GanTrainer implements AutoCloseable {
     public void updateDiscriminator(Tensor batch) {
         step++;
         backend.copy(batch, real);
-        backend.uniform(z, rng, CounterRng.STREAM_NOISE, step, -1f, 1f);
+        drawNoise(backend, model, z, rng, CounterRng.STREAM_NOISE, step);
         captures.run("D", () -> {
             Tensor fake = g.forward(z, TRAINING);
             loss(d.forward(real, TRAINING), REAL, D_REAL_LOSS);
@@ -141,12 +146,25 @@ public final class GanTrainer implements AutoCloseable {
      */
     public void updateGenerator() {
         captures.run("G", () -> {
-            Tensor fake = g.forward(z, TRAINING);
+            // G's output tensor still holds the D update's images when G is not run again.
+            Tensor fake = model.reusesGeneratedImages() ? g.output() : g.forward(z, TRAINING);
             loss(d.forward(fake, TRAINING), REAL, G_LOSS);
             d.backward(dLogits, dFake, NONE);
             g.backward(dFake, null, WRITE);
         });
         adam(gState, gAdam);
+    }
+
+    /**
+     * The noise of a model, U(-1, 1) or N(0, 1), drawn on the backend from {@code rng}'s {@code stream} at
+     * {@code step}: the same values on every backend.
+     */
+    static void drawNoise(Backend backend, ModelSpec model, Tensor z, CounterRng rng, int stream, long step) {
+        if (model.noise() == ModelSpec.Noise.UNIFORM) {
+            backend.uniform(z, rng, stream, step, -1f, 1f);
+        } else {
+            backend.normal(z, rng, stream, step);
+        }
     }
 
     /** Sigmoid cross-entropy of the logits against a label: the mean into losses[index], its gradient into dLogits. */

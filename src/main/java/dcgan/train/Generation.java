@@ -2,6 +2,7 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.model.Generator;
+import dcgan.model.ModelSpec;
 import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
@@ -23,7 +24,7 @@ public final class Generation {
         float[] of(int first, int n);
     }
 
-    /** Takes each batch of drawn images (28x28 floats in [0, 1] each, C order) as it comes. */
+    /** Takes each batch of drawn images ({@code [n, C, S, S]} floats in [0, 1], C order) as it comes. */
     @FunctionalInterface
     public interface Images {
         void take(int first, int n, float[] images) throws IOException;
@@ -33,20 +34,27 @@ public final class Generation {
     }
 
     /**
-     * The default noise: U(-1, 1) from the generator's own stream ({@link CounterRng#STREAM_GENERATE}, step 0)
-     * under {@code seed}, image i's vector at elements {@code [i * zDim, (i + 1) * zDim)} of the stream, so that
-     * image i's noise does not depend on how many images are drawn.
+     * The default noise, in the model's distribution (U(-1, 1) or N(0, 1)), from the generator's own stream
+     * ({@link CounterRng#STREAM_GENERATE}, step 0) under {@code seed}, image i's vector at elements
+     * {@code [i * zDim, (i + 1) * zDim)} of the stream, so that image i's noise does not depend on how many
+     * images are drawn.
      */
-    public static Noise noise(long seed, int zDim) {
-        return noise(seed, zDim, CounterRng.STREAM_GENERATE);
+    public static Noise noise(long seed, ModelSpec model) {
+        return noise(seed, model, CounterRng.STREAM_GENERATE);
     }
 
-    /** U(-1, 1) noise from one stream under {@code seed}, laid out as {@link #noise(long, int)}'s. */
-    public static Noise noise(long seed, int zDim, int stream) {
+    /** The model's noise from one stream under {@code seed}, laid out as {@link #noise(long, ModelSpec)}'s. */
+    public static Noise noise(long seed, ModelSpec model, int stream) {
         CounterRng rng = new CounterRng(seed);
+        int zDim = model.zDim();
+        boolean uniform = model.noise() == ModelSpec.Noise.UNIFORM;
         return (first, n) -> {
             float[] z = new float[Math.multiplyExact(n, zDim)];
-            rng.fillUniform(z, 0, (long) first * zDim, z.length, -1f, 1f, stream, 0);
+            if (uniform) {
+                rng.fillUniform(z, 0, (long) first * zDim, z.length, -1f, 1f, stream, 0);
+            } else {
+                rng.fillNormal(z, 0, (long) first * zDim, z.length, stream, 0);
+            }
             return z;
         };
     }
@@ -83,37 +91,38 @@ public final class Generation {
     public static void sample(Backend backend, GeneratorWeights weights, Noise noise, int count, Images images)
             throws IOException {
         // The init stream is never used: the values come from the checkpoint, not from initialise().
-        try (NetworkState g = new NetworkState(backend, Generator.layout(weights.zDim()), CounterRng.STREAM_INIT_BASE)) {
+        try (NetworkState g = new NetworkState(backend, Generator.layout(weights.model()), CounterRng.STREAM_INIT_BASE)) {
             backend.upload(weights.params(), 0, g.params());
             backend.upload(weights.buffers(), 0, g.buffers());
-            sample(backend, g, weights.zDim(), noise, count, images);
+            sample(backend, g, weights.model(), noise, count, images);
         }
     }
 
     /** As above, from a generator's state on the backend (a training run's, say). */
-    public static void sample(Backend backend, NetworkState g, int zDim, Noise noise, int count, Images images)
+    public static void sample(Backend backend, NetworkState g, ModelSpec model, Noise noise, int count, Images images)
             throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
         int full = Math.min(count, BATCH);
-        try (Sampler batch = new Sampler(backend, g, full, zDim)) {
+        try (Sampler batch = new Sampler(backend, g, model, full)) {
             int done = 0;
             for (; done + full <= count; done += full) {
                 images.take(done, full, batch.sample(noise.of(done, full)));
             }
             if (done < count) {
-                try (Sampler rest = new Sampler(backend, g, count - done, zDim)) {
+                try (Sampler rest = new Sampler(backend, g, model, count - done)) {
                     images.take(done, count - done, rest.sample(noise.of(done, count - done)));
                 }
             }
         }
     }
 
-    /** {@code count} images of 28x28 in [0, 1] (C order, image i at {@code i * 784}), all in one array. */
+    /** {@code count} images {@code [count, C, S, S]} in [0, 1], all in one array. */
     public static float[] sample(Backend backend, GeneratorWeights weights, Noise noise, int count) throws IOException {
-        float[] all = new float[Math.multiplyExact(count, 28 * 28)];
-        sample(backend, weights, noise, count, (first, n, drawn) -> System.arraycopy(drawn, 0, all, first * 784, drawn.length));
+        int per = weights.model().pixelsPerImage();
+        float[] all = new float[Math.multiplyExact(count, per)];
+        sample(backend, weights, noise, count, (first, n, drawn) -> System.arraycopy(drawn, 0, all, first * per, drawn.length));
         return all;
     }
 }

@@ -1,39 +1,19 @@
 package dcgan.train;
 
-import dcgan.backend.Tensor;
-import dcgan.model.BufferSize;
-import dcgan.model.Discriminator;
-import dcgan.model.Generator;
-import dcgan.model.Network;
-
-import java.util.function.IntFunction;
+import dcgan.model.ModelSpec;
 
 /**
- * The optimisation constants of docs/model.md. G's learning rate is {@code gLrScale} times D's, as in the
- * notebook ({@code lr * 5}).
+ * The optimisation constants of a run (docs/model.md): the batch size and Adam's. G's learning rate is
+ * {@code gLrScale} times D's: 5 in the notebook ({@code lr * 5}), 1 in PyTorch's example.
  */
-public record Hyperparameters(int batchSize, int zDim, float lr, float beta1, float beta2, float epsilon,
-                              float gLrScale) {
+public record Hyperparameters(int batchSize, float lr, float beta1, float beta2, float epsilon, float gLrScale) {
 
-    public static final int DEFAULT_BATCH = 256;
-    public static final int DEFAULT_Z_DIM = 100;
     public static final float DEFAULT_LR = 2e-4f;
     public static final float DEFAULT_BETA1 = 0.5f;
 
     public Hyperparameters {
         if (batchSize < 2) {
             throw new IllegalArgumentException("batch size must be at least 2 (batch norm needs 2 samples), got " + batchSize);
-        }
-        if (zDim < 1) {
-            throw new IllegalArgumentException("z dimension must be positive, got " + zDim);
-        }
-        BufferSize largest = largestBuffer(batchSize, zDim);
-        if (largest.floats() > Tensor.MAX_SIZE) {
-            int maxBatch = maxBatchSize(zDim);
-            throw new IllegalArgumentException(maxBatch < 2
-                    ? "z dimension " + zDim + " is too large: " + tooLarge(largestBuffer(2, zDim)) + "; at most " + maxZDim()
-                    : "batch size " + batchSize + " is too large: " + tooLarge(largest) + "; at most " + maxBatch
-                      + " images per batch at z dimension " + zDim);
         }
         if (!(lr > 0) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
@@ -46,61 +26,29 @@ public record Hyperparameters(int batchSize, int zDim, float lr, float beta1, fl
         }
     }
 
-    /**
-     * The largest buffer that training D and G holds at a batch size and z dimension, on any backend: their
-     * layers' inputs, outputs and weights, the CPU convolutions' im2col patch matrices, and their parameters.
-     */
-    public static BufferSize largestBuffer(int batchSize, int zDim) {
-        return Network.largestBuffer("D", Discriminator.LAYERS, batchSize)
-                .max(Network.largestBuffer("G", Generator.layers(zDim), batchSize));
-    }
-
-    /** "X would hold N floats, more than one buffer can hold (M)". */
-    public static String tooLarge(BufferSize b) {
-        return b.what() + " would hold " + b.floats() + " floats, more than one buffer can hold (" + Tensor.MAX_SIZE + ")";
-    }
-
-    /** The largest batch whose buffers ({@link #largestBuffer}) all fit at this z dimension; below 2 if none does. */
-    public static int maxBatchSize(int zDim) {
-        return largestFitting(batch -> largestBuffer(batch, zDim));
-    }
-
-    /** The largest z dimension whose buffers fit at the smallest batch, 2. */
-    public static int maxZDim() {
-        return largestFitting(zDim -> largestBuffer(2, zDim));
-    }
-
-    /**
-     * The largest n >= 1 whose largest buffer fits {@link Tensor#MAX_SIZE}, or 0 if even 1 does not: buffers grow
-     * with n, so a binary search finds it.
-     */
-    private static int largestFitting(IntFunction<BufferSize> largestAt) {
-        if (largestAt.apply(1).floats() > Tensor.MAX_SIZE) {
-            return 0;
-        }
-        int fits = 1;
-        int tooMany = Integer.MAX_VALUE; // may fit too: checked last
-        if (largestAt.apply(tooMany).floats() <= Tensor.MAX_SIZE) {
-            return tooMany;
-        }
-        while (tooMany - fits > 1) {
-            int mid = fits + (tooMany - fits) / 2;
-            if (largestAt.apply(mid).floats() <= Tensor.MAX_SIZE) {
-                fits = mid;
-            } else {
-                tooMany = mid;
-            }
-        }
-        return fits;
-    }
-
-    /** The notebook's values: batch 256, z 100, lr 2e-4 (G: 1e-3), beta1 0.5, beta2 0.999, epsilon 1e-8. */
+    /** The notebook's values: batch 256, lr 2e-4 (G: 1e-3), beta1 0.5, beta2 0.999, epsilon 1e-8. */
     public static Hyperparameters notebook() {
-        return of(DEFAULT_BATCH, DEFAULT_Z_DIM, DEFAULT_LR, DEFAULT_BETA1);
+        return new Hyperparameters(256, DEFAULT_LR, DEFAULT_BETA1, 0.999f, 1e-8f, 5f);
     }
 
-    public static Hyperparameters of(int batchSize, int zDim, float lr, float beta1) {
-        return new Hyperparameters(batchSize, zDim, lr, beta1, 0.999f, 1e-8f, 5f);
+    /** PyTorch's example's values: batch 64, lr 2e-4 for both networks, beta1 0.5, beta2 0.999, epsilon 1e-8. */
+    public static Hyperparameters pytorchExample() {
+        return new Hyperparameters(64, DEFAULT_LR, DEFAULT_BETA1, 0.999f, 1e-8f, 1f);
+    }
+
+    /** The notebook's constants with this batch size, learning rate and beta1. */
+    public static Hyperparameters of(int batchSize, float lr, float beta1) {
+        return notebook().with(batchSize, lr, beta1);
+    }
+
+    /** The defaults of a model's family: the notebook's, or PyTorch's example's. */
+    public static Hyperparameters defaults(ModelSpec.Family family) {
+        return family == ModelSpec.Family.NOTEBOOK ? notebook() : pytorchExample();
+    }
+
+    /** These constants with another batch size, learning rate and beta1 (G's learning-rate scale kept). */
+    public Hyperparameters with(int batchSize, float lr, float beta1) {
+        return new Hyperparameters(batchSize, lr, beta1, beta2, epsilon, gLrScale);
     }
 
     public float generatorLr() {

@@ -21,7 +21,7 @@ public record NetworkSnapshot(float[] params, float[] buffers, float[] adamM, fl
     }
 
     /** What sampling needs of a generator's snapshot. */
-    public GeneratorWeights asWeights(int zDim, long step) {
-        return new GeneratorWeights(zDim, step, params, buffers);
+    public GeneratorWeights asWeights(dcgan.model.ModelSpec model, long step) {
+        return new GeneratorWeights(model, step, params, buffers);
     }
 }

@@ -1,12 +1,16 @@
 package dcgan.train;
 
 import dcgan.backend.Backend;
-import dcgan.backend.BatchNormOp;
-import dcgan.backend.ConvGeometry;
 import dcgan.backend.Tensor;
-import dcgan.backend.WeightedOp;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
+import dcgan.model.Gradients;
+import dcgan.model.Layer;
+import dcgan.model.Mode;
+import dcgan.model.ModelSpec;
+import dcgan.model.Network;
+import dcgan.model.NetworkLayout;
+import dcgan.model.NetworkState;
 import dcgan.random.CounterRng;
 
 import java.io.PrintStream;
@@ -16,10 +20,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Times each backend operation at the shapes the model uses (batch B), one line per operation: the
- * per-kernel timing harness behind {@code bench --ops}. Where an iteration's time goes, on either
- * backend, is the starting point of any speed work. Every call is followed by a synchronize, so GPU
- * figures include one launch and one wait each (what a stream of such calls costs without graphs).
+ * Times each layer of a model's D and G at batch B, forward and backward (weights and input), and the other
+ * operations of a step (the noise, the loss, Adam), one line each: the per-operation timing harness behind
+ * {@code bench --ops}. Where an iteration's time goes, on either backend, is the starting point of any speed
+ * work. Every call is followed by a synchronize, so GPU figures include one launch and one wait each (what a
+ * stream of such calls costs without graphs).
  */
 public final class OpBenchmark {
 
@@ -27,7 +32,7 @@ public final class OpBenchmark {
     private final int batch;
     private final int reps;
     private final PrintStream out;
-    private final List<Tensor> tensors = new ArrayList<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private final CounterRng rng = new CounterRng(11);
     private int stream = 100;
 
@@ -38,21 +43,29 @@ public final class OpBenchmark {
         this.out = out;
     }
 
-    /** Times every operation {@code reps} times after one untimed call, printing the median of each. */
-    public static void run(Backend backend, int batch, int zDim, int reps, PrintStream out) {
+    /** Times every operation of {@code model} {@code reps} times after one untimed call, printing the median of each. */
+    public static void run(Backend backend, ModelSpec model, int batch, int reps, PrintStream out) {
         OpBenchmark b = new OpBenchmark(backend, batch, reps, out);
         try {
-            b.all(zDim);
+            b.all(model);
         } finally {
-            for (Tensor t : b.tensors) {
-                t.close();
+            for (int i = b.owned.size() - 1; i >= 0; i--) {
+                try {
+                    b.owned.get(i).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + b.owned.get(i), e);
+                }
             }
         }
     }
 
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
     private Tensor random(int... shape) {
-        Tensor t = backend.allocate(shape);
-        tensors.add(t);
+        Tensor t = own(backend.allocate(shape));
         backend.uniform(t, rng, stream++, 0, -1f, 1f);
         return t;
     }
@@ -68,54 +81,99 @@ public final class OpBenchmark {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);
-        out.printf(Locale.ROOT, "  %-46s %9.3f ms%n", name, ms[reps / 2]);
+        out.printf(Locale.ROOT, "  %-52s %9.3f ms%n", name, ms[reps / 2]);
     }
 
-    private void all(int zDim) {
+    private void all(ModelSpec model) {
         int b = batch;
-        out.printf(Locale.ROOT, "ops: %s, batch %d, median of %d calls each%n", backend.describe(), b, reps);
-        Tensor h = random(b, 64, 14, 14);
-        Tensor dh = random(b, 64, 14, 14);
-        time("leaky ReLU forward [B,64,14,14]", () -> backend.leakyRelu(h, h, Discriminator.LEAKY_SLOPE));
-        time("leaky ReLU backward [B,64,14,14]", () -> backend.leakyReluBackward(h, dh, dh, Discriminator.LEAKY_SLOPE));
-        Tensor g = random(b, 6272);
-        Tensor dg = random(b, 6272);
-        time("ReLU forward [B,6272]", () -> backend.relu(g, g));
-        time("ReLU backward [B,6272]", () -> backend.reluBackward(g, dg, dg));
-        Tensor img = random(b, 784);
-        Tensor dimg = random(b, 784);
-        time("sigmoid forward [B,784]", () -> backend.sigmoid(img, img));
-        time("sigmoid backward [B,784]", () -> backend.sigmoidBackward(img, dimg, dimg));
+        out.printf(Locale.ROOT, "ops: %s, %s, batch %d, median of %d calls each%n", backend.describe(),
+                model.describe(), b, reps);
+        layers(model.discriminator());
+        layers(model.generator());
         Tensor logits = random(b, 1);
         Tensor dLogits = random(b, 1);
         Tensor loss = random(3);
         time("sigmoid cross-entropy [B,1]", () -> backend.sigmoidCrossEntropy(logits, 1f, dLogits, loss, 0));
-        Tensor z = random(b, zDim);
-        time("Philox uniform [B," + zDim + "]", () -> backend.uniform(z, rng, CounterRng.STREAM_NOISE, 1, -1f, 1f));
-        adam("Adam over D's parameters", Discriminator.layout().params().size());
-        adam("Adam over G's parameters", Generator.layout(zDim).params().size());
+        Tensor z = random(b, model.zDim());
+        if (model.noise() == ModelSpec.Noise.UNIFORM) {
+            time("Philox uniform [B," + model.zDim() + "]",
+                    () -> backend.uniform(z, rng, CounterRng.STREAM_NOISE, 1, -1f, 1f));
+        } else {
+            time("Philox normal [B," + model.zDim() + "]", () -> backend.normal(z, rng, CounterRng.STREAM_NOISE, 1));
+        }
+        adam("Adam over D's parameters", Discriminator.layout(model).params().size());
+        adam("Adam over G's parameters", Generator.layout(model).params().size());
+    }
 
-        weighted("D.c1 conv 1->64, 28->14", backend.conv(new ConvGeometry(b, 1, 28, 28, 64)),
-                new int[] {b, 1, 28, 28}, new int[] {64, 1, 4, 4}, 64, new int[] {b, 64, 14, 14});
-        weighted("D.c2 conv 64->128, 14->7", backend.conv(new ConvGeometry(b, 64, 14, 14, 128)),
-                new int[] {b, 64, 14, 14}, new int[] {128, 64, 4, 4}, 128, new int[] {b, 128, 7, 7});
-        weighted("D.l3 linear 6272->1024", backend.linear(b, 6272, 1024),
-                new int[] {b, 6272}, new int[] {1024, 6272}, 1024, new int[] {b, 1024});
-        weighted("D.l4 linear 1024->1", backend.linear(b, 1024, 1),
-                new int[] {b, 1024}, new int[] {1, 1024}, 1, new int[] {b, 1});
-        weighted("G.l1 linear " + zDim + "->1024", backend.linear(b, zDim, 1024),
-                new int[] {b, zDim}, new int[] {1024, zDim}, 1024, new int[] {b, 1024});
-        weighted("G.l2 linear 1024->6272", backend.linear(b, 1024, 6272),
-                new int[] {b, 1024}, new int[] {6272, 1024}, 6272, new int[] {b, 6272});
-        weighted("G.d3 transposed conv 128->64, 7->14", backend.convTranspose(new ConvGeometry(b, 64, 14, 14, 128)),
-                new int[] {b, 128, 7, 7}, new int[] {128, 64, 4, 4}, 64, new int[] {b, 64, 14, 14});
-        weighted("G.d4 transposed conv 64->1, 14->28", backend.convTranspose(new ConvGeometry(b, 1, 28, 28, 64)),
-                new int[] {b, 64, 14, 14}, new int[] {64, 1, 4, 4}, 1, new int[] {b, 1, 28, 28});
+    /** Each layer of a network, at the input size the layers before it give it. */
+    private void layers(List<Layer> layers) {
+        int size = layers.get(0).inSize();
+        for (Layer l : layers) {
+            int in = size;
+            if (l instanceof Layer.Activation a) {
+                activation(a, in);
+            } else {
+                NetworkState state = own(new NetworkState(backend, NetworkLayout.of(List.of(l)), stream++));
+                state.initialise(rng);
+                Network net = own(Network.of(backend, state, List.of(l), batch));
+                Tensor x = random(batch, in);
+                Tensor dy = random(batch, l.outSize(in));
+                Tensor dx = random(batch, in);
+                String name = describe(l);
+                time(name + " forward", () -> net.forward(x, Mode.TRAINING));
+                time(name + " backward", () -> net.backward(dy, dx, Gradients.WRITE));
+            }
+            size = l.outSize(in);
+        }
+    }
 
-        batchNorm("D.bn2 batch norm [B,128,49]", 128, 49);
-        batchNorm("D.bn3/G.bn1 batch norm [B,1024,1]", 1024, 1);
-        batchNorm("G.bn2 batch norm [B,6272,1]", 6272, 1);
-        batchNorm("G.bn3 batch norm [B,64,196]", 64, 196);
+    private void activation(Layer.Activation a, int in) {
+        Tensor y = random(batch, in);
+        Tensor dy = random(batch, in);
+        String shape = " [B," + in + "]";
+        switch (a.kind()) {
+            case LEAKY_RELU -> {
+                time("leaky ReLU forward" + shape, () -> backend.leakyRelu(y, y, a.slope()));
+                time("leaky ReLU backward" + shape, () -> backend.leakyReluBackward(y, dy, dy, a.slope()));
+            }
+            case RELU -> {
+                time("ReLU forward" + shape, () -> backend.relu(y, y));
+                time("ReLU backward" + shape, () -> backend.reluBackward(y, dy, dy));
+            }
+            case SIGMOID -> {
+                time("sigmoid forward" + shape, () -> backend.sigmoid(y, y));
+                time("sigmoid backward" + shape, () -> backend.sigmoidBackward(y, dy, dy));
+            }
+            case TANH -> {
+                time("tanh forward" + shape, () -> backend.tanh(y, y));
+                time("tanh backward" + shape, () -> backend.tanhBackward(y, dy, dy));
+            }
+        }
+    }
+
+    /** e.g. "D.c2 conv 64->128, 14x14->7x7". */
+    private static String describe(Layer l) {
+        if (l instanceof Layer.Conv c) {
+            return String.format(Locale.ROOT, "%s conv %d->%d, %dx%d->%dx%d", c.name(), c.in(), c.out(), c.size(),
+                    c.size(), c.size() / 2, c.size() / 2);
+        }
+        if (l instanceof Layer.ConvTranspose c) {
+            return String.format(Locale.ROOT, "%s transposed conv %d->%d, %dx%d->%dx%d", c.name(), c.in(), c.out(),
+                    c.size(), c.size(), 2 * c.size(), 2 * c.size());
+        }
+        if (l instanceof Layer.Linear c) {
+            return String.format(Locale.ROOT, "%s linear %d->%d", c.name(), c.in(), c.out());
+        }
+        if (l instanceof Layer.ConvTransposeFrom1x1To4x4 c) {
+            return String.format(Locale.ROOT, "%s transposed conv %d->%d, 1x1->4x4", c.name(), c.in(), c.outChannels());
+        }
+        if (l instanceof Layer.ConvFrom4x4To1x1 c) {
+            return String.format(Locale.ROOT, "%s conv %d->%d, 4x4->1x1", c.name(), c.inChannels(), c.out());
+        }
+        if (l instanceof Layer.BatchNorm n) {
+            return String.format(Locale.ROOT, "%s batch norm [B,%d,%d]", n.name(), n.channels(), n.spatial());
+        }
+        return l.toString();
     }
 
     private void adam(String name, int n) {
@@ -125,38 +183,5 @@ public final class OpBenchmark {
         Tensor v = random(n);
         backend.fill(v, 1e-4f);
         time(name + " (" + n + ")", () -> backend.adam(p, gr, m, v, 1e-4f, 0.5f, 0.999f, 1e-8f));
-    }
-
-    private void weighted(String name, WeightedOp op, int[] xShape, int[] wShape, int biasSize, int[] yShape) {
-        try (op) {
-            Tensor x = random(xShape);
-            Tensor w = random(wShape);
-            Tensor bias = random(biasSize);
-            Tensor y = random(yShape);
-            Tensor dy = random(yShape);
-            Tensor dx = random(xShape);
-            Tensor dw = random(wShape);
-            Tensor db = random(biasSize);
-            time(name + " forward", () -> op.forward(x, w, bias, y));
-            time(name + " backward", () -> op.backward(x, w, dy, dx, dw, db, false));
-        }
-    }
-
-    private void batchNorm(String name, int channels, int spatial) {
-        try (BatchNormOp op = backend.batchNorm(batch, channels, spatial)) {
-            Tensor x = random(batch, channels * spatial);
-            Tensor y = random(batch, channels * spatial);
-            Tensor dy = random(batch, channels * spatial);
-            Tensor dx = random(batch, channels * spatial);
-            Tensor gamma = random(channels);
-            Tensor beta = random(channels);
-            Tensor mean = random(channels);
-            Tensor var = random(channels);
-            backend.fill(var, 1f);
-            Tensor dGamma = random(channels);
-            Tensor dBeta = random(channels);
-            time(name + " forward", () -> op.forwardTraining(x, gamma, beta, mean, var, 0.9f, true, y));
-            time(name + " backward", () -> op.backward(x, gamma, dy, dx, dGamma, dBeta, false));
-        }
     }
 }

@@ -15,15 +15,12 @@ import java.util.Locale;
 
 /**
  * The quality of a run's samples, measured as it trains (docs/quality.md): at the end of every
- * {@code evalEvery}-th epoch, G in inference mode draws as many images as the scorer holds real digits out
+ * {@code evalEvery}-th epoch, G in inference mode draws as many images as the scorer holds real images out
  * (from the same noise every time), and the scorer's Frechet distance and classifier score go to
  * {@code quality.csv}, to TensorBoard ({@code FD}, {@code classifier_score}) and to one progress line. The
  * generator of the epoch with the lowest FD so far is kept in {@code best.safetensors}.
  */
 final class QualityLog implements AutoCloseable {
-
-    /** Values per image: the scorer reads 28x28 grey images. */
-    private static final int IMAGE = 28 * 28;
 
     static final String FILE_NAME = "quality.csv";
     static final String HEADER = "step,epoch,fd,classifier_score,class_tv,samples";
@@ -98,10 +95,11 @@ final class QualityLog implements AutoCloseable {
     void measure(GanTrainer trainer, long step, int epoch, RunLog log) throws IOException {
         long start = System.nanoTime();
         int n = scorer.heldOutCount();
-        float[] samples = new float[n * IMAGE];
-        Generation.sample(backend, trainer.generatorState(), settings.hp().zDim(),
-                Generation.noise(settings.seed(), settings.hp().zDim(), CounterRng.STREAM_EVALUATE), n,
-                (first, count, images) -> System.arraycopy(images, 0, samples, first * IMAGE, images.length));
+        int per = settings.model().pixelsPerImage();
+        float[] samples = new float[n * per];
+        Generation.sample(backend, trainer.generatorState(), settings.model(),
+                Generation.noise(settings.seed(), settings.model(), CounterRng.STREAM_EVALUATE), n,
+                (first, count, images) -> System.arraycopy(images, 0, samples, first * per, images.length));
         Quality q = scorer.score(samples, n);
         csv.append(step, epoch, q.fd(), q.score(), q.tvFromUniform(), n);
         csv.flush();

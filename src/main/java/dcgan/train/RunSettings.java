@@ -1,6 +1,7 @@
 package dcgan.train;
 
 import dcgan.eval.Scorer;
+import dcgan.model.ModelSpec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ import java.util.Objects;
  * Everything a training run is told: the constants that make it this run, and where, how long and how it
  * trains. A checkpoint records the run's settings; a resumed run starts from them.
  *
- * <p>The first four make the run what it is, and a resumed run must keep them ({@link #requireContinues}):
- * the optimisation constants, {@code seed} (the initial weights and the noise of every step),
+ * <p>The first five make the run what it is, and a resumed run must keep them ({@link #requireContinues}):
+ * the optimisation constants, the model (its image size, channels, noise dimension and widths), {@code seed} (the initial weights and the noise of every step),
  * {@code shuffleSeed} (the one-time shuffle of the data, 547 in the notebook) and {@code sampleCount} (the
  * images in each epoch's grid). The rest may change between sessions of one run.
  *
@@ -27,22 +28,35 @@ import java.util.Objects;
  * @param scorerCache where the quality scorer is cached (needed when {@code evalEvery > 0})
  * @param execution how steps run on the backend; none of it changes the results; not recorded either
  */
-public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int sampleCount,
+public record RunSettings(Hyperparameters hp, ModelSpec model, long seed, long shuffleSeed, int sampleCount,
                           Path dataDir, Path outDir, int epochs, long maxSteps, int keepEvery, int saveEvery,
                           boolean overwrite, int evalEvery, Path scorerCache, StepExecution execution) {
 
     public static final long NOTEBOOK_SHUFFLE_SEED = 547;
+    /** The notebook's epochs; PyTorch's example trains 25 ({@link #defaultEpochs}). */
     public static final int DEFAULT_EPOCHS = 100;
     public static final int DEFAULT_SAMPLES = 64;
     public static final int DEFAULT_EVAL_EVERY = 1;
 
     /** The notebook's run: its constants, 100 epochs over {@code ./mnist}, output in {@code ./log/DCGAN}. */
-    public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), 0, NOTEBOOK_SHUFFLE_SEED,
+    public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), ModelSpec.MNIST, 0, NOTEBOOK_SHUFFLE_SEED,
             DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, false,
             DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
 
+    /**
+     * The defaults of a new run of {@code model}: the notebook's for its model, PyTorch's example's (batch 64, both
+     * learning rates 2e-4, 25 epochs) for the DCGAN.
+     */
+    public static RunSettings defaults(ModelSpec model) {
+        return new RunSettings(Hyperparameters.defaults(model.family()), model, 0, NOTEBOOK_SHUFFLE_SEED,
+                DEFAULT_SAMPLES, NOTEBOOK.dataDir(), NOTEBOOK.outDir(), defaultEpochs(model), 0, 0, 1, false,
+                DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
+    }
+
     public RunSettings {
         Objects.requireNonNull(hp, "hp");
+        Objects.requireNonNull(model, "model");
+        model.requireFits(hp.batchSize());
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(execution, "execution");
@@ -80,7 +94,8 @@ public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int s
         List<String> conflicts = new ArrayList<>();
         Hyperparameters h = saved.hp;
         conflict(conflicts, "--batch-size", h.batchSize(), hp.batchSize());
-        conflict(conflicts, "--z-dim", h.zDim(), hp.zDim());
+        conflict(conflicts, "the model", saved.model.describe(), model.describe());
+        conflict(conflicts, "--z-dim", saved.model.zDim(), model.zDim());
         conflict(conflicts, "--lr", h.lr(), hp.lr());
         conflict(conflicts, "--beta1", h.beta1(), hp.beta1());
         conflict(conflicts, "beta2", h.beta2(), hp.beta2());
@@ -99,6 +114,11 @@ public record RunSettings(Hyperparameters hp, long seed, long shuffleSeed, int s
         if (!saved.equals(given)) {
             out.add(name + " " + given + " conflicts with the checkpoint, which was trained with " + saved);
         }
+    }
+
+    /** The epochs a run of this model trains unless told: the notebook's 100, PyTorch's example's 25. */
+    public static int defaultEpochs(ModelSpec model) {
+        return model.family() == ModelSpec.Family.NOTEBOOK ? DEFAULT_EPOCHS : 25;
     }
 
     /** The last step of the run: its epochs over {@code stepsPerEpoch}, or {@link #maxSteps} if sooner. */

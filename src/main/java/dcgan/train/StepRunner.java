@@ -4,6 +4,7 @@ import dcgan.backend.Backend;
 import dcgan.backend.HostMirror;
 import dcgan.backend.Tensor;
 import dcgan.data.ImageSet;
+import dcgan.data.PixelRange;
 
 import java.util.Optional;
 
@@ -15,35 +16,41 @@ import java.util.Optional;
  */
 public final class StepRunner implements AutoCloseable {
 
-    private static final int IMAGE = 28 * 28;
-
     /** A finished step and its losses. */
     public record Done(long step, StepLosses losses) {
     }
 
     private final Backend backend;
     private final GanTrainer trainer;
-    private final float[] images;
+    private final ImageSet images;
+    private final PixelRange range;
     private final int batchSize;
+    private final float[] hostValues; // the batch as floats on the host, or null
     private final Tensor hostBatch;   // the batch copied from the host, or null
     private final Tensor dataset;     // every image on the backend, or null
     private final HostMirror[] mirrors; // losses read one step late: two, used in turn; or null
     private long pending = -1;        // the step whose losses are still to be read, or -1
 
     /**
-     * @param images the whole (shuffled) dataset, {@code 28 x 28} floats per image, image i at {@code i * 784}
+     * @param images the whole (shuffled) dataset, as bytes; each batch becomes floats in {@code range}, the
+     *               model's
      */
-    public StepRunner(Backend backend, GanTrainer trainer, int batchSize, float[] images, StepExecution how) {
+    public StepRunner(Backend backend, GanTrainer trainer, int batchSize, ImageSet images, PixelRange range,
+                      StepExecution how) {
         this.backend = backend;
         this.trainer = trainer;
         this.images = images;
+        this.range = range;
         this.batchSize = batchSize;
+        int[] batchShape = {batchSize, images.channels(), images.size(), images.size()};
         if (how.dataOnDevice()) {
             hostBatch = null;
-            dataset = backend.allocate(images.length / IMAGE, 1, 28, 28);
-            backend.upload(images, 0, dataset);
+            hostValues = null;
+            dataset = backend.allocate(images.count(), images.channels(), images.size(), images.size());
+            uploadAll();
         } else {
-            hostBatch = backend.allocate(batchSize, 1, 28, 28);
+            hostBatch = backend.allocate(batchShape);
+            hostValues = new float[hostBatch.size()];
             dataset = null;
         }
         mirrors = how.asyncLosses()
@@ -78,11 +85,27 @@ public final class StepRunner implements AutoCloseable {
     }
 
     private Tensor batch(int first) {
+        int per = images.pixelsPerImage();
         if (dataset != null) {
-            return backend.view(dataset, first * IMAGE, batchSize, 1, 28, 28);
+            return backend.view(dataset, first * per, batchSize, images.channels(), images.size(), images.size());
         }
-        backend.upload(images, first * IMAGE, hostBatch);
+        images.copyImages(first, batchSize, range, hostValues, 0);
+        backend.upload(hostValues, 0, hostBatch);
         return hostBatch;
+    }
+
+    /** The whole dataset to the backend as floats, a slice at a time: never all of it as floats on the host. */
+    private void uploadAll() {
+        int per = images.pixelsPerImage();
+        int slice = Math.max(1, (1 << 24) / per); // about 64 MB of floats
+        float[] values = new float[Math.min(slice, images.count()) * per];
+        for (int first = 0; first < images.count(); first += slice) {
+            int n = Math.min(slice, images.count() - first);
+            images.copyImages(first, n, range, values, 0);
+            try (Tensor part = backend.view(dataset, first * per, n * per)) {
+                backend.upload(values, 0, part);
+            }
+        }
     }
 
     @Override

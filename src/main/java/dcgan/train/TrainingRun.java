@@ -2,7 +2,7 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.data.ImageSet;
-import dcgan.data.MnistLoader;
+import dcgan.model.ModelSpec;
 import dcgan.io.AtomicFiles;
 import dcgan.io.BadFileException;
 import dcgan.io.PngGrid;
@@ -24,8 +24,6 @@ import java.util.Optional;
  * {@link StopCheck} can stop the run between two steps; it then saves a checkpoint and returns.
  */
 public final class TrainingRun {
-
-    private static final int GRID_SCALE = 2;
 
     private final Backend backend;
     private final RunSettings settings;
@@ -51,14 +49,6 @@ public final class TrainingRun {
     @FunctionalInterface
     public interface DataSource {
         ImageSet load() throws IOException;
-    }
-
-    /** Trains a new run, or continues {@code resume} (null for a new run), on the data in the settings' directory. */
-    public Result run(Checkpoint resume, StopCheck stop) throws IOException {
-        return run(() -> {
-            out.println("loading " + settings.dataDir());
-            return MnistLoader.load(settings.dataDir());
-        }, resume, stop);
     }
 
     /**
@@ -87,6 +77,11 @@ public final class TrainingRun {
                 dir.prepareResume(resume, settings.evalEvery() > 0);
             }
             ImageSet loaded = data.load();
+            ModelSpec m = settings.model();
+            if (loaded.channels() != m.channels() || loaded.size() != m.imageSize()) {
+                throw new BadFileException(settings.dataDir(), String.format(Locale.ROOT, "holds images of %dx%dx%d, "
+                        + "but the model is %s", loaded.channels(), loaded.size(), loaded.size(), m.describe()));
+            }
             ImageSet images = loaded.shuffled(settings.shuffleSeed());
             if (resume != null) {
                 requireSameData(resume, images);
@@ -147,8 +142,8 @@ public final class TrainingRun {
             this.resume = resume;
             this.startStep = resume == null ? 0 : resume.state().step();
             this.savedStep = startStep;
-            this.gridNoise = Sampler.fixedNoise(new CounterRng(settings.seed()), settings.sampleCount(),
-                    settings.hp().zDim());
+            this.gridNoise = Sampler.fixedNoise(new CounterRng(settings.seed()), settings.model(),
+                    settings.sampleCount());
             this.columns = (int) Math.ceil(Math.sqrt(settings.sampleCount()));
             this.fingerprint = data.fingerprint();
         }
@@ -156,12 +151,14 @@ public final class TrainingRun {
         Result train(StopCheck stop) throws IOException {
             // Everything that can fail for want of memory is made before the output directory is changed.
             CounterRng rng = new CounterRng(settings.seed());
-            try (GanTrainer trainer = new GanTrainer(backend, settings.hp(), rng, settings.execution().captureSteps(),
+            try (GanTrainer trainer = new GanTrainer(backend, settings.hp(), settings.model(), rng,
+                    settings.execution().captureSteps(),
                          resume == null ? null : resume.state());
-                 StepRunner steps = new StepRunner(backend, trainer, settings.hp().batchSize(), data.images(),
+                 StepRunner steps = new StepRunner(backend, trainer, settings.hp().batchSize(), data,
+                         settings.model().range(),
                          settings.execution());
-                 Sampler sampler = new Sampler(backend, trainer.generatorState(), settings.sampleCount(),
-                         settings.hp().zDim())) {
+                 Sampler sampler = new Sampler(backend, trainer.generatorState(), settings.model(),
+                         settings.sampleCount())) {
                 announce();
                 quality = QualityLog.open(settings, loaded, backend, out);
                 try {
@@ -254,8 +251,10 @@ public final class TrainingRun {
             if (!settings.execution().equals(StepExecution.DEFAULT)) {
                 out.println("steps: " + settings.execution().describe());
             }
-            out.printf(Locale.ROOT, "writing to %s; lr D %.3g, G %.3g; beta1 %.3g; z %d; seed %d%n",
-                    settings.outDir(), hp.lr(), hp.generatorLr(), hp.beta1(), hp.zDim(), settings.seed());
+            out.printf(Locale.ROOT, "model: %s; lr D %.3g, G %.3g; beta1 %.3g; z %d (%s); seed %d%n",
+                    settings.model().describe(), hp.lr(), hp.generatorLr(), hp.beta1(), settings.model().zDim(),
+                    settings.model().noise() == ModelSpec.Noise.UNIFORM ? "U(-1, 1)" : "N(0, 1)", settings.seed());
+            out.println("writing to " + settings.outDir());
             if (resume != null) {
                 out.printf(Locale.ROOT, "resuming at step %d (epoch %d, step %d/%d)%n", startStep, resume.epoch(),
                         resume.stepInEpoch(), stepsPerEpoch);
@@ -339,9 +338,11 @@ public final class TrainingRun {
             int n = settings.sampleCount();
             lastSamples = sampler.sample(gridNoise);
             lastGrid = dir.samples(epoch);
-            byte[] png = PngGrid.encode(lastSamples, 0, n, 28, 28, columns, GRID_SCALE);
+            int size = settings.model().imageSize();
+            int scale = PngGrid.scaleFor(size);
+            byte[] png = PngGrid.encode(lastSamples, 0, n, size, size, columns, scale);
             AtomicFiles.write(lastGrid, o -> o.write(png));
-            log.image(step, png, PngGrid.gridHeight(n, 28, columns, GRID_SCALE), PngGrid.gridWidth(28, columns, GRID_SCALE));
+            log.image(step, png, PngGrid.gridHeight(n, size, columns, scale), PngGrid.gridWidth(size, columns, scale));
             log.flush();
         }
 

@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.random.CounterRng;
 import dcgan.train.Checkpoint;
@@ -52,12 +53,12 @@ class BadInputsTest {
 
     @BeforeAll
     static void checkpointAndNoise() throws IOException {
-        Hyperparameters hp = Hyperparameters.of(4, 100, 2e-4f, 0.5f);
-        try (CpuBackend cpu = new CpuBackend(1); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(3));
+        Hyperparameters hp = Hyperparameters.of(4, 2e-4f, 0.5f);
+        try (CpuBackend cpu = new CpuBackend(1); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(3));
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("checkpoint.safetensors");
-            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), shared, 1, 0, 0, 1, false, 0, null,
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 3, 547, 64, Path.of("/data"), shared, 1, 0, 0, 1, false, 0, null,
                     StepExecution.DEFAULT);
             CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }

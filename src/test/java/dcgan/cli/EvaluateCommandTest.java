@@ -123,7 +123,7 @@ class EvaluateCommandTest {
                                             + "and at most 2,739,137 fit"), tooMany.err());
         CliRun e = evaluate("--checkpoint", out.toString(), "--count", "500", "--seed", "4");
         assertEquals(0, e.status(), e.err());
-        assertTrue(e.out().contains("evaluate: 500 images from " + out.resolve("checkpoint.safetensors") + " (step 2)"),
+        assertTrue(e.out().contains("evaluate: 500 images from " + out.resolve("checkpoint.safetensors") + " (step 2, the notebook's 28x28 model (1 channel))"),
                 e.out());
         CliRun r = evaluate("--npy", real.toString());
         assertTrue(figure(FD, e.out()) > 10 * figure(FD, r.out()), e.out() + r.out());
@@ -133,7 +133,7 @@ class EvaluateCommandTest {
     void badImagesAndDataAreNamedOnOneLine() throws IOException {
         Path shape = dir.resolve("shape.npy");
         Npy.writeFloat32(shape, new int[] {4, 784}, new float[4 * 784]);
-        assertRefused(evaluate("--npy", shape.toString()), shape + ": holds an array of shape (4, 784), expected (N, 1, 28, 28)");
+        assertRefused(evaluate("--npy", shape.toString()), shape + ": holds an array of shape (4, 784), expected (N, C, S, S) with N >= 2, C 1 or 3 and S 28, 32 or 64");
 
         Path range = dir.resolve("range.npy");
         float[] v = new float[3 * 784];

@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.io.Npy;
 import dcgan.io.SpecialFiles;
@@ -53,12 +54,12 @@ class GenerateCommandTest {
     /** A checkpoint after one step, so that the moving averages differ from their initial values. */
     @BeforeAll
     static void oneStepCheckpoint() throws IOException {
-        Hyperparameters hp = Hyperparameters.of(4, 100, 2e-4f, 0.5f);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(3));
+        Hyperparameters hp = Hyperparameters.of(4, 2e-4f, 0.5f);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(3));
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("ckpt").resolve("checkpoint.safetensors");
-            RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1, false, 0, null,
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 3, 547, 64, Path.of("/data"), checkpoint.getParent(), 1, 0, 0, 1, false, 0, null,
                     StepExecution.DEFAULT);
             CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }
@@ -71,7 +72,7 @@ class GenerateCommandTest {
         CliRun o = run("generate", "--checkpoint", checkpoint.getParent().toString(), "--count", "5",
                 "--png", png.toString(), "--npy", npy.toString(), "--seed", "9", "--threads", "2");
         assertEquals(0, o.status(), o.err());
-        assertTrue(o.out().contains("5 images from " + checkpoint + " (step 1)"), o.out());
+        assertTrue(o.out().contains("5 images from " + checkpoint + " (step 1, the notebook's 28x28 model (1 channel))"), o.out());
 
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(3 * (28 * 2 + 2) + 2, image.getWidth(), "3 columns at scale 2");
@@ -83,8 +84,8 @@ class GenerateCommandTest {
         float[] expected;
         float[] otherSeed;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            expected = Generation.sample(cpu, g, Generation.noise(9, 100), 5);
-            otherSeed = Generation.sample(cpu, g, Generation.noise(10, 100), 5);
+            expected = Generation.sample(cpu, g, Generation.noise(9, ModelSpec.MNIST), 5);
+            otherSeed = Generation.sample(cpu, g, Generation.noise(10, ModelSpec.MNIST), 5);
         }
         assertFalse(java.util.Arrays.equals(expected, otherSeed), "another seed, other images");
         assertArrayEquals(expected, samples.values());
@@ -94,7 +95,7 @@ class GenerateCommandTest {
 
         // The same noise given as a file gives the same images: the way to compare with another implementation.
         Path z = dir.resolve("z.npy");
-        Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, 100).of(0, 5));
+        Npy.writeFloat32(z, new int[] {5, 100}, Generation.noise(9, ModelSpec.MNIST).of(0, 5));
         Path fromFile = dir.resolve("from-z.npy");
         CliRun withZ = run("generate", "--checkpoint", checkpoint.toString(), "--z", z.toString(),
                 "--npy", fromFile.toString(), "--threads", "1");
@@ -176,7 +177,7 @@ class GenerateCommandTest {
         float[] last;
         try (CpuBackend cpu = new CpuBackend(2)) {
             GeneratorWeights g = CheckpointFile.readGenerator(checkpoint);
-            Generation.Noise noise = Generation.noise(0, 100);
+            Generation.Noise noise = Generation.noise(0, ModelSpec.MNIST);
             first = Generation.sample(cpu, g, noise, 257);
             // Image i depends on its own noise only: the last image alone, drawn on its own.
             last = Generation.sample(cpu, g, (from, n) -> noise.of(count - 1, 1), 1);
@@ -218,7 +219,7 @@ class GenerateCommandTest {
         assertArrayEquals(new int[] {count, 1, 28, 28}, written.shape());
         float[] expected;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            expected = Generation.sample(cpu, CheckpointFile.readGenerator(checkpoint), Generation.noise(5, 100), count);
+            expected = Generation.sample(cpu, CheckpointFile.readGenerator(checkpoint), Generation.noise(5, ModelSpec.MNIST), count);
         }
         assertClose(expected, written.values(), count + " images");
         if (withPng) {
@@ -305,7 +306,7 @@ class GenerateCommandTest {
                 link.toString(), "--device", "cpu"), "--npy " + link + " and --png " + same + " are the same file");
 
         Path z = dir.resolve("z.npy");
-        Npy.writeFloat32(z, new int[] {2, 100}, Generation.noise(1, 100).of(0, 2));
+        Npy.writeFloat32(z, new int[] {2, 100}, Generation.noise(1, ModelSpec.MNIST).of(0, 2));
         byte[] noise = Files.readAllBytes(z);
         CliRun overZ = run("generate", "--checkpoint", ck, "--z", z.toString(), "--npy", dir + "/./z.npy",
                 "--device", "cpu");
@@ -463,7 +464,7 @@ class GenerateCommandTest {
         Npy.Float32 walk = Npy.readFloat32(npy);
         assertArrayEquals(new int[] {15, 1, 28, 28}, walk.shape());
 
-        float[] ends = Generation.noise(2, 100).of(0, 6);
+        float[] ends = Generation.noise(2, ModelSpec.MNIST).of(0, 6);
         float[] middle = new float[100];
         for (int k = 0; k < 100; k++) {
             middle[k] = 0.5f * ends[200 + k] + 0.5f * ends[300 + k]; // row 1, t = 1/2: between vectors 2 and 3

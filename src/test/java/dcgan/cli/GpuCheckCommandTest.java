@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.gpu.GpuTestSupport;
 import dcgan.model.Layer;
 import dcgan.train.StepLosses;
@@ -104,7 +105,7 @@ class GpuCheckCommandTest {
 
     @Test
     void theConvolutionsCheckedAreTheModels() {
-        assertEquals(List.of("D.c1", "D.c2", "G.d3", "G.d4"), GpuCheckCommand.convLayers(100).stream()
+        assertEquals(List.of("D.c1", "D.c2", "G.d3", "G.d4"), GpuCheckCommand.convLayers(ModelSpec.MNIST).stream()
                 .map(l -> l instanceof Layer.Conv c ? c.name() : ((Layer.ConvTranspose) l).name()).toList());
     }
 }

@@ -167,7 +167,7 @@ class MainTest {
         CliRun o = run("bench", "--ops", "--device", "cpu", "--threads", "1", "--batch-size", "2", "--iterations", "1");
         assertEquals(0, o.status(), o.err());
         List<String> timed = o.out().lines().filter(l -> l.endsWith(" ms")).toList();
-        assertEquals(34, timed.size(), o.out());
+        assertEquals(44, timed.size(), o.out()); // 9 layers of D and 11 of G, each both ways; loss, noise, 2 Adams
         for (String name : List.of("leaky ReLU forward", "Adam over G's parameters (6679105)", "D.c2 conv 64->128",
                 "G.d4 transposed conv 64->1", "G.bn2 batch norm [B,6272,1] backward", "Philox uniform [B,100]")) {
             assertTrue(o.out().contains(name), name + " missing from\n" + o.out());

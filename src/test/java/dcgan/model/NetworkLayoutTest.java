@@ -1,5 +1,6 @@
 package dcgan.model;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class NetworkLayoutTest {
 
     @Test
     void discriminatorTensorsHavePyTorchNamesAndShapes() {
-        NetworkLayout d = Discriminator.layout();
+        NetworkLayout d = Discriminator.layout(ModelSpec.MNIST);
         Map<String, List<Integer>> expected = new LinkedHashMap<>();
         expected.put("D.c1.weight", List.of(64, 1, 4, 4));
         expected.put("D.c1.bias", List.of(64));
@@ -47,7 +48,7 @@ class NetworkLayoutTest {
 
     @Test
     void generatorTensorsHavePyTorchNamesAndShapes() {
-        NetworkLayout g = Generator.layout(100);
+        NetworkLayout g = Generator.layout(ModelSpec.MNIST);
         Map<String, List<Integer>> expected = new LinkedHashMap<>();
         expected.put("G.l1.weight", List.of(1024, 100));
         expected.put("G.l1.bias", List.of(1024));
@@ -70,7 +71,7 @@ class NetworkLayoutTest {
     @Test
     void initialValuesFollowTheSpec() {
         try (CpuBackend cpu = new CpuBackend(1);
-             NetworkState s = new NetworkState(cpu, Discriminator.layout(), CounterRng.STREAM_INIT_BASE)) {
+             NetworkState s = new NetworkState(cpu, Discriminator.layout(ModelSpec.MNIST), CounterRng.STREAM_INIT_BASE)) {
             s.initialise(new CounterRng(42));
             float[] w = cpu.download(s.param("D.l3.weight"));
             double sum = 0;
@@ -103,7 +104,7 @@ class NetworkLayoutTest {
             float[] c2 = cpu.download(s.param("D.c2.weight"));
             assertTrue(c1[0] != c2[0] || c1[1] != c2[1]);
             // The same seed gives the same network.
-            float[] again = NetworkState.initialValues(Discriminator.layout().params(), new CounterRng(42),
+            float[] again = NetworkState.initialValues(Discriminator.layout(ModelSpec.MNIST).params(), new CounterRng(42),
                     CounterRng.STREAM_INIT_BASE);
             assertArrayEquals(cpu.download(s.params()), again);
         }

@@ -24,7 +24,6 @@ class AdamScheduleTest {
         Hyperparameters hp = Hyperparameters.notebook();
         assertEquals(1e-3f, hp.generatorLr(), 1e-9f);
         assertEquals(256, hp.batchSize());
-        assertEquals(100, hp.zDim());
         assertEquals(0.5f, hp.beta1());
         assertEquals(0.999f, hp.beta2());
         assertEquals(1e-8f, hp.epsilon());

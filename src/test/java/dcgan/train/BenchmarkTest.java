@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +15,7 @@ import org.junit.jupiter.api.Test;
 /** What {@link Benchmark} times and reports, on a tiny model on the CPU. */
 class BenchmarkTest {
 
-    private static final Hyperparameters TINY = Hyperparameters.of(2, Hyperparameters.DEFAULT_Z_DIM,
-            Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
+    private static final Hyperparameters TINY = Hyperparameters.of(2, Hyperparameters.DEFAULT_LR, Hyperparameters.DEFAULT_BETA1);
 
     @Test
     void theAnchorIsMeasuredAfterEachTimedIterationAndLeftOutOfItsTime() {
@@ -25,7 +25,7 @@ class BenchmarkTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Benchmark.Result r;
         try (CpuBackend cpu = new CpuBackend(1)) {
-            r = Benchmark.run(cpu, TINY, StepExecution.DEFAULT, 1, 3, null, () -> {
+            r = Benchmark.run(cpu, TINY, ModelSpec.MNIST, StepExecution.DEFAULT, 1, 3, null, () -> {
                 try {
                     Thread.sleep(probeMillis);
                 } catch (InterruptedException e) {
@@ -46,7 +46,7 @@ class BenchmarkTest {
     @Test
     void withoutAProbeThereIsNoAnchor() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            Benchmark.Result r = Benchmark.run(cpu, TINY, 0, 2, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            Benchmark.Result r = Benchmark.run(cpu, TINY, ModelSpec.MNIST, 0, 2, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             assertEquals(0, r.anchorGflops().length);
             assertTrue(Double.isNaN(r.medianAnchorGflops()));
             assertEquals(2, r.millis().length);

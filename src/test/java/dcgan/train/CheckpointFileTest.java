@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.io.BadFileException;
 import dcgan.io.NamedTensor;
@@ -50,15 +51,15 @@ class CheckpointFileTest {
     /** A checkpoint after two real steps, so that Adam moments and moving averages are all non-trivial. */
     @BeforeAll
     static void trainTwoSteps() throws IOException {
-        Hyperparameters hp = Hyperparameters.of(4, 100, 3e-4f, 0.45f);
+        Hyperparameters hp = Hyperparameters.of(4, 3e-4f, 0.45f);
         float[] images = new CounterRng(11).uniform(2 * 4 * 784, 0f, 1f, 9, 0);
         realFile = shared.resolve("real.safetensors");
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(5));
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(images, 0);
             batches.step(images, 4 * 784);
             // As read back: the output directory is the file's, saving and stepping as by default.
-            RunSettings settings = new RunSettings(hp, 5, -3, 16, Path.of("/data/mnist"),
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 5, -3, 16, Path.of("/data/mnist"),
                     realFile.toAbsolutePath().getParent(), 7, 0, 2, 1, false, RunSettings.DEFAULT_EVAL_EVERY,
                     dcgan.eval.Scorer.defaultCacheDir(), StepExecution.DEFAULT);
             real = new Checkpoint(settings, 10, "0123abcd", t.snapshot());
@@ -85,7 +86,7 @@ class CheckpointFileTest {
         try (SafeTensorsFile f = SafeTensorsFile.open(realFile)) {
             int expectedCount = 0;
             for (String net : List.of("D", "G")) {
-                NetworkLayout layout = net.equals("D") ? Discriminator.layout() : Generator.layout(100);
+                NetworkLayout layout = net.equals("D") ? Discriminator.layout(ModelSpec.MNIST) : Generator.layout(ModelSpec.MNIST);
                 NetworkSnapshot s = net.equals("D") ? real.state().discriminator() : real.state().generator();
                 for (ParameterLayout.Entry e : layout.params().entries()) {
                     assertSlice(f, e.name(), e, s.params());
@@ -102,7 +103,9 @@ class CheckpointFileTest {
             assertTrue(f.contains("G.bn3.running_var") && f.contains("optim.D.l4.bias.exp_avg_sq"));
             Map<String, String> m = f.metadata();
             assertEquals("dcgan-java.checkpoint", m.get("format"));
-            assertEquals("dcgan-mnist-28x28", m.get("model"));
+            assertEquals("notebook", m.get("model"));
+            assertEquals("28", m.get("image_size"));
+            assertEquals("1", m.get("channels"));
             assertEquals("2", m.get("global_step"));
             assertEquals("1", m.get("epoch"));
             assertEquals("2", m.get("step_in_epoch"));
@@ -167,7 +170,7 @@ class CheckpointFileTest {
     void missingUnexpectedAndMisshapenTensorsAreNamed() throws IOException {
         assertFakeRefused(fakeMetadata(), Map.of(), Set.of("optim.D.c2.bias.exp_avg"), "missing tensor optim.D.c2.bias.exp_avg");
         assertFakeRefused(fakeMetadata(), Map.of("D.c3.weight", new int[] {1}), Set.of(),
-                "unexpected tensor D.c3.weight (not part of model dcgan-mnist-28x28)");
+                "unexpected tensor D.c3.weight (not part of the notebook's 28x28 model (1 channel))");
         // Every tensor is present but tiny: the first one read has the wrong shape.
         assertFakeRefused(fakeMetadata(), Map.of(), Set.of(), "tensor D.c1.weight has shape [1], expected [64, 1, 4, 4]");
     }
@@ -256,13 +259,13 @@ class CheckpointFileTest {
     /** Values that no run can produce are refused even when the file's checksums match them. */
     @Test
     void nonFiniteValuesAndNegativeVariancesAreRefusedNamingTheTensor() throws IOException {
-        assertDamageRefused(s -> s.generator().params()[Generator.layout(100).params().entry("G.d4.weight").offset() + 5] = Float.NaN,
+        assertDamageRefused(s -> s.generator().params()[Generator.layout(ModelSpec.MNIST).params().entry("G.d4.weight").offset() + 5] = Float.NaN,
                 "tensor G.d4.weight holds NaN at index 5", true);
         assertDamageRefused(s -> s.discriminator().params()[7] = Float.POSITIVE_INFINITY,
                 "tensor D.c1.weight holds Infinity at index 7", false);
-        assertDamageRefused(s -> s.discriminator().adamV()[Discriminator.layout().params().entry("D.l3.bias").offset()] = -1e-9f,
+        assertDamageRefused(s -> s.discriminator().adamV()[Discriminator.layout(ModelSpec.MNIST).params().entry("D.l3.bias").offset()] = -1e-9f,
                 "tensor optim.D.l3.bias.exp_avg_sq holds -1.0E-9 at index 0: a variance cannot be negative", false);
-        assertDamageRefused(s -> s.generator().buffers()[Generator.layout(100).buffers().entry("G.bn3.running_var").offset() + 2] = -0.5f,
+        assertDamageRefused(s -> s.generator().buffers()[Generator.layout(ModelSpec.MNIST).buffers().entry("G.bn3.running_var").offset() + 2] = -0.5f,
                 "tensor G.bn3.running_var holds -0.5 at index 2: a variance cannot be negative", true);
     }
 
@@ -333,11 +336,11 @@ class CheckpointFileTest {
      */
     private Path writeFake(Map<String, String> meta, Map<String, int[]> shapes, Set<String> omit) throws IOException {
         List<String> names = new ArrayList<>();
-        for (NetworkLayout n : List.of(Discriminator.layout(), Generator.layout(100))) {
+        for (NetworkLayout n : List.of(Discriminator.layout(ModelSpec.MNIST), Generator.layout(ModelSpec.MNIST))) {
             n.params().entries().forEach(e -> names.add(e.name()));
             n.buffers().entries().forEach(e -> names.add(e.name()));
         }
-        for (NetworkLayout n : List.of(Discriminator.layout(), Generator.layout(100))) {
+        for (NetworkLayout n : List.of(Discriminator.layout(ModelSpec.MNIST), Generator.layout(ModelSpec.MNIST))) {
             n.params().entries().forEach(e -> {
                 names.add("optim." + e.name() + ".exp_avg");
                 names.add("optim." + e.name() + ".exp_avg_sq");

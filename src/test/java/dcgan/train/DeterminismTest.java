@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.cpu.CpuGemm;
 import dcgan.random.CounterRng;
@@ -24,7 +25,7 @@ class DeterminismTest {
     void threeStepsAreBitIdenticalOnOneAndThreeThreads(CpuGemm gemm) {
         Assumptions.assumeTrue(gemm != CpuGemm.OPENBLAS || CpuGemm.openBlasProblem().isEmpty(),
                 () -> "OpenBLAS unavailable here: " + CpuGemm.openBlasProblem().orElse(""));
-        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        Hyperparameters hp = Hyperparameters.of(8, 2e-4f, 0.5f);
         float[] images = new CounterRng(11).uniform(3 * 8 * 784, 0f, 1f, 9, 0);
         float[][] one = train(gemm, 1, hp, images);
         float[][] three = train(gemm, 3, hp, images);
@@ -35,9 +36,9 @@ class DeterminismTest {
 
     @Test
     void aStepChangesBothNetworksAndTheMovingAverages() {
-        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        Hyperparameters hp = Hyperparameters.of(8, 2e-4f, 0.5f);
         float[] images = new CounterRng(11).uniform(8 * 784, 0f, 1f, 9, 0);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(5));
              HostBatches batches = new HostBatches(cpu, t, 8)) {
             float[] d0 = cpu.download(t.discriminatorState().params());
             float[] g0 = cpu.download(t.generatorState().params());
@@ -56,7 +57,7 @@ class DeterminismTest {
     }
 
     private static float[][] train(CpuGemm gemm, int threads, Hyperparameters hp, float[] images) {
-        try (CpuBackend cpu = new CpuBackend(threads, gemm); GanTrainer t = new GanTrainer(cpu, hp, new CounterRng(5));
+        try (CpuBackend cpu = new CpuBackend(threads, gemm); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(5));
              HostBatches batches = new HostBatches(cpu, t, hp.batchSize())) {
             for (int s = 0; s < 3; s++) {
                 batches.step(images, s * hp.batchSize() * 784);

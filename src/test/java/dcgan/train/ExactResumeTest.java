@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.cpu.CpuGemm;
 import dcgan.io.BadFileException;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ExactResumeTest {
 
-    private static final Hyperparameters HP = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+    private static final Hyperparameters HP = Hyperparameters.of(8, 2e-4f, 0.5f);
 
     @TempDir
     static Path shared;
@@ -60,7 +61,7 @@ class ExactResumeTest {
     }
 
     private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
-        return new RunSettings(hp, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false, 0, null,
+        return new RunSettings(hp, ModelSpec.MNIST, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false, 0, null,
                 StepExecution.DEFAULT);
     }
 
@@ -190,7 +191,7 @@ class ExactResumeTest {
             BadFileException count = assertThrows(BadFileException.class,
                     () -> run.run(() -> synthetic(32, 1), atOne, StopCheck.NEVER));
             assertTrue(count.getMessage().contains("32 images, but the checkpoint was trained on 24"), count.getMessage());
-            TrainingRun otherBatch = new TrainingRun(cpu, settings(Hyperparameters.of(4, 100, 2e-4f, 0.5f), out, 0, 0),
+            TrainingRun otherBatch = new TrainingRun(cpu, settings(Hyperparameters.of(4, 2e-4f, 0.5f), out, 0, 0),
                     quiet());
             IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
                     () -> otherBatch.run(() -> fail("the data is not loaded"), atOne, StopCheck.NEVER));

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.MnistLoader;
@@ -88,8 +89,8 @@ class FullIterationReferenceTest {
     @Test
     void oneIterationMatchesAnIndependentDoublePrecisionReference() throws Exception {
         float[] images = MnistLoader.load(Path.of("test-data")).firstN(B).images();
-        Hyperparameters hp = Hyperparameters.of(B, Z_DIM, (float) D_LR, (float) BETA1);
-        try (CpuBackend cpu = new CpuBackend(2); GanTrainer trainer = new GanTrainer(cpu, hp, new CounterRng(SEED));
+        Hyperparameters hp = Hyperparameters.of(B, (float) D_LR, (float) BETA1);
+        try (CpuBackend cpu = new CpuBackend(2); GanTrainer trainer = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(SEED));
              HostBatches batches = new HostBatches(cpu, trainer, B)) {
             NetworkState dState = trainer.discriminatorState();
             NetworkState gState = trainer.generatorState();

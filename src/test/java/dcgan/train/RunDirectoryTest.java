@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.ImageSet;
 import dcgan.io.BadFileException;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RunDirectoryTest {
 
-    private static final Hyperparameters HP = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+    private static final Hyperparameters HP = Hyperparameters.of(8, 2e-4f, 0.5f);
 
     @TempDir
     static Path shared;
@@ -59,7 +60,7 @@ class RunDirectoryTest {
     }
 
     private static RunSettings settings(Path out, long seed, boolean overwrite) {
-        return new RunSettings(HP, seed, 547, 4, Path.of("synthetic"), out, 2, 0, 0, 1, overwrite, 0, null,
+        return new RunSettings(HP, ModelSpec.MNIST, seed, 547, 4, Path.of("synthetic"), out, 2, 0, 0, 1, overwrite, 0, null,
                 StepExecution.DEFAULT);
     }
 

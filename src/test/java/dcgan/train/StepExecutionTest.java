@@ -1,5 +1,8 @@
 package dcgan.train;
 
+import dcgan.data.TestImages;
+import dcgan.data.PixelRange;
+import dcgan.model.ModelSpec;
 import dcgan.backend.Backend;
 import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
@@ -32,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StepExecutionTest {
 
-    private static final Hyperparameters HP = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+    private static final Hyperparameters HP = Hyperparameters.of(8, 2e-4f, 0.5f);
     private static final int STEPS = 4;
 
     /** The trainer's whole state and its losses after {@link #STEPS} steps. */
@@ -42,10 +45,11 @@ class StepExecutionTest {
 
     /** As above; with {@code async}, each step's losses are read after the next step is queued. */
     private static List<float[]> train(Backend backend, boolean captureSteps, boolean deviceBatches, boolean async) {
-        float[] images = new CounterRng(11).uniform(STEPS * 8 * 784, 0f, 1f, 9, 0);
+        ImageSet images = TestImages.random(11, STEPS * 8, 1, 28);
         List<float[]> state = new ArrayList<>();
-        try (GanTrainer t = new GanTrainer(backend, HP, new CounterRng(5), captureSteps, null);
-             StepRunner steps = new StepRunner(backend, t, 8, images, new StepExecution(captureSteps, deviceBatches, async))) {
+        try (GanTrainer t = new GanTrainer(backend, HP, ModelSpec.MNIST, new CounterRng(5), captureSteps, null);
+             StepRunner steps = new StepRunner(backend, t, 8, images, PixelRange.UNIT,
+                     new StepExecution(captureSteps, deviceBatches, async))) {
             for (int s = 0; s < STEPS; s++) {
                 steps.step(s * 8).ifPresent(done -> state.add(losses(done.losses())));
             }
@@ -80,12 +84,12 @@ class StepExecutionTest {
 
     @Test
     void lossesReadOneStepLateComeBackInOrderAfterTheNextStepIsQueued() {
-        float[] images = new CounterRng(11).uniform(2 * 8 * 784, 0f, 1f, 9, 0);
+        ImageSet images = TestImages.random(11, 2 * 8, 1, 28);
         try (CpuBackend cpu = new CpuBackend(2);
-             GanTrainer direct = new GanTrainer(cpu, HP, new CounterRng(5));
-             GanTrainer late = new GanTrainer(cpu, HP, new CounterRng(5));
-             StepRunner now = new StepRunner(cpu, direct, 8, images, StepExecution.DEFAULT);
-             StepRunner pipelined = new StepRunner(cpu, late, 8, images, new StepExecution(false, false, true))) {
+             GanTrainer direct = new GanTrainer(cpu, HP, ModelSpec.MNIST, new CounterRng(5));
+             GanTrainer late = new GanTrainer(cpu, HP, ModelSpec.MNIST, new CounterRng(5));
+             StepRunner now = new StepRunner(cpu, direct, 8, images, PixelRange.UNIT, StepExecution.DEFAULT);
+             StepRunner pipelined = new StepRunner(cpu, late, 8, images, PixelRange.UNIT, new StepExecution(false, false, true))) {
             StepRunner.Done first = now.step(0).orElseThrow();
             assertEquals(1, first.step());
             assertTrue(now.finish().isEmpty(), "nothing is left in flight when losses are read at once");
@@ -163,7 +167,7 @@ class StepExecutionTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             Backend refusing = refusingCapture(cpu);
             assertSameState(train(cpu, false, false), train(refusing, true, true));
-            try (GanTrainer t = new GanTrainer(refusing, HP, new CounterRng(5), true, null);
+            try (GanTrainer t = new GanTrainer(refusing, HP, ModelSpec.MNIST, new CounterRng(5), true, null);
                  Tensor batch = refusing.allocate(8, 1, 28, 28)) {
                 t.step(batch);
                 assertEquals(null, t.captureFailure(), "the first step runs directly");
@@ -193,7 +197,7 @@ class StepExecutionTest {
 
     /** {@code epochs} over synthetic digits, seed 5, grids of 4. */
     private static RunSettings settings(Path out, int epochs, int saveEvery, StepExecution execution) {
-        return new RunSettings(HP, 5, 547, 4, Path.of("synthetic"), out, epochs, 0, 0, saveEvery, false, 0, null, execution);
+        return new RunSettings(HP, ModelSpec.MNIST, 5, 547, 4, Path.of("synthetic"), out, epochs, 0, 0, saveEvery, false, 0, null, execution);
     }
 
     private String run(Path out, int saveEvery, StepExecution execution) throws IOException {

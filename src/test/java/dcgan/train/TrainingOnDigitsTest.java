@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
@@ -40,20 +41,20 @@ class TrainingOnDigitsTest {
         ImageSet data = MnistLoader.load(Path.of("test-data")); // the run shuffles it
         ImageStats real = ImageStats.of(data.images(), 0, data.count() * 784);
 
-        Hyperparameters hp = Hyperparameters.of(BATCH, 100, 2e-4f, 0.5f);
-        RunSettings settings = new RunSettings(hp, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,
+        Hyperparameters hp = Hyperparameters.of(BATCH, 2e-4f, 0.5f);
+        RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,
                 SCORER_CACHE, StepExecution.DEFAULT);
         ImageStats before;
         double untrainedFd;
         try (CpuBackend cpu = new CpuBackend(2);
-             GanTrainer untrained = new GanTrainer(cpu, hp, new CounterRng(settings.seed()));
-             Sampler sampler = new Sampler(cpu, untrained.generatorState(), 64, hp.zDim());
+             GanTrainer untrained = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(settings.seed()));
+             Sampler sampler = new Sampler(cpu, untrained.generatorState(), ModelSpec.MNIST, 64);
              Scorer scorer = Scorer.forData(data, SCORER_CACHE, cpu, new PrintStream(new ByteArrayOutputStream()))) {
-            float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(settings.seed()), 64, hp.zDim()));
+            float[] s = sampler.sample(Sampler.fixedNoise(new CounterRng(settings.seed()), ModelSpec.MNIST, 64));
             before = ImageStats.of(s, 0, s.length);
             int n = scorer.heldOutCount();
-            float[] samples = Generation.sample(cpu, untrained.snapshotGenerator().asWeights(hp.zDim(), 0),
-                    Generation.noise(settings.seed(), hp.zDim(), CounterRng.STREAM_EVALUATE), n);
+            float[] samples = Generation.sample(cpu, untrained.snapshotGenerator().asWeights(ModelSpec.MNIST, 0),
+                    Generation.noise(settings.seed(), ModelSpec.MNIST, CounterRng.STREAM_EVALUATE), n);
             untrainedFd = scorer.score(samples, n).fd();
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();

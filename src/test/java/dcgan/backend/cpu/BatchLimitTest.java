@@ -1,5 +1,6 @@
 package dcgan.backend.cpu;
 
+import dcgan.model.ModelSpec;
 import dcgan.backend.ConvGeometry;
 import dcgan.backend.Tensor;
 import dcgan.model.BufferSize;
@@ -39,7 +40,7 @@ class BatchLimitTest {
      */
     @Test
     void theLargestBufferIsDc2sPatchMatrix() {
-        BufferSize largest = Hyperparameters.largestBuffer(10_800, 100);
+        BufferSize largest = ModelSpec.MNIST.largestBuffer(10_800);
         assertEquals(541_900_800L, largest.floats());
         assertEquals("D.c2's im2col patch matrix [529200, 1024]", largest.what());
     }
@@ -47,11 +48,11 @@ class BatchLimitTest {
     /** 10,699 images fit every buffer; 10,700 do not, and the message names the buffer and the limit. */
     @Test
     void theLargestAcceptedBatchIsBuildableInPrincipleAndOneMoreIsRefused() {
-        int max = Hyperparameters.maxBatchSize(100);
+        int max = ModelSpec.MNIST.maxBatchSize();
         assertEquals(Tensor.MAX_SIZE / (64 * 16 * 7 * 7), max);
         assertEquals(10_699, max);
-        Hyperparameters.of(max, 100, 2e-4f, 0.5f);
-        for (List<Layer> layers : List.of(Discriminator.LAYERS, Generator.layers(100))) {
+        ModelSpec.MNIST.requireFits(max);
+        for (List<Layer> layers : List.of(Discriminator.layers(ModelSpec.MNIST), Generator.layers(ModelSpec.MNIST))) {
             for (Layer layer : layers) {
                 for (BufferSize b : layer.buffers(max)) {
                     assertTrue(b.floats() <= OffHeapFloats.MAX_FLOATS, b + " at batch " + max);
@@ -63,22 +64,23 @@ class BatchLimitTest {
             }
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Hyperparameters.of(max + 1, 100, 2e-4f, 0.5f));
-        assertTrue(e.getMessage().contains("batch size 10700 is too large: D.c2's im2col patch matrix [524300, 1024] "
+                () -> ModelSpec.MNIST.requireFits(max + 1));
+        assertTrue(e.getMessage().contains("--batch-size 10700 is too large: D.c2's im2col patch matrix [524300, 1024] "
                                            + "would hold 536883200 floats, more than one buffer can hold (536870879)"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("at most 10699 images per batch at z dimension 100"), e.getMessage());
+        assertTrue(e.getMessage().contains("at most 10699 images per batch for the notebook's 28x28 model (1 channel)"),
+                e.getMessage());
     }
 
     /** A larger z dimension lowers the limit once G.l1's input or weight is the largest buffer. */
     @Test
     void theNoiseSizeLimitsTooAndIsDerivedTheSameWay() {
-        int maxZ = Hyperparameters.maxZDim();
-        assertTrue(Hyperparameters.largestBuffer(2, maxZ).floats() <= Tensor.MAX_SIZE);
-        BufferSize over = Hyperparameters.largestBuffer(2, maxZ + 1);
+        int maxZ = ModelSpec.MNIST.maxZDim();
+        assertTrue(ModelSpec.MNIST.withZDim(maxZ).largestBuffer(2).floats() <= Tensor.MAX_SIZE);
+        BufferSize over = ModelSpec.MNIST.withZDim(maxZ + 1).largestBuffer(2);
         assertTrue(over.floats() > Tensor.MAX_SIZE, over.toString());
         assertTrue(over.what().startsWith("G's flat parameter buffer") || over.what().startsWith("G.l1"), over.toString());
-        assertTrue(Hyperparameters.maxBatchSize(200_000) < Hyperparameters.maxBatchSize(100));
+        assertTrue(ModelSpec.MNIST.withZDim(200_000).maxBatchSize() < ModelSpec.MNIST.maxBatchSize());
     }
 
     /** The limit follows any layer list: a network for 64x64 images has a patch matrix 16 times as large. */
@@ -94,7 +96,7 @@ class BatchLimitTest {
     /** The parameter count each layer declares adds up to its network's flat parameter buffer. */
     @Test
     void parameterCountsAddUpToTheLayouts() {
-        for (List<Layer> layers : List.of(Discriminator.LAYERS, Generator.layers(100), Generator.layers(7))) {
+        for (List<Layer> layers : List.of(Discriminator.layers(ModelSpec.MNIST), Generator.layers(ModelSpec.MNIST), Generator.layers(ModelSpec.notebook(1, 7)))) {
             long sum = layers.stream().mapToLong(Layer::parameterCount).sum();
             assertEquals(NetworkLayout.of(layers).params().size(), sum);
         }
@@ -108,7 +110,7 @@ class BatchLimitTest {
     void theDeclaredBuffersCoverWhatTheCpuOperationsAllocate() throws Exception {
         int batch = 3;
         try (CpuBackend cpu = new CpuBackend(1)) {
-            for (List<Layer> layers : List.of(Discriminator.LAYERS, Generator.layers(100))) {
+            for (List<Layer> layers : List.of(Discriminator.layers(ModelSpec.MNIST), Generator.layers(ModelSpec.MNIST))) {
                 for (Layer layer : layers) {
                     if (!(layer instanceof Layer.Conv || layer instanceof Layer.ConvTranspose
                           || layer instanceof Layer.Linear)) {

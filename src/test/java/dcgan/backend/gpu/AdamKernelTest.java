@@ -1,5 +1,6 @@
 package dcgan.backend.gpu;
 
+import dcgan.model.ModelSpec;
 import dcgan.model.Discriminator;
 import dcgan.model.Generator;
 import dcgan.train.AdamSchedule;
@@ -30,8 +31,8 @@ class AdamKernelTest extends CpuVsGpuFixture {
 
     static Stream<Arguments> networks() {
         return Stream.of(
-                arguments("D", Discriminator.layout().params().size()),
-                arguments("G", Generator.layout(100).params().size()),
+                arguments("D", Discriminator.layout(ModelSpec.MNIST).params().size()),
+                arguments("G", Generator.layout(ModelSpec.MNIST).params().size()),
                 arguments("odd size", 1001));
     }
 

@@ -1,5 +1,8 @@
 package dcgan.backend.gpu;
 
+import dcgan.data.TestImages;
+import dcgan.data.PixelRange;
+import dcgan.model.ModelSpec;
 import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
 import dcgan.data.ImageSet;
@@ -90,9 +93,9 @@ class GpuCudaGraphTest extends GpuTestBase {
     @Test
     void capturedStepsOnTheDeviceDataComputeWhatDirectStepsDo() {
         long seed = GpuTestSupport.freshSeed();
-        Hyperparameters hp = Hyperparameters.of(8, 100, 2e-4f, 0.5f);
+        Hyperparameters hp = Hyperparameters.of(8, 2e-4f, 0.5f);
         int steps = 4;
-        float[] images = GpuTestSupport.uniform(new SplittableRandom(seed), steps * 8 * 784, 0, 1);
+        ImageSet images = TestImages.random(seed, steps * 8, 1, 28);
         List<float[]> direct = train(hp, images, steps, seed, false);
         List<float[]> captured = train(hp, images, steps, seed, true);
         String[] names = {"losses", "D params", "D moving averages", "D Adam m", "D Adam v", "G params",
@@ -109,13 +112,14 @@ class GpuCudaGraphTest extends GpuTestBase {
         losses[i + 2] = done.losses().g();
     }
 
-    private static List<float[]> train(Hyperparameters hp, float[] images, int steps, long seed, boolean fast) {
+    private static List<float[]> train(Hyperparameters hp, ImageSet images, int steps, long seed, boolean fast) {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[3 * steps];
         // fast: captured steps on the dataset uploaded once, each step's losses read from pinned memory after
         // the next step is queued, as --cuda-graphs --data-on-device --async-losses do.
-        try (GanTrainer t = new GanTrainer(gpu, hp, new CounterRng(seed), fast, null);
-             StepRunner runner = new StepRunner(gpu, t, hp.batchSize(), images, new StepExecution(fast, fast, fast))) {
+        try (GanTrainer t = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed), fast, null);
+             StepRunner runner = new StepRunner(gpu, t, hp.batchSize(), images, PixelRange.UNIT,
+                     new StepExecution(fast, fast, fast))) {
             for (int s = 0; s < steps; s++) {
                 runner.step(s * hp.batchSize()).ifPresent(done -> put(losses, done));
             }

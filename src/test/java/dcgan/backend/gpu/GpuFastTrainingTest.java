@@ -1,5 +1,7 @@
 package dcgan.backend.gpu;
 
+import dcgan.data.PixelRange;
+import dcgan.model.ModelSpec;
 import dcgan.backend.Tensor;
 import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
@@ -54,16 +56,17 @@ class GpuFastTrainingTest extends GpuTestBase {
         for (int i = 0; i < batch * steps; i++) {
             digits.copyImage(start + i, images, i * 784);
         }
-        Hyperparameters hp = Hyperparameters.of(batch, 100, 2e-4f, 0.5f);
+        Hyperparameters hp = Hyperparameters.of(batch, 2e-4f, 0.5f);
         double worst = 0;
         StringBuilder log = new StringBuilder();
-        try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed), true, null);
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed), true, null);
              HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
-             StepRunner gpuSteps = new StepRunner(gpu, onGpu, batch, images, new StepExecution(true, true, false))) {
+             StepRunner gpuSteps = new StepRunner(gpu, onGpu, batch, digits.firstN(start + batch * steps), PixelRange.UNIT,
+                     new StepExecution(true, true, false))) {
             for (int s = 0; s < steps; s++) {
                 StepLosses c = cpuBatches.step(images, s * batch * 784);
-                StepLosses g = gpuSteps.step(s * batch).orElseThrow().losses();
+                StepLosses g = gpuSteps.step(start + s * batch).orElseThrow().losses();
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};
                 float[] gv = {g.dReal(), g.dFake(), g.g()};

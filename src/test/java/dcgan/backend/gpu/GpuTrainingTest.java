@@ -1,5 +1,6 @@
 package dcgan.backend.gpu;
 
+import dcgan.model.ModelSpec;
 import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
 import dcgan.model.NetworkState;
@@ -117,9 +118,9 @@ class GpuTrainingTest extends GpuTestBase {
         long seed = GpuTestSupport.freshSeed();
         String at = " (batch " + batch + ", seed " + seed + ")";
         float[] images = images(new SplittableRandom(seed), batch);
-        Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
-        try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed));
+        Hyperparameters hp = Hyperparameters.of(batch, D_LR, BETA1);
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed));
              HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
              HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
             NetworkState cd = onCpu.discriminatorState();
@@ -273,11 +274,11 @@ class GpuTrainingTest extends GpuTestBase {
         int batch = 64;
         int steps = GpuTestSupport.iterations(50, 8); // 8 against dev/fake-cuda: a plumbing check there
         float[] images = images(new SplittableRandom(seed), batch * steps);
-        Hyperparameters hp = Hyperparameters.of(batch, Z_DIM, D_LR, BETA1);
+        Hyperparameters hp = Hyperparameters.of(batch, D_LR, BETA1);
         double worst = 0;
         StringBuilder log = new StringBuilder();
-        try (GanTrainer onCpu = new GanTrainer(cpu, hp, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, new CounterRng(seed));
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed));
              HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
              HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
             for (int s = 0; s < steps; s++) {
