@@ -11,9 +11,14 @@ public final class HostBatches implements AutoCloseable {
     private final Tensor batch;
 
     public HostBatches(Backend backend, GanTrainer trainer, int batchSize) {
+        this(backend, trainer, dcgan.model.ModelSpec.MNIST, batchSize);
+    }
+
+    /** Batches of {@code model}'s images. */
+    public HostBatches(Backend backend, GanTrainer trainer, dcgan.model.ModelSpec model, int batchSize) {
         this.backend = backend;
         this.trainer = trainer;
-        this.batch = backend.allocate(batchSize, 1, 28, 28);
+        this.batch = backend.allocate(model.imageShape(batchSize));
     }
 
     /** One step on the images at {@code images[offset...]}; returns its losses. */
