@@ -158,7 +158,7 @@ final class GenerateCommand extends Command {
             }
         }
         if (png != null && drawn[0] >= inGrid) {
-            byte[] encoded = PngGrid.encode(grid, 0, inGrid, 28, 28, gridColumns, SCALE);
+            byte[] encoded = PngGrid.encode(grid, 0, inGrid, 1, 28, 28, gridColumns, SCALE);
             AtomicFiles.write(png, o -> o.write(encoded), AtomicFiles.OnStop.ABANDON);
             out.println("wrote " + png);
         }

@@ -339,9 +339,9 @@ public final class TrainingRun {
             int n = settings.sampleCount();
             lastSamples = sampler.sample(gridNoise);
             lastGrid = dir.samples(epoch);
-            byte[] png = PngGrid.encode(lastSamples, 0, n, 28, 28, columns, GRID_SCALE);
+            byte[] png = PngGrid.encode(lastSamples, 0, n, 1, 28, 28, columns, GRID_SCALE);
             AtomicFiles.write(lastGrid, o -> o.write(png));
-            log.image(step, png, PngGrid.gridHeight(n, 28, columns, GRID_SCALE), PngGrid.gridWidth(28, columns, GRID_SCALE));
+            log.image(step, png, 1, PngGrid.gridHeight(n, 28, columns, GRID_SCALE), PngGrid.gridWidth(28, columns, GRID_SCALE));
             log.flush();
         }
 
