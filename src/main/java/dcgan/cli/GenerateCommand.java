@@ -167,7 +167,8 @@ final class GenerateCommand extends Command {
         }
         if (png != null && drawn[0] >= inGrid) {
             int size = model.imageSize();
-            byte[] encoded = PngGrid.encode(grid, 0, inGrid, size, size, gridColumns, PngGrid.scaleFor(size));
+            byte[] encoded = PngGrid.encode(grid, 0, inGrid, model.channels(), size, size, gridColumns,
+                    PngGrid.scaleFor(size));
             AtomicFiles.write(png, o -> o.write(encoded), AtomicFiles.OnStop.ABANDON);
             out.println("wrote " + png);
         }

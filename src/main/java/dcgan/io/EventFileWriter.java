@@ -33,6 +33,8 @@ public final class EventFileWriter implements AutoCloseable {
     public static final String FILE_VERSION = "brain.Event:2";
     /** {@code Summary.Image.colorspace} of a grayscale image. */
     public static final int GRAYSCALE = 1;
+    /** {@code Summary.Image.colorspace} of an RGB image. */
+    public static final int RGB = 3;
     private static final int SESSION_START = 1;
 
     private final Path file;
@@ -85,7 +87,22 @@ public final class EventFileWriter implements AutoCloseable {
         write(event(step, wallTime()).message(5, summary));
     }
 
-    /** An image summary: already encoded image bytes (PNG) of the given size and colorspace. */
+    /**
+     * The {@code Summary.Image.colorspace} of an image of {@code channels} channels: {@link #GRAYSCALE} for 1,
+     * {@link #RGB} for 3.
+     */
+    public static int colorspace(int channels) {
+        return switch (channels) {
+            case 1 -> GRAYSCALE;
+            case 3 -> RGB;
+            default -> throw new IllegalArgumentException("an image summary has 1 or 3 channels, not " + channels);
+        };
+    }
+
+    /**
+     * An image summary: already encoded image bytes (PNG) of the given size and colorspace
+     * ({@link #GRAYSCALE} or {@link #RGB}, as {@link #colorspace} gives them), which the image must match.
+     */
     public void image(long step, String tag, byte[] encoded, int height, int width, int colorspace)
             throws IOException {
         ProtoWriter image = new ProtoWriter().varint(1, height).varint(2, width).varint(3, colorspace)

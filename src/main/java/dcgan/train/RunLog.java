@@ -68,9 +68,15 @@ final class RunLog implements AutoCloseable {
         }
     }
 
-    void image(long step, byte[] png, int height, int width) throws IOException {
+    /**
+     * The sample grid as TensorBoard image {@code G_images}: {@code png} is a grid of images of {@code channels}
+     * channels (1: a grey PNG, 3: an RGB one, as {@link dcgan.io.PngGrid} writes them), {@code height} x
+     * {@code width} pixels in all.
+     */
+    void image(long step, byte[] png, int channels, int height, int width) throws IOException {
+        int colorspace = EventFileWriter.colorspace(channels);
         try {
-            events.image(step, IMAGE_TAG, png, height, width, EventFileWriter.GRAYSCALE);
+            events.image(step, IMAGE_TAG, png, height, width, colorspace);
         } catch (IOException e) {
             throw failed(events.file(), e);
         }

@@ -339,10 +339,12 @@ public final class TrainingRun {
             lastSamples = sampler.sample(gridNoise);
             lastGrid = dir.samples(epoch);
             int size = settings.model().imageSize();
+            int channels = settings.model().channels();
             int scale = PngGrid.scaleFor(size);
-            byte[] png = PngGrid.encode(lastSamples, 0, n, size, size, columns, scale);
+            byte[] png = PngGrid.encode(lastSamples, 0, n, channels, size, size, columns, scale);
             AtomicFiles.write(lastGrid, o -> o.write(png));
-            log.image(step, png, PngGrid.gridHeight(n, size, columns, scale), PngGrid.gridWidth(size, columns, scale));
+            log.image(step, png, channels, PngGrid.gridHeight(n, size, columns, scale),
+                    PngGrid.gridWidth(size, columns, scale));
             log.flush();
         }
 
