@@ -35,10 +35,10 @@ final class MemoryCheck {
             return null;
         }
         long suggest = Math.max(1, (long) Math.ceil(needed * 1.25 / (1L << 30)));
-        return String.format(Locale.ROOT, "%,d images of %dx%dx%d take %s, and loading and shuffling them needs %s "
+        return String.format(Locale.ROOT, "%,d %s of %dx%dx%d take %s, and loading and shuffling them needs %s "
                         + "of Java heap, more than the %s this Java may use; give it more, e.g. JAVA_OPTS=-Xmx%dg "
-                        + "./run.sh ...", images, channels, size, size, amount(bytes), amount(needed), amount(maxHeap),
-                suggest);
+                        + "./run.sh ...", images, images == 1 ? "image" : "images", channels, size, size, amount(bytes),
+                amount(needed), amount(maxHeap), suggest);
     }
 
     /** @throws BadFileException naming {@code data} with {@link #problem} when the images do not fit */
@@ -50,11 +50,14 @@ final class MemoryCheck {
         }
     }
 
-    /** Bytes in words: "812.5 MiB", "2.3 GiB". */
+    /** Bytes in words: "24.0 KiB", "812.5 MiB", "2.3 GiB". */
     static String amount(long bytes) {
         if (bytes >= 1L << 30) {
             return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
         }
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
     }
 }

@@ -32,10 +32,15 @@ final class Pixels {
 
     /** Zeroed room for {@code count} images of {@code perImage} bytes. */
     static Pixels allocate(int count, int perImage) {
+        return allocate(count, perImage, CHUNK_BYTES);
+    }
+
+    /** As {@link #allocate(int, int)}, in chunks of at most {@code chunkBytes} (at least one image). */
+    static Pixels allocate(int count, int perImage, int chunkBytes) {
         if (count < 0 || perImage < 1) {
             throw new IllegalArgumentException(count + " images of " + perImage + " bytes");
         }
-        int perChunk = Math.max(1, CHUNK_BYTES / perImage);
+        int perChunk = Math.max(1, chunkBytes / perImage);
         int chunkCount = (int) ((count + (long) perChunk - 1) / perChunk);
         byte[][] chunks = new byte[chunkCount][];
         for (int c = 0; c < chunkCount; c++) {
@@ -101,9 +106,9 @@ final class Pixels {
         }
     }
 
-    /** A copy of the first {@code n} images. */
+    /** A copy of the first {@code n} images, in chunks like these. */
     Pixels first(int n) {
-        Pixels out = allocate(n, perImage);
+        Pixels out = allocate(n, perImage, perChunk * perImage);
         for (int c = 0; c < out.chunks.length; c++) {
             System.arraycopy(chunks[c], 0, out.chunks[c], 0, out.chunks[c].length);
         }

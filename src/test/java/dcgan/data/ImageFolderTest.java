@@ -85,6 +85,21 @@ class ImageFolderTest {
     }
 
     @Test
+    void sixteenBitGreyIsScaledToBytes() throws IOException {
+        java.awt.image.BufferedImage wide = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        for (int x = 0; x < 28; x++) {
+            wide.getRaster().setSample(x, 0, 0, x == 0 ? 65535 : x == 1 ? 32768 : 257 * x);
+        }
+        png(dir.resolve("16.png"), wide);
+        int[] px = image(loader.load(dir), 0);
+        assertEquals(255, px[0]);
+        assertEquals(128, px[1]);
+        assertEquals(7, px[7]);
+        assertEquals(0, px[28]);
+    }
+
+    @Test
     void automaticChannelsAreOneWhenEveryPixelIsGrey() throws IOException {
         png(dir.resolve("a.png"), TestImages.rgb(32, 32, (x, y) -> 0x010101 * (x * 7)));
         png(dir.resolve("b.png"), TestImages.grey(32, 32, (x, y) -> y));
