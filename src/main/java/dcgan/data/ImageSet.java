@@ -13,7 +13,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Pixels are kept as the original unsigned bytes, image after image, each image channel after channel
  * ({@code [N, C, S, S]}, PyTorch's layout): a quarter of the memory of floats, which is what lets 200,000
- * colour images of 64x64 fit in a few GB. They become floats only a batch at a time, on the way to the model
+ * colour images of 64x64 fit in a few GB. They are held in chunks of whole images ({@link Pixels}), since one Java
+ * array holds at most 2 GiB and such a set takes 2.5 GB. They become floats only a batch at a time, on the way to the model
  * ({@link #copyImages}). Accessors return copies, so no caller can change what another caller sees.
  */
 public final class ImageSet {

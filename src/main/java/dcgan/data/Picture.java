@@ -3,7 +3,10 @@ package dcgan.data;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 
 /**
@@ -71,6 +74,10 @@ record Picture(int width, int height, int channels, byte[] planes) {
             }
             return planes == 1 ? grey(w, h, out) : colour(w, h, out);
         }
+        Picture direct = interleavedBytes(image, background);
+        if (direct != null) {
+            return direct;
+        }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         int n = w * h;
         byte[] out = new byte[3 * n];
@@ -81,6 +88,49 @@ record Picture(int width, int height, int channels, byte[] planes) {
             for (int c = 0; c < 3; c++) {
                 int v = (px >> (16 - 8 * c)) & 0xff;
                 out[c * n + p] = (byte) (alpha ? over(v, a, 255, background.component(c)) : v);
+            }
+        }
+        return colour(w, h, out);
+    }
+
+    /**
+     * The pixels of an image of 8-bit sRGB samples interleaved in one byte array (what the PNG and JPEG decoders
+     * give: RGB, RGBA, BGR, ABGR), read straight from the array, or null for any other image. Java's own
+     * conversion, which this skips, goes through its colour model a pixel at a time.
+     */
+    private static Picture interleavedBytes(BufferedImage image, Background background) {
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (!(cm instanceof ComponentColorModel) || !cm.getColorSpace().isCS_sRGB() || cm.isAlphaPremultiplied()
+            || !(raster.getDataBuffer() instanceof DataBufferByte data) || data.getNumBanks() != 1
+            || data.getOffset() != 0 || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+            || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+            || sm.getNumBands() != cm.getNumComponents() || cm.getNumColorComponents() != 3) {
+            return null;
+        }
+        for (int c = 0; c < cm.getNumComponents(); c++) {
+            if (cm.getComponentSize(c) != 8) {
+                return null;
+            }
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int n = w * h;
+        byte[] bytes = data.getData();
+        int[] band = sm.getBandOffsets();
+        int pixelStride = sm.getPixelStride();
+        int lineStride = sm.getScanlineStride();
+        boolean alpha = cm.hasAlpha();
+        byte[] out = new byte[3 * n];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int at = y * lineStride + x * pixelStride;
+                int p = y * w + x;
+                int a = alpha ? bytes[at + band[3]] & 0xff : 255;
+                for (int c = 0; c < 3; c++) {
+                    int v = bytes[at + band[c]] & 0xff;
+                    out[c * n + p] = (byte) (a == 255 ? v : over(v, a, 255, background.component(c)));
+                }
             }
         }
         return colour(w, h, out);

@@ -39,34 +39,46 @@ final class ResizeCrop {
 
     /**
      * The filter taps of outputs {@code first .. first + n - 1} of an axis scaled from {@code in} to {@code out}
-     * pixels: output k reads inputs {@code start[k] .. start[k] + weights[k].length - 1}.
+     * pixels: output k reads {@code count[k]} inputs from {@code start[k]} on, weighted by
+     * {@code weights[k * stride ..]}.
      */
-    record Taps(int[] start, double[][] weights) {
+    record Taps(int[] start, int[] count, double[] weights, int stride) {
+        /** The weight of input {@code start[k] + j} in output k. */
+        double weight(int k, int j) {
+            return weights[k * stride + j];
+        }
+
+        /** One past the last input any output reads. */
+        int end() {
+            int n = start.length;
+            return start[n - 1] + count[n - 1];
+        }
     }
 
     static Taps taps(int in, int out, int first, int n) {
         double scale = (double) in / out;
         double width = Math.max(scale, 1.0); // the triangle's half-width, in input pixels
+        int stride = (int) Math.ceil(width) * 2 + 1; // the most inputs one output can reach
         int[] start = new int[n];
-        double[][] weights = new double[n][];
+        int[] count = new int[n];
+        double[] weights = new double[n * stride];
         for (int k = 0; k < n; k++) {
             double centre = (first + k + 0.5) * scale;
             int lo = Math.max(0, (int) Math.floor(centre - width + 0.5));
-            int hi = Math.min(in, (int) Math.floor(centre + width + 0.5));
-            double[] w = new double[hi - lo];
+            int hi = Math.min(in, Math.min(lo + stride, (int) Math.floor(centre + width + 0.5)));
             double sum = 0;
             for (int x = lo; x < hi; x++) {
-                double t = Math.abs(x + 0.5 - centre) / width;
-                w[x - lo] = Math.max(0.0, 1.0 - t);
-                sum += w[x - lo];
+                double w = Math.max(0.0, 1.0 - Math.abs(x + 0.5 - centre) / width);
+                weights[k * stride + x - lo] = w;
+                sum += w;
             }
-            for (int j = 0; j < w.length; j++) {
-                w[j] /= sum;
+            for (int j = 0; j < hi - lo; j++) {
+                weights[k * stride + j] /= sum;
             }
             start[k] = lo;
-            weights[k] = w;
+            count[k] = hi - lo;
         }
-        return new Taps(start, weights);
+        return new Taps(start, count, weights, stride);
     }
 
     /**
@@ -79,16 +91,17 @@ final class ResizeCrop {
         int h = picture.height();
         int plane = w * h;
         int outPlane = size * size;
+        Scaler scaler = new Scaler(w, h, size);
         if (channels == 1) {
             byte[] grey = picture.grey() ? picture.planes() : luma(picture.planes(), plane);
-            resizePlane(grey, 0, w, h, size, dst, offset);
+            scaler.plane(grey, 0, dst, offset);
         } else if (picture.grey()) {
-            resizePlane(picture.planes(), 0, w, h, size, dst, offset);
+            scaler.plane(picture.planes(), 0, dst, offset);
             System.arraycopy(dst, offset, dst, offset + outPlane, outPlane);
             System.arraycopy(dst, offset, dst, offset + 2 * outPlane, outPlane);
         } else {
             for (int c = 0; c < 3; c++) {
-                resizePlane(picture.planes(), c * plane, w, h, size, dst, offset + c * outPlane);
+                scaler.plane(picture.planes(), c * plane, dst, offset + c * outPlane);
             }
         }
     }
@@ -107,41 +120,68 @@ final class ResizeCrop {
 
     /** Scales and crops the {@code w x h} plane at {@code src[from ..]} to {@code size x size} at {@code dst[to ..]}. */
     static void resizePlane(byte[] src, int from, int w, int h, int size, byte[] dst, int to) {
-        Geometry g = geometry(w, h, size);
-        if (g.scaledWidth() == w && g.scaledHeight() == h) {
+        new Scaler(w, h, size).plane(src, from, dst, to);
+    }
+
+    /** Scales and crops planes of one size to another: the taps of both axes, worked out once for every plane. */
+    private static final class Scaler {
+        private final int w;
+        private final int size;
+        private final Geometry g;
+        private final Taps across;
+        private final Taps down;
+        private final double[] rows;
+        private final double[] sums;
+
+        Scaler(int w, int h, int size) {
+            this.w = w;
+            this.size = size;
+            g = geometry(w, h, size);
+            boolean same = g.scaledWidth() == w && g.scaledHeight() == h;
+            across = same ? null : taps(w, g.scaledWidth(), g.left(), size);
+            down = same ? null : taps(h, g.scaledHeight(), g.top(), size);
+            rows = same ? null : new double[(down.end() - down.start()[0]) * size];
+            sums = new double[size];
+        }
+
+        void plane(byte[] src, int from, byte[] dst, int to) {
+            if (across == null) {
+                for (int y = 0; y < size; y++) {
+                    System.arraycopy(src, from + (g.top() + y) * w + g.left(), dst, to + y * size, size);
+                }
+                return;
+            }
+            // Rows first: every input row the crop reaches, scaled across to the crop's columns.
+            int rowsFrom = down.start()[0];
+            int rowsTo = down.end();
+            for (int y = rowsFrom; y < rowsTo; y++) {
+                int row = from + y * w;
+                int out = (y - rowsFrom) * size;
+                for (int x = 0; x < size; x++) {
+                    int s = row + across.start()[x];
+                    int k = x * across.stride();
+                    double sum = 0;
+                    for (int j = 0, n = across.count()[x]; j < n; j++) {
+                        sum += across.weights()[k + j] * (src[s + j] & 0xff);
+                    }
+                    rows[out + x] = sum;
+                }
+            }
+            // Then down the columns, a whole output row at a time.
             for (int y = 0; y < size; y++) {
-                System.arraycopy(src, from + (g.top() + y) * w + g.left(), dst, to + y * size, size);
-            }
-            return;
-        }
-        Taps across = taps(w, g.scaledWidth(), g.left(), size);
-        Taps down = taps(h, g.scaledHeight(), g.top(), size);
-        // Rows first: every input row, scaled across to the crop's columns.
-        int rowsFrom = down.start()[0];
-        int rowsTo = down.start()[size - 1] + down.weights()[size - 1].length;
-        double[] rows = new double[(rowsTo - rowsFrom) * size];
-        for (int y = rowsFrom; y < rowsTo; y++) {
-            int row = from + y * w;
-            int out = (y - rowsFrom) * size;
-            for (int x = 0; x < size; x++) {
-                double[] wx = across.weights()[x];
-                int s = row + across.start()[x];
-                double sum = 0;
-                for (int j = 0; j < wx.length; j++) {
-                    sum += wx[j] * (src[s + j] & 0xff);
+                int first = (down.start()[y] - rowsFrom) * size;
+                int k = y * down.stride();
+                java.util.Arrays.fill(sums, 0.0);
+                for (int i = 0, n = down.count()[y]; i < n; i++) {
+                    double weight = down.weights()[k + i];
+                    int row = first + i * size;
+                    for (int x = 0; x < size; x++) {
+                        sums[x] += weight * rows[row + x];
+                    }
                 }
-                rows[out + x] = sum;
-            }
-        }
-        for (int y = 0; y < size; y++) {
-            double[] wy = down.weights()[y];
-            int first = (down.start()[y] - rowsFrom) * size;
-            for (int x = 0; x < size; x++) {
-                double sum = 0;
-                for (int i = 0; i < wy.length; i++) {
-                    sum += wy[i] * rows[first + i * size + x];
+                for (int x = 0; x < size; x++) {
+                    dst[to + y * size + x] = (byte) Math.min(255, Math.max(0, (int) Math.floor(sums[x] + 0.5)));
                 }
-                dst[to + y * size + x] = (byte) Math.min(255, Math.max(0, (int) Math.floor(sum + 0.5)));
             }
         }
     }

@@ -155,6 +155,45 @@ class ImageCacheTest {
     }
 
     @Test
+    void damageBeforeTheChecksumIsFoundToo() throws IOException {
+        ImageSet first = loader.load(data);
+        Path file = cacheFile();
+        byte[] good = Files.readAllBytes(file);
+        // "DCGANIMG", version, 32-byte key: the count is at byte 44; after count, channels, size, the class count,
+        // "blue" and "red" (2 + 4 and 2 + 3 bytes) and the labelled flag, the first label is at byte 73.
+        byte[] bytes = good.clone();
+        java.nio.ByteBuffer.wrap(bytes).putInt(44, -1);
+        Files.write(file, bytes);
+        loader.printed();
+        assertSameSet(first, loader.load(data));
+        assertTrue(loader.printed().contains("the image cache " + file + " is damaged (its header is damaged); "
+                + "decoding the images again"));
+        bytes = good.clone();
+        java.nio.ByteBuffer.wrap(bytes).putInt(73, 99);
+        Files.write(file, bytes);
+        assertSameSet(first, loader.load(data));
+        assertTrue(loader.printed().contains("is damaged (a label is damaged)"));
+        bytes = java.util.Arrays.copyOf(good, good.length + 1);
+        Files.write(file, bytes);
+        assertSameSet(first, loader.load(data));
+        assertTrue(loader.printed().contains("is damaged (it has bytes after its end)"));
+    }
+
+    @Test
+    void aDirectoryInPlaceOfTheCacheFile() throws IOException {
+        loader.load(data);
+        Path file = cacheFile();
+        Files.delete(file);
+        Files.createDirectories(file);
+        loader.printed();
+        assertEquals(3, loader.load(data).count());
+        String said = loader.printed();
+        assertTrue(said.contains("cannot read the image cache " + file + " ("), said);
+        assertTrue(said.contains("); decoding the images again"), said);
+        assertTrue(said.contains("the decoded images are not cached (" + file + ": is a directory"), said);
+    }
+
+    @Test
     void anUnwritableCacheDirectoryStillLoads() throws IOException {
         Path blocked = Files.writeString(tmp.resolve("blocked"), "a file where the directory should be");
         ImageSet set = loader.cache(blocked.resolve("dcgan-java")).load(data);

@@ -201,6 +201,29 @@ class ImageFolderTest {
     }
 
     @Test
+    void aGifsTransparentColourIsComposited() throws IOException {
+        byte[] r = {(byte) 200, 0};
+        byte[] g = {(byte) 100, 0};
+        byte[] b = {0, 0};
+        java.awt.image.IndexColorModel palette = new java.awt.image.IndexColorModel(1, 2, r, g, b, 1);
+        java.awt.image.BufferedImage gif = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_BINARY, palette);
+        for (int x = 0; x < 28; x++) {
+            gif.getRaster().setSample(x, 0, 0, 1); // the top row transparent, the rest colour 0
+        }
+        TestImages.write(dir.resolve("t.gif"), gif, "gif");
+        ImageSet set = loader.background(new Background(1, 2, 3)).load(dir);
+        int[] px = image(set, 0);
+        assertEquals(3, set.channels());
+        assertEquals(1, px[0]);
+        assertEquals(2, px[784]);
+        assertEquals(3, px[2 * 784]);
+        assertEquals(200, px[28]);
+        assertEquals(100, px[784 + 28]);
+        assertEquals(0, px[2 * 784 + 28]);
+    }
+
+    @Test
     void greyWithAlphaIsComposited() throws IOException {
         png(dir.resolve("ga.png"), TestImages.greyAlpha(28, 28, 100, 128));
         ImageSet set = loader.background(Background.WHITE).load(dir);
@@ -325,6 +348,44 @@ class ImageFolderTest {
         Files.write(dir.resolve("b.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0});
         assertBad(dir, "none of its 2 image files can be read: a.png (not a PNG, JPEG, GIF or BMP image), b.jpg (",
                 () -> loader.load(dir));
+    }
+
+    @Test
+    void imagesWhoseHeadersReadButWhoseDataDoesNot() throws IOException {
+        for (String name : new String[] {"a.png", "b.png"}) {
+            byte[] whole = Files.readAllBytes(TestImages.png(dir.resolve(name), TestImages.rgb(64, 64,
+                    (x, y) -> x * 0x030201 + y * 0x010203)));
+            Files.write(dir.resolve(name), Arrays.copyOf(whole, 100));
+        }
+        assertBad(dir, "none of its 2 image files can be read: a.png (the file ends early), b.png (the file ends early)",
+                () -> loader.load(dir));
+    }
+
+    @Test
+    void anImageTooLargeToDecodeIsSkipped() throws IOException {
+        solid(dir.resolve("ok.png"), 28, 28, 0x808080);
+        // A PNG whose header says 20000 x 20000: its IHDR chunk's width, height and CRC rewritten.
+        byte[] png = Files.readAllBytes(solid(dir.resolve("huge.png"), 2, 2, 0));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png);
+        b.putInt(16, 20000).putInt(20, 20000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        b.putInt(29, (int) crc.getValue());
+        Files.write(dir.resolve("huge.png"), png);
+        ImageSet set = loader.load(dir);
+        assertEquals(1, set.count());
+        assertTrue(loader.printed().contains("skipped 1 of 2 image files that could not be read: huge.png (20000x20000 "
+                + "is more pixels than an image may have here (100 million))"));
+    }
+
+    @Test
+    void aLinkBackUpTheTreeIsNamedAndPassedOver() throws IOException {
+        solid(dir.resolve("c/a.png"), 28, 28, 0x808080);
+        Files.createSymbolicLink(dir.resolve("c/loop"), dir.resolve("c"));
+        ImageSet set = loader.load(dir);
+        assertEquals(1, set.count());
+        assertTrue(loader.printed().contains(dir + ": could not read c/loop (a symbolic link back to a folder above "
+                + "it); left out"));
     }
 
     @Test

@@ -186,6 +186,11 @@ class NpyImagesTest {
         NpyFiles.float32(labels, new int[] {3}, new float[3]);
         assertBad(labels, "dtype is '<f4', expected labels of a little-endian integer type ('|u1', '<i4', '<i8', ...)",
                 () -> loader.load(dir));
+        byte[] huge = new byte[24];
+        java.util.Arrays.fill(huge, 16, 24, (byte) 0xff);
+        NpyFiles.raw(labels, "<u8", new int[] {3}, false, huge);
+        assertBad(labels, "label at index 2 is 18446744073709551615, expected a class number 0 or more",
+                () -> loader.load(dir));
         NpyFiles.raw(labels, "<i8", new int[] {3, 1}, false, new byte[24]);
         assertBad(labels, "shape (3, 1) is not a list of labels; expected a 1-D array, one class number per image",
                 () -> loader.load(dir));
