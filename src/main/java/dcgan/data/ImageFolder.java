@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
@@ -46,6 +47,8 @@ final class ImageFolder {
 
     /** A file that cannot be used, and why, in a few words. */
     private static final class Unreadable extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Unreadable(String why) {
             super(why, null, false, false);
         }
@@ -62,11 +65,11 @@ final class ImageFolder {
         List<FolderScan.Entry> files = scan.images().stream().filter(e -> !labelled || e.folder() != null).toList();
         int atRoot = scan.images().size() - files.size();
         if (atRoot > 0) {
-            out.println(root + ": " + Plural.count(atRoot, "image") + " at the top level left out: the folders "
+            out.println(root + ": " + count(atRoot, "image") + " at the top level left out: the folders "
                         + "beside them are the classes, and an image of a class goes in its folder");
         }
         if (scan.others() > 0) {
-            out.println(root + ": ignored " + Plural.count(scan.others(), "file") + " that "
+            out.println(root + ": ignored " + count(scan.others(), "file") + " that "
                         + (scan.others() == 1 ? "is not an image" : "are not images") + " (" + examples(
                     scan.otherExamples(), scan.others()) + "); images are " + String.join(", ", FolderScan.EXTENSIONS));
         }
@@ -79,7 +82,7 @@ final class ImageFolder {
         if (cache != null) {
             ImageCache.Entry cached = cache.read(out, root, context.maxHeap());
             if (cached != null) {
-                out.println("read " + Plural.count(cached.pixels().count(), "decoded image") + " of " + root
+                out.println("read " + count(cached.pixels().count(), "decoded image") + " of " + root
                             + " from the cache " + cache.file());
                 if (!cached.notes().isEmpty()) {
                     out.println(cached.notes());
@@ -89,7 +92,7 @@ final class ImageFolder {
         }
 
         int n = files.size();
-        out.println("decoding " + Plural.count(n, "image file") + " in " + root + " on "
+        out.println("decoding " + count(n, "image file") + " in " + root + " on "
                     + Plural.count(context.workers().threads(), "thread"));
         Background background = context.prep().background();
         Header[] headers = new Header[n];
@@ -108,7 +111,7 @@ final class ImageFolder {
             }
         }
         if (readable.isEmpty()) {
-            throw new BadFileException(root, "none of its " + Plural.count(n, "image file") + " can be read: "
+            throw new BadFileException(root, "none of its " + count(n, "image file") + " can be read: "
                     + failures(files, why, n));
         }
         Preprocessor.Source pictures = new Preprocessor.Source() {
@@ -147,10 +150,10 @@ final class ImageFolder {
                 context.workers(), "decoding");
         int failed = n - result.count();
         if (result.count() == 0) {
-            throw new BadFileException(root, "none of its " + Plural.count(n, "image file") + " can be read: "
+            throw new BadFileException(root, "none of its " + count(n, "image file") + " can be read: "
                     + failures(files, why, failed));
         }
-        String notes = failed == 0 ? "" : root + ": skipped " + failed + " of " + Plural.count(n, "image file")
+        String notes = failed == 0 ? "" : root + ": skipped " + String.format(Locale.ROOT, "%,d", failed) + " of " + count(n, "image file")
                 + " that could not be read: " + failures(files, why, failed);
         if (!notes.isEmpty()) {
             out.println(notes);
@@ -199,6 +202,11 @@ final class ImageFolder {
         }
         return new ImageSet(entry.pixels(), entry.channels(), entry.size(), entry.labels(), entry.classes(),
                 root + " (" + what + ", " + Preprocessor.shape(entry.channels(), entry.size()) + ")");
+    }
+
+    /** "1 image", "12,345 images": a count with thousands separated, and its noun. */
+    static String count(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     private static String classes(int n) {

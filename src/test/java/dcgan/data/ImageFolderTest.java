@@ -389,6 +389,15 @@ class ImageFolderTest {
     }
 
     @Test
+    void countsInItsLinesAreGroupedByThousands() {
+        assertEquals("12,345 image files", ImageFolder.count(12345, "image file"));
+        assertEquals("1 image", ImageFolder.count(1, "image"));
+        assertEquals("0 images", ImageFolder.count(0, "image"));
+        assertEquals("a, b, c and 4 more", ImageFolder.examples(List.of("a", "b", "c", "d"), 7));
+        assertEquals("a, b", ImageFolder.examples(List.of("a", "b"), 2));
+    }
+
+    @Test
     void aLinkToNothingIsSkipped() throws IOException {
         solid(dir.resolve("ok.png"), 28, 28, 5);
         Files.createSymbolicLink(dir.resolve("gone.png"), dir.resolve("nowhere.png"));
