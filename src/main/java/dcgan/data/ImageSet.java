@@ -13,12 +13,13 @@ import java.util.zip.CRC32C;
  *
  * <p>Pixels are kept as the original unsigned bytes, image after image, each image channel after channel
  * ({@code [N, C, S, S]}, PyTorch's layout): a quarter of the memory of floats, which is what lets 200,000
- * colour images of 64x64 fit in a few GB. They become floats only a batch at a time, on the way to the model
+ * colour images of 64x64 fit in a few GB. They are held in chunks of whole images ({@link Pixels}), since one Java
+ * array holds at most 2 GiB and such a set takes 2.5 GB. They become floats only a batch at a time, on the way to the model
  * ({@link #copyImages}). Accessors return copies, so no caller can change what another caller sees.
  */
 public final class ImageSet {
 
-    private final byte[] pixels;
+    private final Pixels pixels;
     private final int count;
     private final int channels;
     private final int size;
@@ -28,16 +29,20 @@ public final class ImageSet {
 
     /** Takes ownership of the arrays: callers in this package must not keep or change them. */
     ImageSet(byte[] pixels, int channels, int size, int[] labels, List<String> classes, String source) {
+        this(wrap(pixels, channels, size), channels, size, labels, classes, source);
+    }
+
+    /** Takes ownership of the pixels and labels: callers in this package must not keep or change them. */
+    ImageSet(Pixels pixels, int channels, int size, int[] labels, List<String> classes, String source) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("images have 1 or 3 channels, not " + channels);
         }
-        long perImage = (long) channels * size * size;
-        if (size < 1 || pixels.length % perImage != 0) {
-            throw new IllegalArgumentException(pixels.length + " pixel bytes do not make whole images of " + channels
-                    + " x " + size + " x " + size);
+        if (size < 1 || pixels.perImage() != (long) channels * size * size) {
+            throw new IllegalArgumentException("images of " + pixels.perImage() + " bytes are not " + channels + " x "
+                    + size + " x " + size);
         }
         this.pixels = pixels;
-        this.count = (int) (pixels.length / perImage);
+        this.count = pixels.count();
         this.channels = channels;
         this.size = size;
         this.classes = List.copyOf(classes);
@@ -67,6 +72,18 @@ public final class ImageSet {
      */
     public static ImageSet of(byte[] pixels, int channels, int size, int[] labels, List<String> classes, String source) {
         return new ImageSet(pixels.clone(), channels, size, labels == null ? null : labels.clone(), classes, source);
+    }
+
+    private static Pixels wrap(byte[] pixels, int channels, int size) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("images have 1 or 3 channels, not " + channels);
+        }
+        long perImage = (long) channels * size * size;
+        if (size < 1 || perImage > Integer.MAX_VALUE || pixels.length % perImage != 0) {
+            throw new IllegalArgumentException(pixels.length + " pixel bytes do not make whole images of " + channels
+                    + " x " + size + " x " + size);
+        }
+        return Pixels.wrap(pixels, (int) perImage);
     }
 
     /** 28x28 grey digits labelled 0..9, as MNIST's: {@code labels.length * 784} pixel bytes. */
@@ -143,11 +160,20 @@ public final class ImageSet {
         if (first < 0 || n < 0 || first + n > count) {
             throw new IndexOutOfBoundsException("images " + first + ".." + (first + n - 1) + " of " + count);
         }
-        int from = first * pixelsPerImage();
-        int values = n * pixelsPerImage();
-        for (int p = 0; p < values; p++) {
-            dst[offset + p] = range.fromByte(pixels[from + p]);
+        int per = pixelsPerImage();
+        for (int k = 0; k < n; k++) {
+            byte[] chunk = pixels.chunk(first + k);
+            int from = pixels.offset(first + k);
+            int to = offset + k * per;
+            for (int p = 0; p < per; p++) {
+                dst[to + p] = range.fromByte(chunk[from + p]);
+            }
         }
+    }
+
+    /** The pixel bytes themselves, for this package's readers and cache: not to be changed. */
+    Pixels pixels() {
+        return pixels;
     }
 
     /**
@@ -156,7 +182,7 @@ public final class ImageSet {
      */
     public String fingerprint() {
         CRC32C crc = new CRC32C();
-        crc.update(pixels);
+        pixels.update(crc);
         return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
@@ -172,11 +198,10 @@ public final class ImageSet {
     /** A new set whose image (and label) k is this set's image {@code order[k]}. */
     public ImageSet permuted(int[] order) {
         checkPermutation(order);
-        int per = pixelsPerImage();
-        byte[] newPixels = new byte[pixels.length];
+        Pixels newPixels = Pixels.allocate(count, pixelsPerImage());
         int[] newLabels = labels == null ? null : new int[count];
         for (int k = 0; k < order.length; k++) {
-            System.arraycopy(pixels, order[k] * per, newPixels, k * per, per);
+            pixels.copyImage(order[k], newPixels, k);
             if (newLabels != null) {
                 newLabels[k] = labels[order[k]];
             }
@@ -189,7 +214,7 @@ public final class ImageSet {
         if (n < 0 || n > count) {
             throw new IllegalArgumentException("cannot take the first " + n + " of " + count + " images");
         }
-        return new ImageSet(Arrays.copyOf(pixels, n * pixelsPerImage()), channels, size,
+        return new ImageSet(pixels.first(n), channels, size,
                 labels == null ? null : Arrays.copyOf(labels, n), classes, source + ", first " + n);
     }
 

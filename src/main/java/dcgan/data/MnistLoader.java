@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Finds and loads MNIST from a directory, either the four standard files (train then test,
- * concatenated) or a single images/labels pair such as the bundled {@code test-data/}.
+ * concatenated) or a single images/labels pair such as the bundled {@code test-data/}: the IDX source of
+ * {@link DataSets#load}, which is the way in for a run (it also reads other data, and resizes).
  *
  * <p>The data comes back in file order; shuffling is left to the caller so that it uses the
  * run's own seeded random generator.

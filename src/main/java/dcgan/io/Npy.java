@@ -22,8 +22,10 @@ import java.util.Map;
  *   {'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 1, 28, 28), }
  *   padded with spaces and ended by '\n' so that the data starts at a multiple of 64 bytes, then the data.
  * </pre>
- * The writer produces version 1.0 exactly as NumPy does. The reader accepts versions 1.0 to 3.0 but only
- * little-endian float32 in C order, and checks that the data is exactly as long as the shape says.
+ * The writer produces version 1.0 exactly as NumPy does. {@link #readFloat32} accepts versions 1.0 to 3.0 but only
+ * little-endian float32 in C order, and checks that the data is exactly as long as the shape says;
+ * {@link #readHeader} reads the header of an array of any dtype, for readers of other types (the image loader's
+ * uint8 and float64 images, integer labels) to check and read the data themselves.
  */
 public final class Npy {
 
@@ -138,19 +140,103 @@ public final class Npy {
 
     /** Reads a little-endian float32 C-order array, rejecting anything else with a message naming the file. */
     public static Float32 readFloat32(Path file) throws IOException {
-        InputFiles.requireRegularFile(file, "a .npy file");
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw InputFiles.cannotOpen(file, e);
-        }
+        FileChannel channel = open(file);
         try (channel) {
-            return read(file, channel);
+            Header h = readHeader(file, channel);
+            if (!"<f4".equals(h.descr())) {
+                throw new BadFileException(file, "dtype is " + describe(h.descr()) + ", expected '<f4' (little-endian "
+                        + "float32; in NumPy: array.astype('<f4'))");
+            }
+            h.requireCOrder();
+            h.requireLength(Float.BYTES, "float32");
+            ByteBuffer data = ByteBuffer.allocate((int) h.dataBytes());
+            while (data.hasRemaining()) {
+                if (channel.read(data, h.dataOffset() + data.position()) < 0) {
+                    throw new BadFileException(file, "ended early while reading the data");
+                }
+            }
+            data.flip();
+            float[] values = new float[(int) h.count()];
+            data.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            return new Float32(h.shape(), values);
         }
     }
 
-    private static Float32 read(Path file, FileChannel channel) throws IOException {
+    /**
+     * What a {@code .npy} file's header says, its data not yet read: the dtype as NumPy writes it ({@code descr},
+     * e.g. {@code '<f4'}, {@code '|u1'}), whether the data is in Fortran order, the shape, where the data starts and
+     * how many bytes of it the file holds.
+     */
+    public record Header(Path file, String descr, boolean fortranOrder, int[] shape, long dataOffset, long dataBytes) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** The number of items the shape holds. */
+        public long count() {
+            long count = 1;
+            for (int d : shape) {
+                count *= d;
+            }
+            return count;
+        }
+
+        /** @throws BadFileException if the data is in Fortran order */
+        public void requireCOrder() throws BadFileException {
+            if (fortranOrder) {
+                throw new BadFileException(file, "array is stored in Fortran order, expected C order "
+                        + "(in NumPy: numpy.ascontiguousarray(array))");
+            }
+        }
+
+        /**
+         * Checks that the data is exactly the shape's items of {@code itemSize} bytes each, and that they fit one Java
+         * array.
+         *
+         * @param type the dtype in words, for the message, e.g. "float32"
+         */
+        public void requireLength(int itemSize, String type) throws BadFileException {
+            long count = 1;
+            for (int d : shape) {
+                count *= d;
+                if (count > Integer.MAX_VALUE / itemSize) {
+                    throw new BadFileException(file, "shape " + shapeText(shape) + " is too large");
+                }
+            }
+            if (dataBytes != count * itemSize) {
+                throw new BadFileException(file, "shape " + shapeText(shape) + " needs " + count * itemSize
+                        + " bytes of " + type + " data, but the file holds " + dataBytes
+                        + (dataBytes < count * itemSize ? " (truncated)" : ""));
+            }
+        }
+    }
+
+    /**
+     * Reads the header of a {@code .npy} file (of any dtype), checking its magic, version and syntax, and that its
+     * keys are exactly descr, fortran_order and shape; the dtype, order and length are the caller's to check.
+     */
+    public static Header readHeader(Path file) throws IOException {
+        FileChannel channel = open(file);
+        try (channel) {
+            return readHeader(file, channel);
+        }
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "a .npy file");
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw InputFiles.cannotOpen(file, e);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel channel) throws IOException {
         long size = channel.size();
         ByteBuffer start = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         channel.read(start, 0);
@@ -190,41 +276,19 @@ public final class Npy {
             throw new BadFileException(file, "header keys are " + dict.keySet()
                     + ", expected exactly descr, fortran_order and shape");
         }
-        Object descr = dict.get("descr");
-        if (!"<f4".equals(descr)) {
-            throw new BadFileException(file, "dtype is " + describe(descr) + ", expected '<f4' (little-endian "
-                    + "float32; in NumPy: array.astype('<f4'))");
+        if (!(dict.get("descr") instanceof String descr)) {
+            throw new BadFileException(file, "dtype " + describe(dict.get("descr")) + " is not a simple dtype "
+                    + "(a structured array?)");
         }
-        if (!Boolean.FALSE.equals(dict.get("fortran_order"))) {
-            throw new BadFileException(file, "array is stored in Fortran order, expected C order "
-                    + "(in NumPy: numpy.ascontiguousarray(array))");
+        if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
+            throw new BadFileException(file, "fortran_order is " + describe(dict.get("fortran_order"))
+                    + ", expected True or False");
         }
         if (!(dict.get("shape") instanceof int[] shape)) {
             throw new BadFileException(file, "shape " + describe(dict.get("shape")) + " is not a tuple of integers");
         }
-        long count = 1;
-        for (int d : shape) {
-            count *= d;
-            if (count > Integer.MAX_VALUE / Float.BYTES) {
-                throw new BadFileException(file, "shape " + shapeText(shape) + " is too large");
-            }
-        }
-        long dataBytes = size - prefix - headerLength;
-        if (dataBytes != count * Float.BYTES) {
-            throw new BadFileException(file, "shape " + shapeText(shape) + " needs " + count * Float.BYTES
-                    + " bytes of float32 data, but the file holds " + dataBytes
-                    + (dataBytes < count * Float.BYTES ? " (truncated)" : ""));
-        }
-        ByteBuffer data = ByteBuffer.allocate((int) dataBytes);
-        while (data.hasRemaining()) {
-            if (channel.read(data, prefix + headerLength + data.position()) < 0) {
-                throw new BadFileException(file, "ended early while reading the data");
-            }
-        }
-        data.flip();
-        float[] values = new float[(int) count];
-        data.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return new Float32(shape, values);
+        long dataOffset = prefix + headerLength;
+        return new Header(file, descr, fortran, shape, dataOffset, size - dataOffset);
     }
 
     /** A shape as Python prints it, e.g. (5, 100) or (5,). */

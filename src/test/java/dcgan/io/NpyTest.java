@@ -98,6 +98,11 @@ class NpyTest {
         assertBadNpy("negative.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", new float[4],
                 "is not a valid .npy header");
 
+        assertBadNpy("number.npy", "{'descr': 5, 'fortran_order': False, 'shape': (4,), }", new float[4],
+                "dtype 5 is not a simple dtype");
+        assertBadNpy("order.npy", "{'descr': '<f4', 'fortran_order': 0, 'shape': (4,), }", new float[4],
+                "fortran_order is 0, expected True or False");
+
         Path notNpy = dir.resolve("text.npy");
         Files.writeString(notNpy, "hello, this is text");
         assertProblem(() -> Npy.readFloat32(notNpy), notNpy, "not a NumPy .npy file");
@@ -107,6 +112,24 @@ class NpyTest {
         Files.write(cut, Arrays.copyOf(Npy.header(new int[] {2}), 40));
         assertProblem(() -> Npy.readFloat32(cut), cut, "does not fit in the file's 40 bytes");
         assertProblem(() -> Npy.readFloat32(dir.resolve("none.npy")), dir.resolve("none.npy"), "no such file");
+    }
+
+    @Test
+    void theHeaderOfAnyDtype() throws IOException {
+        String dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }";
+        Path file = raw("u1.npy", 1, dict + "\n", new float[0]);
+        Files.write(file, new byte[] {1, 2, 3, 4, 5, 6}, java.nio.file.StandardOpenOption.APPEND);
+        Npy.Header h = Npy.readHeader(file);
+        assertEquals("|u1", h.descr());
+        assertArrayEquals(new int[] {2, 3}, h.shape());
+        assertEquals(6, h.count());
+        assertEquals(10 + dict.length() + 1, h.dataOffset());
+        assertEquals(6, h.dataBytes());
+        h.requireLength(1, "uint8");
+        h.requireCOrder();
+        assertProblem(() -> h.requireLength(2, "int16"), file, "shape (2, 3) needs 12 bytes of int16 data, but the "
+                + "file holds 6 (truncated)");
+        assertProblem(() -> Npy.readFloat32(file), file, "dtype is '|u1', expected '<f4'");
     }
 
     private void assertBadNpy(String name, String dict, float[] data, String problem) throws IOException {
