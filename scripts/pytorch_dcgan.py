@@ -11,6 +11,10 @@ never needs them.
         mode, for `./run.sh evaluate --npy`), OUT/samples.png (an 8x8 grid) and OUT/log.csv.
     pytorch_dcgan.py time [--image-size 64] [--batch-size 64] [--threads 2]
         one line with the milliseconds per training iteration on the CPU.
+    pytorch_dcgan.py interop --checkpoint FILE [--run ./run.sh]
+        checks checkpoints both ways: the generator of FILE (a checkpoint of `train` at 32x32 or 64x64) loads
+        into the example's Generator with strict=True and draws the images `generate --z` draws, to 1e-4; and a
+        Generator of PyTorch's own, saved with safetensors, draws in `generate` what it draws in PyTorch.
 
 The networks below are the paper's DCGAN as the example builds it: nn.Sequential `main`, so that the
 state_dict keys are main.0.weight, main.1.running_mean, ... The number of stride-2 layers follows the
@@ -201,6 +205,61 @@ def time_iterations(args):
           f"img/s {b / ms * 1000:.1f} (median of {args.iterations}, torch {torch.__version__})", flush=True)
 
 
+def interop(args):
+    import subprocess
+    import tempfile
+    from safetensors.torch import load_file, save_file
+    state = load_file(args.checkpoint)
+    g_state = {k[2:]: v for k, v in state.items() if k.startswith("G.")}
+    nz, width = g_state["main.0.weight"].shape[:2]
+    last = max(int(k.split(".")[1]) for k in g_state if k.endswith(".weight") and g_state[k].dim() == 4)
+    size = 4 << (last // 3)
+    channels = g_state[f"main.{last}.weight"].shape[1]
+    g = Generator(nz, width // 8, channels, size)
+    g.load_state_dict(g_state, strict=True)  # every tensor present, nothing extra
+    g.eval()
+    print(f"interop: {args.checkpoint}: G of {size}x{size}x{channels}, nz {nz}, ngf {width // 8} loads with "
+          f"strict=True")
+    worst = []
+    with tempfile.TemporaryDirectory() as tmp:
+        z = torch.randn(16, nz, generator=torch.Generator().manual_seed(7))
+        np.save(os.path.join(tmp, "z.npy"), z.numpy())
+
+        def java_generate(checkpoint, name):
+            out = os.path.join(tmp, name)
+            subprocess.run(args.run.split() + ["generate", "--device", "cpu", "--checkpoint", checkpoint, "--z",
+                                               os.path.join(tmp, "z.npy"), "--npy", out], check=True,
+                           stdout=subprocess.DEVNULL)
+            return np.load(out)
+
+        with torch.no_grad():
+            expected = ((g(z.view(16, nz, 1, 1)) + 1) / 2).numpy()
+        ours = java_generate(args.checkpoint, "ours.npy")
+        worst.append(float(np.abs(ours - expected).max()))
+        print(f"interop: ours -> PyTorch: generate --z and PyTorch's G differ by at most {worst[-1]:.2e}")
+
+        # The other way: PyTorch's own generator, freshly initialised and stepped so that its moving averages
+        # are not the initial ones, saved as PyTorch saves it.
+        torch.manual_seed(3)
+        theirs = Generator(nz, width // 8, channels, size)
+        theirs.apply(init_weights)
+        with torch.no_grad():
+            for _ in range(3):
+                theirs(torch.randn(8, nz, 1, 1))  # training mode: the moving averages move
+        theirs.eval()
+        path = os.path.join(tmp, "netG.safetensors")
+        save_file({k: v.contiguous() for k, v in theirs.state_dict().items()}, path)
+        with torch.no_grad():
+            expected = ((theirs(z.view(16, nz, 1, 1)) + 1) / 2).numpy()
+        got = java_generate(path, "theirs.npy")
+        worst.append(float(np.abs(got - expected).max()))
+        print(f"interop: PyTorch -> ours: generate on PyTorch's state_dict and PyTorch differ by at most "
+              f"{worst[-1]:.2e}")
+    ok = max(worst) <= 1e-4
+    print("interop: OK" if ok else "interop: FAILED (more than 1e-4)")
+    return 0 if ok else 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='command', required=True)
@@ -221,7 +280,12 @@ def main():
     b = sub.choices['time']
     b.add_argument('--iterations', type=int, default=10)
     b.add_argument('--warmup', type=int, default=3)
+    c = sub.add_parser('interop')
+    c.add_argument('--checkpoint', required=True)
+    c.add_argument('--run', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'run.sh'))
     args = p.parse_args()
+    if args.command == 'interop':
+        return interop(args)
     train(args) if args.command == 'train' else time_iterations(args)
 
 

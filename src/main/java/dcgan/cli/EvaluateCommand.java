@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dcgan.backend.Backend;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.ImageSet;
-import dcgan.data.MnistLoader;
+import dcgan.data.Background;
+import dcgan.data.DataSets;
+import dcgan.data.Preprocessing;
 import dcgan.eval.Quality;
 import dcgan.eval.Scorer;
 import dcgan.io.AtomicFiles;
@@ -43,25 +45,29 @@ final class EvaluateCommand extends Command {
     @Override
     String summary() {
         return "Scores a checkpoint's generator (N images from --seed), or the images of a .npy file, against "
-               + "held-out real digits with a digit classifier trained on the labelled data (once, then cached): "
-               + "the Frechet distance of its features (0 for real digits, lower is better), the classifier score "
-               + "(10 at most), the class histogram, and the classifier's own held-out accuracy. See "
-               + "docs/quality.md.";
+               + "held-out real images with a classifier trained on the labelled data at the images' size and "
+               + "channels (once, then cached): the Frechet distance of its features (0 for real images, lower is "
+               + "better), the classifier score (the number of classes at most), the class histogram, and the "
+               + "classifier's own held-out accuracy. See docs/quality.md.";
     }
 
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(valued("checkpoint", "FILE", "a checkpoint written by train (or its directory), whose generator "
+        o.addOption(valued("checkpoint", "FILE", "a checkpoint written by train (or its directory), or a generator "
+                                                 + "of PyTorch's DCGAN example saved with safetensors, whose generator "
                                                  + "draws the images"));
-        o.addOption(valued("npy", "FILE", "score these images instead: a NumPy float32 array [N, 1, 28, 28] in [0, 1], "
-                                          + "as generate --npy writes"));
+        o.addOption(valued("npy", "FILE", "score these images instead: a NumPy float32 array [N, C, S, S] in [0, 1] "
+                                          + "(C 1 or 3, S 28, 32 or 64), as generate --npy writes"));
         o.addOption(valued("count", "N", "images to draw from the checkpoint (default 10000)"));
         o.addOption(valued("seed", "S", "seed of their noise, as for generate (default 0)"));
-        o.addOption(valued("data-dir", "DIR", "the labelled digits the scorer is trained on and compares with "
-                                              + "(default: the checkpoint's data directory, else ./mnist)"));
+        o.addOption(valued("data-dir", "PATH", "the labelled images the scorer is trained on and compares with, any "
+                                               + "data train reads, brought to the scored images' size and channels "
+                                               + "(default: the checkpoint's data directory, else ./mnist)"));
         o.addOption(valued("scorer-cache", "DIR", "where trained scorers are kept (default "
                                                   + Scorer.defaultCacheDir() + ")"));
+        o.addOption(valued("background", "COLOUR", "what transparent pixels of the data are composited onto (default: "
+                                                   + "the checkpoint's, else white)"));
         o.addOption(valued("json", "FILE", "also write the figures as JSON"));
         DeviceOption.add(o);
         return o;
@@ -107,8 +113,11 @@ final class EvaluateCommand extends Command {
             imageShape = Arrays.copyOfRange(a.shape(), 1, 4);
             count = a.shape()[0];
         }
+        Background background = TrainCommand.backgroundOption(cl,
+                checkpoint != null ? CheckpointFile.background(checkpoint) : Background.WHITE);
         out.println("loading " + dataDir);
-        ImageSet labelled = MnistLoader.load(dataDir);
+        ImageSet labelled = DataSets.load(dataDir, new Preprocessing(imageShape[1], imageShape[0], background), cache,
+                out);
         if (labelled.channels() != imageShape[0] || labelled.size() != imageShape[1]) {
             throw new BadFileException(dataDir, String.format(Locale.ROOT, "holds images of %dx%dx%d, but those scored "
                     + "are %dx%dx%d; give a --data-dir of the images the generator learned", labelled.channels(),

@@ -2,7 +2,9 @@ package dcgan.cli;
 
 import dcgan.backend.Backend;
 import dcgan.data.ImageSet;
-import dcgan.data.MnistLoader;
+import dcgan.data.Background;
+import dcgan.data.DataSets;
+import dcgan.data.Preprocessing;
 import dcgan.eval.Scorer;
 import dcgan.model.ModelSpec;
 import dcgan.train.Checkpoint;
@@ -32,7 +34,7 @@ final class TrainCommand extends Command {
      */
     private static final Set<String> RECORDED = Set.of("resume", "out", "overwrite", "data-dir", "epochs", "max-steps",
             "batch-size", "z-dim", "lr", "beta1", "seed", "shuffle-seed", "keep-every", "image-size", "channels", "ngf",
-            "ndf");
+            "ndf", "background");
 
     @Override
     String name() {
@@ -53,11 +55,16 @@ final class TrainCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(valued("data-dir", "DIR", "the images (docs/commands.md): MNIST's IDX files (the 4 standard .gz "
-                                              + "files, or one *-images-idx3-ubyte.gz/*-labels-idx1-ubyte.gz pair) "
-                                              + "(default ./mnist)"));
+        o.addOption(valued("data-dir", "PATH", "the images, recognised by what the directory holds (docs/commands.md): "
+                                               + "MNIST's IDX files (the 4 standard .gz files, or any "
+                                               + "NAME-images-idx3-ubyte.gz/NAME-labels-idx1-ubyte.gz pair), an image "
+                                               + "folder (PNG, JPEG, GIF, BMP; subfolders are classes), CIFAR-10's "
+                                               + "binary batches, or a NumPy .npy array (a file, or a directory with "
+                                               + "images and labels arrays) (default ./mnist)"));
         ModelOption.add(o, "the data's own size where it is 28, 32 or 64, else 64", "1 when every image is grey, "
                                                                                     + "else 3");
+        o.addOption(valued("background", "COLOUR", "what transparent pixels are composited onto: white (default), "
+                                                   + "black, or R,G,B (each 0..255)"));
         o.addOption(valued("out", "DIR", "output directory (default ./log/DCGAN)"));
         o.addOption(valued("epochs", "N", "passes over the data (default 100 for the 28x28 model, 25 for 32x32 and "
                                           + "64x64)"));
@@ -119,7 +126,7 @@ final class TrainCommand extends Command {
         try (InterruptHandler interrupts = InterruptHandler.install(out, err, first.outDir())) {
             int status;
             try {
-                ImageSet data = load(first.dataDir(), request, resume, out);
+                ImageSet data = load(first, request, resume, out);
                 ModelSpec model = resume != null ? resume.settings().model() : request.resolve(data.size(), data.channels());
                 RunSettings settings = resume != null ? first : settings(cl, RunSettings.defaults(model), model);
                 try (Backend backend = DeviceOption.open(cl, out)) {
@@ -169,11 +176,30 @@ final class TrainCommand extends Command {
         }
     }
 
-    /** The run's images: those of the data directory, shaped for the model the options or the checkpoint name. */
-    private static ImageSet load(Path dir, ModelOption.Request request, Checkpoint resume, PrintStream out)
+    /**
+     * The run's images: those of the data directory, shaped for the model the checkpoint or the options name (the
+     * data's own size and channels where neither says), decoded images cached beside the scorer.
+     */
+    private static ImageSet load(RunSettings settings, ModelOption.Request request, Checkpoint resume, PrintStream out)
             throws IOException {
-        out.println("loading " + dir);
-        return MnistLoader.load(dir);
+        Preprocessing prep = resume != null
+                ? new Preprocessing(settings.model().imageSize(), settings.model().channels(), settings.background())
+                : new Preprocessing(request.imageSize() != null ? request.imageSize() : Preprocessing.AUTO,
+                        request.channels() != null ? request.channels() : Preprocessing.AUTO, settings.background());
+        out.println("loading " + settings.dataDir());
+        return DataSets.load(settings.dataDir(), prep, settings.scorerCache(), out);
+    }
+
+    /** --background: white unless given (or the checkpoint's). */
+    static Background backgroundOption(CommandLine cl, Background base) throws UsageException {
+        if (!cl.hasOption("background")) {
+            return base;
+        }
+        try {
+            return Background.parse(cl.getOptionValue("background"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static int train(Backend backend, RunSettings settings, ImageSet data, Checkpoint resume,
@@ -224,6 +250,7 @@ final class TrainCommand extends Command {
         return new RunSettings(
                 HyperparameterOption.parse(cl, base.hp(), model),
                 model,
+                backgroundOption(cl, base.background()),
                 longOption(cl, "seed", base.seed(), Long.MIN_VALUE),
                 longOption(cl, "shuffle-seed", base.shuffleSeed(), Long.MIN_VALUE),
                 base.sampleCount(),

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.eval.Scorer;
 import dcgan.io.BadFileException;
 import dcgan.io.NamedTensor;
@@ -50,6 +51,8 @@ public final class CheckpointFile {
     public static final String FORMAT_VERSION = "1";
     /** What files written before the models had families name the notebook's 28x28 grey model. */
     static final String LEGACY_MODEL = "dcgan-mnist-28x28";
+    /** How the images were brought to the model's size: the one way {@code dcgan.data} knows (docs/commands.md). */
+    static final String PREPROCESSING = "shorter side scaled to the image size (antialiased), centre crop";
     /** The counter PyTorch's batch norm keeps beside its moving averages (an int64 scalar). */
     static final String BATCHES_TRACKED = ".num_batches_tracked";
     private static final String RUNNING_VAR = ".running_var";
@@ -83,6 +86,8 @@ public final class CheckpointFile {
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
         putModel(m, s.model());
+        m.put("preprocessing", PREPROCESSING);
+        m.put("background", s.background().toString());
         m.put("batch_size", Integer.toString(hp.batchSize()));
         // Float.toString gives the shortest decimal that parses back to the same float, in Java and Python.
         m.put("lr", Float.toString(hp.lr()));
@@ -132,6 +137,7 @@ public final class CheckpointFile {
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
         putModel(m, settings.model());
+        m.put("background", settings.background().toString());
         m.put(CONTENTS, GENERATOR_ONLY);
         m.put("seed", Long.toString(settings.seed()));
         m.put("global_step", Long.toString(step));
@@ -256,7 +262,7 @@ public final class CheckpointFile {
             }
             RunSettings settings;
             try {
-                settings = new RunSettings(hp, model, meta.longValue("seed"), meta.longValue("shuffle_seed"),
+                settings = new RunSettings(hp, model, background(meta), meta.longValue("seed"), meta.longValue("shuffle_seed"),
                         meta.positiveInt("sample_count"), Path.of(meta.string("data_dir")), dir,
                         meta.positiveInt("epochs"), meta.nonNegativeLong("max_steps"),
                         (int) Math.min(Integer.MAX_VALUE, meta.nonNegativeLong("keep_every")), 1, false, evalEvery,
@@ -325,6 +331,23 @@ public final class CheckpointFile {
             checkTensorNames(f, model, Discriminator.layout(model), g, false);
             return new GeneratorWeights(model, meta.nonNegativeLong("global_step"),
                     readFlat(f, g.params(), name -> name), readFlat(f, g.buffers(), name -> name));
+        }
+    }
+
+    /** The background transparent images were composited onto: white in a file from before it was recorded. */
+    private static Background background(Meta meta) throws BadFileException {
+        String text = meta.map().getOrDefault("background", Background.WHITE.toString());
+        try {
+            return Background.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadFileException(meta.file(), "metadata background is \"" + text + "\": " + e.getMessage());
+        }
+    }
+
+    /** The background of a checkpoint's run (white for a generator file, which does not record one). */
+    public static Background background(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            return f.metadata().containsKey("format") ? background(new Meta(file, f.metadata())) : Background.WHITE;
         }
     }
 

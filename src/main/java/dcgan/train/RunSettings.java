@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.eval.Scorer;
 import dcgan.model.ModelSpec;
 
@@ -13,7 +14,8 @@ import java.util.Objects;
  * trains. A checkpoint records the run's settings; a resumed run starts from them.
  *
  * <p>The first five make the run what it is, and a resumed run must keep them ({@link #requireContinues}):
- * the optimisation constants, the model (its image size, channels, noise dimension and widths), {@code seed} (the initial weights and the noise of every step),
+ * the optimisation constants, the model (its image size, channels, noise dimension and widths), the background
+ * that transparent images are composited onto, {@code seed} (the initial weights and the noise of every step),
  * {@code shuffleSeed} (the one-time shuffle of the data, 547 in the notebook) and {@code sampleCount} (the
  * images in each epoch's grid). The rest may change between sessions of one run.
  *
@@ -28,7 +30,7 @@ import java.util.Objects;
  * @param scorerCache where the quality scorer is cached (needed when {@code evalEvery > 0})
  * @param execution how steps run on the backend; none of it changes the results; not recorded either
  */
-public record RunSettings(Hyperparameters hp, ModelSpec model, long seed, long shuffleSeed, int sampleCount,
+public record RunSettings(Hyperparameters hp, ModelSpec model, Background background, long seed, long shuffleSeed, int sampleCount,
                           Path dataDir, Path outDir, int epochs, long maxSteps, int keepEvery, int saveEvery,
                           boolean overwrite, int evalEvery, Path scorerCache, StepExecution execution) {
 
@@ -39,8 +41,8 @@ public record RunSettings(Hyperparameters hp, ModelSpec model, long seed, long s
     public static final int DEFAULT_EVAL_EVERY = 1;
 
     /** The notebook's run: its constants, 100 epochs over {@code ./mnist}, output in {@code ./log/DCGAN}. */
-    public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), ModelSpec.MNIST, 0, NOTEBOOK_SHUFFLE_SEED,
-            DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, false,
+    public static final RunSettings NOTEBOOK = new RunSettings(Hyperparameters.notebook(), ModelSpec.MNIST,
+            Background.WHITE, 0, NOTEBOOK_SHUFFLE_SEED, DEFAULT_SAMPLES, Path.of("./mnist"), Path.of("./log/DCGAN"), DEFAULT_EPOCHS, 0, 0, 1, false,
             DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
 
     /**
@@ -48,14 +50,15 @@ public record RunSettings(Hyperparameters hp, ModelSpec model, long seed, long s
      * learning rates 2e-4, 25 epochs) for the DCGAN.
      */
     public static RunSettings defaults(ModelSpec model) {
-        return new RunSettings(Hyperparameters.defaults(model.family()), model, 0, NOTEBOOK_SHUFFLE_SEED,
-                DEFAULT_SAMPLES, NOTEBOOK.dataDir(), NOTEBOOK.outDir(), defaultEpochs(model), 0, 0, 1, false,
+        return new RunSettings(Hyperparameters.defaults(model.family()), model, Background.WHITE, 0,
+                NOTEBOOK_SHUFFLE_SEED, DEFAULT_SAMPLES, NOTEBOOK.dataDir(), NOTEBOOK.outDir(), defaultEpochs(model), 0, 0, 1, false,
                 DEFAULT_EVAL_EVERY, Scorer.defaultCacheDir(), StepExecution.DEFAULT);
     }
 
     public RunSettings {
         Objects.requireNonNull(hp, "hp");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(background, "background");
         model.requireFits(hp.batchSize());
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(outDir, "outDir");
@@ -96,6 +99,7 @@ public record RunSettings(Hyperparameters hp, ModelSpec model, long seed, long s
         conflict(conflicts, "--batch-size", h.batchSize(), hp.batchSize());
         conflict(conflicts, "the model", saved.model.describe(), model.describe());
         conflict(conflicts, "--z-dim", saved.model.zDim(), model.zDim());
+        conflict(conflicts, "--background", saved.background, background);
         conflict(conflicts, "--lr", h.lr(), hp.lr());
         conflict(conflicts, "--beta1", h.beta1(), hp.beta1());
         conflict(conflicts, "beta2", h.beta2(), hp.beta2());

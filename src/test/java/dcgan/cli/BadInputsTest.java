@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.data.Background;
 import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.random.CounterRng;
@@ -58,7 +59,7 @@ class BadInputsTest {
              HostBatches batches = new HostBatches(cpu, t, 4)) {
             batches.step(new CounterRng(4).uniform(4 * 784, 0f, 1f, 9, 0), 0);
             checkpoint = shared.resolve("checkpoint.safetensors");
-            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 3, 547, 64, Path.of("/data"), shared, 1, 0, 0, 1, false, 0, null,
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, Background.WHITE, 3, 547, 64, Path.of("/data"), shared, 1, 0, 0, 1, false, 0, null,
                     StepExecution.DEFAULT);
             CheckpointFile.write(checkpoint, new Checkpoint(settings, 8, "00000000", t.snapshot()));
         }

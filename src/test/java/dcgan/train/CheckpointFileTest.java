@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.io.BadFileException;
@@ -59,7 +60,7 @@ class CheckpointFileTest {
             batches.step(images, 0);
             batches.step(images, 4 * 784);
             // As read back: the output directory is the file's, saving and stepping as by default.
-            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 5, -3, 16, Path.of("/data/mnist"),
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, Background.WHITE, 5, -3, 16, Path.of("/data/mnist"),
                     realFile.toAbsolutePath().getParent(), 7, 0, 2, 1, false, RunSettings.DEFAULT_EVAL_EVERY,
                     dcgan.eval.Scorer.defaultCacheDir(), StepExecution.DEFAULT);
             real = new Checkpoint(settings, 10, "0123abcd", t.snapshot());

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.eval.Scorer;
 import dcgan.io.BadFileException;
@@ -57,7 +58,7 @@ class DcganCheckpointTest {
              HostBatches batches = new HostBatches(cpu, t, MODEL, 4)) {
             batches.step(images, 0);
             batches.step(images, 4 * MODEL.pixelsPerImage());
-            RunSettings settings = new RunSettings(hp, MODEL, 5, 547, 16, Path.of("/data/faces"),
+            RunSettings settings = new RunSettings(hp, MODEL, Background.WHITE, 5, 547, 16, Path.of("/data/faces"),
                     file.toAbsolutePath().getParent(), 25, 0, 0, 1, false, 1, Scorer.defaultCacheDir(),
                     StepExecution.DEFAULT);
             saved = new Checkpoint(settings, 8, "0123abcd", t.snapshot());
@@ -163,7 +164,7 @@ class DcganCheckpointTest {
         Path notebook = dir.resolve("notebook.safetensors");
         Hyperparameters hp = Hyperparameters.of(4, 2e-4f, 0.5f);
         try (CpuBackend cpu = new CpuBackend(1); GanTrainer t = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(5))) {
-            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 5, 547, 16, Path.of("/data/mnist"),
+            RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, Background.WHITE, 5, 547, 16, Path.of("/data/mnist"),
                     notebook.toAbsolutePath().getParent(), 7, 0, 0, 1, false, 1, Scorer.defaultCacheDir(),
                     StepExecution.DEFAULT);
             CheckpointFile.write(notebook, new Checkpoint(settings, 8, "0123abcd", t.snapshot()));

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.backend.cpu.CpuGemm;
@@ -61,7 +62,7 @@ class ExactResumeTest {
     }
 
     private static RunSettings settings(Hyperparameters hp, Path out, long maxSteps, int keepEvery) {
-        return new RunSettings(hp, ModelSpec.MNIST, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false, 0, null,
+        return new RunSettings(hp, ModelSpec.MNIST, Background.WHITE, 5, 547, 4, Path.of("synthetic"), out, 2, maxSteps, keepEvery, 1, false, 0, null,
                 StepExecution.DEFAULT);
     }
 

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.ImageSet;
@@ -60,7 +61,7 @@ class RunDirectoryTest {
     }
 
     private static RunSettings settings(Path out, long seed, boolean overwrite) {
-        return new RunSettings(HP, ModelSpec.MNIST, seed, 547, 4, Path.of("synthetic"), out, 2, 0, 0, 1, overwrite, 0, null,
+        return new RunSettings(HP, ModelSpec.MNIST, Background.WHITE, seed, 547, 4, Path.of("synthetic"), out, 2, 0, 0, 1, overwrite, 0, null,
                 StepExecution.DEFAULT);
     }
 

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.data.TestImages;
 import dcgan.data.PixelRange;
 import dcgan.model.ModelSpec;
@@ -197,7 +198,7 @@ class StepExecutionTest {
 
     /** {@code epochs} over synthetic digits, seed 5, grids of 4. */
     private static RunSettings settings(Path out, int epochs, int saveEvery, StepExecution execution) {
-        return new RunSettings(HP, ModelSpec.MNIST, 5, 547, 4, Path.of("synthetic"), out, epochs, 0, 0, saveEvery, false, 0, null, execution);
+        return new RunSettings(HP, ModelSpec.MNIST, Background.WHITE, 5, 547, 4, Path.of("synthetic"), out, epochs, 0, 0, saveEvery, false, 0, null, execution);
     }
 
     private String run(Path out, int saveEvery, StepExecution execution) throws IOException {

@@ -1,5 +1,6 @@
 package dcgan.train;
 
+import dcgan.data.Background;
 import dcgan.model.ModelSpec;
 import dcgan.backend.cpu.CpuBackend;
 import dcgan.data.ImageSet;
@@ -42,7 +43,7 @@ class TrainingOnDigitsTest {
         ImageStats real = ImageStats.of(data.images(), 0, data.count() * 784);
 
         Hyperparameters hp = Hyperparameters.of(BATCH, 2e-4f, 0.5f);
-        RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,
+        RunSettings settings = new RunSettings(hp, ModelSpec.MNIST, Background.WHITE, 3, 547, 64, Path.of("test-data"), out, 1, 0, 0, 1, false, 1,
                 SCORER_CACHE, StepExecution.DEFAULT);
         ImageStats before;
         double untrainedFd;
