@@ -96,8 +96,22 @@ final class ImageCache {
      * @throws BadFileException naming {@code data} if the cached images do not fit the heap
      */
     Entry read(PrintStream out, Path data, long maxHeap) throws BadFileException {
+        return read(out, data, maxHeap, Preprocessing.AUTO, Preprocessing.AUTO);
+    }
+
+    /**
+     * As {@link #read(PrintStream, Path, long)}, but only images of {@code wantSize} and {@code wantChannels}
+     * (either {@link Preprocessing#AUTO}: any); a cache of other images, of an earlier state of the folder, or a
+     * damaged one is passed over without a word when either is given: this is then a second
+     * look, for a cache that an earlier run's automatic choices wrote.
+     */
+    Entry read(PrintStream out, Path data, long maxHeap, int wantSize, int wantChannels) throws BadFileException {
         if (!InputFiles.present(file)) {
             return null;
+        }
+        boolean quiet = wantSize != Preprocessing.AUTO || wantChannels != Preprocessing.AUTO;
+        if (quiet) {
+            out = new PrintStream(java.io.OutputStream.nullOutputStream());
         }
         CRC32C crc = new CRC32C();
         try (DataInputStream in = new DataInputStream(new CheckedInputStream(
@@ -115,11 +129,17 @@ final class ImageCache {
                 return null;
             }
             int count = in.readInt();
-            int channels = in.readInt();
-            int size = in.readInt();
-            if (count < 0 || (channels != 1 && channels != 3) || !Preprocessing.SIZES.contains(size)) {
+            int cachedChannels = in.readInt();
+            int cachedSize = in.readInt();
+            if (count < 0 || (cachedChannels != 1 && cachedChannels != 3) || !Preprocessing.SIZES.contains(cachedSize)) {
                 return damaged(out, "its header is damaged");
             }
+            if (wantSize != Preprocessing.AUTO && wantSize != cachedSize
+                || wantChannels != Preprocessing.AUTO && wantChannels != cachedChannels) {
+                return null;
+            }
+            int channels = cachedChannels;
+            int size = cachedSize;
             MemoryCheck.require(data, count, channels, size, 0, maxHeap);
             int classCount = in.readInt();
             if (classCount < 0 || classCount > count) {

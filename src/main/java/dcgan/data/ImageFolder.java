@@ -58,6 +58,22 @@ final class ImageFolder {
     private record Header(int width, int height, boolean grey) {
     }
 
+    /** The requests that leave open what {@code prep} gives: its size, its channels, or both, left automatic. */
+    private static List<Preprocessing> automaticVariants(Preprocessing prep) {
+        List<Preprocessing> variants = new ArrayList<>();
+        int a = Preprocessing.AUTO;
+        if (prep.size() != a) {
+            variants.add(new Preprocessing(a, prep.channels(), prep.background()));
+        }
+        if (prep.channels() != a) {
+            variants.add(new Preprocessing(prep.size(), a, prep.background()));
+        }
+        if (prep.size() != a && prep.channels() != a) {
+            variants.add(new Preprocessing(a, a, prep.background()));
+        }
+        return variants;
+    }
+
     static ImageSet load(FolderScan scan, DataSets.Context context) throws IOException {
         Path root = scan.root();
         PrintStream out = context.out();
@@ -81,6 +97,15 @@ final class ImageFolder {
                 : ImageCache.of(context.cacheDir(), root, context.prep(), files, labelled);
         if (cache != null) {
             ImageCache.Entry cached = cache.read(out, root, context.maxHeap());
+            // A size or channel count given now may be what an earlier run chose automatically: its cache holds it.
+            Preprocessing prep = context.prep();
+            for (Preprocessing earlier : automaticVariants(prep)) {
+                if (cached == null) {
+                    ImageCache other = ImageCache.of(context.cacheDir(), root, earlier, files, labelled);
+                    cached = other.read(out, root, context.maxHeap(), prep.size(), prep.channels());
+                    cache = cached != null ? other : cache;
+                }
+            }
             if (cached != null) {
                 out.println("read " + count(cached.pixels().count(), "decoded image") + " of " + root
                             + " from the cache " + cache.file());
@@ -89,6 +114,7 @@ final class ImageFolder {
                 }
                 return set(root, scan, labelled, cached, out);
             }
+            cache = ImageCache.of(context.cacheDir(), root, prep, files, labelled);
         }
 
         int n = files.size();

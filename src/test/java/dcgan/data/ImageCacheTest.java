@@ -79,6 +79,30 @@ class ImageCacheTest {
                 + "PNG, JPEG, GIF or BMP image)"), "the notes of the decoding, again: " + said);
     }
 
+    /**
+     * What an automatic choice chose, asked for by name (a resumed run, evaluate on a checkpoint): the cache that
+     * the automatic request wrote is read, and no second copy is made; other sizes or channels are decoded.
+     */
+    @Test
+    void whatAnAutomaticChoiceChoseIsReadFromItsCache() throws IOException {
+        ImageSet auto = loader.load(data); // 64x64 (mixed sizes), colour
+        assertEquals(64, auto.size());
+        assertEquals(3, auto.channels());
+        Path file = cacheFile();
+        loader.printed();
+        ImageSet named = loader.prep(64, 3).load(data);
+        String said = loader.printed();
+        assertTrue(said.contains("read 3 decoded images of " + data + " from the cache " + file), said);
+        assertFalse(said.contains("earlier state") || said.contains("decoding"), said);
+        assertSameSet(auto, named);
+        assertEquals(file, cacheFile(), "still the one cache file");
+        loader.prep(64, Preprocessing.AUTO).load(data);
+        assertTrue(loader.printed().contains("from the cache " + file));
+        ImageSet grey = loader.prep(64, 1).load(data);
+        assertTrue(loader.printed().contains("decoding 4 image files"), "other channels are other images");
+        assertEquals(1, grey.channels());
+    }
+
     @Test
     void aChangedFileIsDecodedAgain() throws IOException {
         ImageSet first = loader.load(data);

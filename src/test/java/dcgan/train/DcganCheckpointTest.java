@@ -55,7 +55,7 @@ class DcganCheckpointTest {
         float[] images = new CounterRng(11).uniform(2 * 4 * MODEL.pixelsPerImage(), -1f, 1f, 9, 0);
         file = shared.resolve("dcgan.safetensors");
         try (CpuBackend cpu = new CpuBackend(2); GanTrainer t = new GanTrainer(cpu, hp, MODEL, new CounterRng(5));
-             HostBatches batches = new HostBatches(cpu, t, MODEL, 4)) {
+             HostBatches batches = new HostBatches(cpu, t, 4, MODEL)) {
             batches.step(images, 0);
             batches.step(images, 4 * MODEL.pixelsPerImage());
             RunSettings settings = new RunSettings(hp, MODEL, Background.WHITE, 5, 547, 16, Path.of("/data/faces"),

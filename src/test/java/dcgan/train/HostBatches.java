@@ -2,6 +2,7 @@ package dcgan.train;
 
 import dcgan.backend.Backend;
 import dcgan.backend.Tensor;
+import dcgan.model.ModelSpec;
 
 /** Tests' shorthand for a trainer fed batches copied from a host array, as training does by default. */
 public final class HostBatches implements AutoCloseable {
@@ -10,12 +11,13 @@ public final class HostBatches implements AutoCloseable {
     private final GanTrainer trainer;
     private final Tensor batch;
 
+    /** For a trainer of the notebook's model on MNIST's digits. */
     public HostBatches(Backend backend, GanTrainer trainer, int batchSize) {
-        this(backend, trainer, dcgan.model.ModelSpec.MNIST, batchSize);
+        this(backend, trainer, batchSize, ModelSpec.MNIST);
     }
 
-    /** Batches of {@code model}'s images. */
-    public HostBatches(Backend backend, GanTrainer trainer, dcgan.model.ModelSpec model, int batchSize) {
+    /** For a trainer of {@code model}: batches of its images, {@code [batchSize, C, S, S]}. */
+    public HostBatches(Backend backend, GanTrainer trainer, int batchSize, ModelSpec model) {
         this.backend = backend;
         this.trainer = trainer;
         this.batch = backend.allocate(model.imageShape(batchSize));

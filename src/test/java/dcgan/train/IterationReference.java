@@ -1,6 +1,11 @@
 package dcgan.train;
 
+import dcgan.model.Layer;
+import dcgan.model.ModelSpec;
+import dcgan.random.CounterRng;
+
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dcgan.backend.cpu.NaiveOps.batchNormTrainingGrads;
@@ -9,7 +14,13 @@ import static dcgan.backend.cpu.NaiveOps.channelSquaredDeviations;
 import static dcgan.backend.cpu.NaiveOps.channelSums;
 import static dcgan.backend.cpu.NaiveOps.conv;
 import static dcgan.backend.cpu.NaiveOps.convInputGrad;
+import static dcgan.backend.cpu.NaiveOps.convTo1x1;
+import static dcgan.backend.cpu.NaiveOps.convTo1x1InputGrad;
+import static dcgan.backend.cpu.NaiveOps.convTo1x1WeightGrad;
 import static dcgan.backend.cpu.NaiveOps.convTranspose;
+import static dcgan.backend.cpu.NaiveOps.convTransposeFrom1x1;
+import static dcgan.backend.cpu.NaiveOps.convTransposeFrom1x1InputGrad;
+import static dcgan.backend.cpu.NaiveOps.convTransposeFrom1x1WeightGrad;
 import static dcgan.backend.cpu.NaiveOps.convTransposeInputGrad;
 import static dcgan.backend.cpu.NaiveOps.convTransposeWeightGrad;
 import static dcgan.backend.cpu.NaiveOps.convWeightGrad;
@@ -19,13 +30,19 @@ import static dcgan.backend.cpu.NaiveOps.linearWeightGrad;
 import static dcgan.backend.cpu.NaiveOps.normalise;
 
 /**
- * docs/model.md's one training iteration in double precision, composed from the direct-loop ops of
- * {@link dcgan.backend.cpu.NaiveOps}, for any batch size. {@link FullIterationReferenceTest} checks the
- * trainer's wiring against it; the GPU's whole-iteration test uses it to measure how far FP32 can
- * legitimately be from the exact result for its (random) inputs.
+ * docs/model.md's one training iteration in double precision, for either model family, composed from the
+ * direct-loop ops of {@link dcgan.backend.cpu.NaiveOps}, for any batch size. D and G are built by walking the
+ * model's layer lists ({@link ModelSpec#discriminator()}, {@link ModelSpec#generator()}), so one reference serves
+ * the notebook's model and PyTorch's example's DCGAN; what differs between the families beyond their layers is
+ * written out here rather than taken from the code under test: the noise, U(-1, 1) or N(0, 1); G's learning rate,
+ * five times D's or equal to it; and whether the G update runs G again (the notebook) or reuses the images G drew
+ * for the D update (PyTorch's example). {@link FullIterationReferenceTest} checks the trainer's wiring against it; the
+ * GPU's whole-iteration test uses it to measure how far FP32 can legitimately be from the exact result for its
+ * (random) inputs.
  */
 public final class IterationReference {
 
+    /** The notebook's noise dimension. */
     public static final int Z_DIM = 100;
 
     // docs/model.md's constants, written out here rather than taken from the code under test.
@@ -33,12 +50,29 @@ public final class IterationReference {
     static final double BN_EPS = 1e-5;
     static final double BN_DECAY = 0.9;
     public static final double D_LR = 2e-4;
+    /** The notebook's G learning rate, five times D's. */
     public static final double G_LR = 5 * D_LR;
     public static final double BETA1 = 0.5;
     public static final double BETA2 = 0.999;
     public static final double ADAM_EPS = 1e-8;
 
     private IterationReference() {
+    }
+
+    /** G's learning rate in a model family: five times D's in the notebook, the same as D's in PyTorch's example. */
+    public static double generatorLr(ModelSpec.Family family) {
+        return family == ModelSpec.Family.NOTEBOOK ? G_LR : D_LR;
+    }
+
+    /**
+     * The noise of step 1 for a batch, as the trainer draws it (STREAM_NOISE, step 1 of the seed's counter-based
+     * generator): U(-1, 1) for the notebook's model (docs/model.md), N(0, 1) for PyTorch's example's.
+     */
+    public static float[] noiseOfStep1(ModelSpec model, long seed, int batch) {
+        int n = batch * model.zDim();
+        return model.family() == ModelSpec.Family.NOTEBOOK
+                ? new CounterRng(seed).uniform(n, -1f, 1f, CounterRng.STREAM_NOISE, 1)
+                : new CounterRng(seed).normal(n, CounterRng.STREAM_NOISE, 1);
     }
 
     // ====================================================================== the reference iteration
@@ -52,7 +86,8 @@ public final class IterationReference {
     }
 
     /**
-     * docs/model.md's "one training iteration", step by step, in double.
+     * One training iteration of {@code model} (docs/model.md's "one training iteration", with the DCGAN's
+     * differences above), step by step, in double.
      *
      * <p>The G step runs through the trainer's own updated D ({@code dParamsAfterDStep}, downloaded after the
      * iteration: the G step leaves D's parameters alone), not through the reference's. Adam's first step
@@ -60,26 +95,27 @@ public final class IterationReference {
      * above 3e-7, but for gradients near that size, float rounding decides it. Some of D's
      * gradients are that small: the biases that feed batch norm are zero in exact arithmetic and get
      * +-lr steps out of rounding noise (they shift the G step's batch means, so D's moving means,
-     * by 0.25%), and at this seed one D.c2.weight gradient is 9e-7 in double and -1.3e-7 in float (an
-     * error of 7e-6 of the tensor's largest), so it steps -0.73 lr in one and +0.29 lr in the other. On
-     * the fake batch that weight's output channel has the smallest spread, which batch norm divides by,
-     * so that one weight moves G's gradient by up to 6%. Taking D from the trainer keeps this out of the
+     * by 0.25%), and at the notebook test's seed one D.c2.weight gradient is 9e-7 in double and -1.3e-7 in
+     * float (an error of 7e-6 of the tensor's largest), so it steps -0.73 lr in one and +0.29 lr in the
+     * other. On the fake batch that weight's output channel has the smallest spread, which batch norm divides
+     * by, so that one weight moves G's gradient by up to 6%. Taking D from the trainer keeps this out of the
      * G step's comparison; D's update is checked on its own against the reference's gradients (see
      * {@code FullIterationReferenceTest}).
      */
-    public static Expected iteration(int batch, Map<String, float[]> dParams, Map<String, float[]> dBuffers,
-                                     Map<String, float[]> gParams, Map<String, float[]> gBuffers, float[] images,
-                                     float[] noise, Map<String, float[]> dParamsAfterDStep) {
+    public static Expected iteration(ModelSpec model, int batch, Map<String, float[]> dParams,
+                                     Map<String, float[]> dBuffers, Map<String, float[]> gParams,
+                                     Map<String, float[]> gBuffers, float[] images, float[] noise,
+                                     Map<String, float[]> dParamsAfterDStep) {
         double[] x = toDouble(images);
         double[] z = toDouble(noise);
         Network dNet = new Network(toDouble(dParams), toDouble(dBuffers), batch);
         Network gNet = new Network(toDouble(gParams), toDouble(gBuffers), batch);
-        Generator g = new Generator(gNet);
+        Layers g = new Layers(model.generator(), gNet);
         Adam dAdam = new Adam(D_LR);
-        Adam gAdam = new Adam(G_LR);
+        Adam gAdam = new Adam(generatorLr(model.family()));
 
         // 2. D step. G's output is a constant input to D here (G's moving averages are updated once).
-        Discriminator d = new Discriminator(dNet);
+        Layers d = new Layers(model.discriminator(), dNet);
         double[] fake = g.forward(z);
         Map<String, double[]> dGrads = zerosLike(dNet.p);
         double[] realLogits = d.forward(x);
@@ -90,12 +126,16 @@ public final class IterationReference {
         d.backward(crossEntropyGrad(fakeLogits, 0), dGrads); // adds the fake half to the real half
         dAdam.step(dNet.p, dGrads);
 
-        // 3. G step: same z, G(z) again (G's moving averages updated a second time), then the updated D
-        //    in training mode (D's moving averages updated a third time); G_loss backpropagated through
-        //    D, whose parameter gradients are not wanted, into G.
+        // 3. G step with the same z. The notebook runs G(z) again (G's moving averages updated a second time);
+        //    PyTorch's example reuses the D step's images, which are the same images (G has not changed), and G's
+        //    backward goes through that one forward. Then the updated D in training mode (D's moving averages
+        //    updated a third time); G_loss backpropagated through D, whose parameter gradients are not wanted,
+        //    into G.
         Network dForGStep = new Network(toDouble(dParamsAfterDStep), dNet.buf, batch);
-        d = new Discriminator(dForGStep);
-        fake = g.forward(z);
+        d = new Layers(model.discriminator(), dForGStep);
+        if (model.family() == ModelSpec.Family.NOTEBOOK) {
+            fake = g.forward(z);
+        }
         double[] logits = d.forward(fake);
         double gLoss = crossEntropy(logits, 1);
         double[] dFake = d.backward(crossEntropyGrad(logits, 1), null);
@@ -106,135 +146,123 @@ public final class IterationReference {
         return new Expected(dNet, gNet, dAdam, gAdam, dRealLoss, dFakeLoss, gLoss);
     }
 
-    // ---------------------------------------------------------------------- D(x)
+    // ---------------------------------------------------------------------- D(x) and G(z), from their layers
 
     /**
-     * D(x), x: b x 1 x 28 x 28. Keeps the activations of its latest forward for {@link #backward}, like the
-     * production model; pre-activations are kept because the activation derivatives need their sign.
+     * A network as its layer list declares it, in double, each {@link Layer} record computed from its own
+     * fields with the ops of NaiveOps: a training-mode forward that keeps every layer's input and output (as
+     * the production model keeps its activations), and the backward of that latest forward. Activations take
+     * docs/model.md's leaky ReLU slope, not the layer's.
      */
-    private static final class Discriminator {
+    private static final class Layers {
+        private final List<Layer> layers;
         private final Network n;
-        private final int b;
-        private double[] x;
-        private double[] z1;
-        private double[] h1;
-        private double[] z2;
-        private double[] y2;
-        private double[] h2;
-        private double[] z3;
-        private double[] y3;
-        private double[] h3;
+        private final double[][] inputs;
+        private final double[][] outputs;
 
-        Discriminator(Network n) {
+        Layers(List<Layer> layers, Network n) {
+            this.layers = layers;
             this.n = n;
-            this.b = n.b();
+            this.inputs = new double[layers.size()][];
+            this.outputs = new double[layers.size()][];
         }
 
-        double[] forward(double[] input) {
-            x = input;
-            // 1. conv 4x4/2, 1 -> 64, + bias; leaky ReLU -> 64 x 14 x 14
-            z1 = conv(x, n.p("D.c1.weight"), n.p("D.c1.bias"), b, 1, 28, 28, 64);
-            h1 = leakyRelu(z1);
-            // 2. conv 64 -> 128, + bias; batch norm per channel; leaky ReLU -> 128 x 7 x 7
-            z2 = conv(h1, n.p("D.c2.weight"), n.p("D.c2.bias"), b, 64, 14, 14, 128);
-            y2 = n.batchNorm("D.bn2", z2, 128, 7 * 7);
-            h2 = leakyRelu(y2);
-            // 3. flatten (NCHW order: the array as it is) -> linear 1024 + bias; batch norm per feature; leaky ReLU
-            z3 = linear(h2, n.p("D.l3.weight"), n.p("D.l3.bias"), b, 128 * 7 * 7, 1024);
-            y3 = n.batchNorm("D.bn3", z3, 1024, 1);
-            h3 = leakyRelu(y3);
-            // 4. linear 1 + bias -> logit
-            return linear(h3, n.p("D.l4.weight"), n.p("D.l4.bias"), b, 1024, 1);
-        }
-
-        /** Adds D's parameter gradients to grads (unless null) and returns dL/dx. */
-        double[] backward(double[] dLogits, Map<String, double[]> grads) {
-            double[] dh3 = linearInputGrad(dLogits, n.p("D.l4.weight"), b, 1024, 1);
-            add(grads, "D.l4.weight", linearWeightGrad(h3, dLogits, b, 1024, 1));
-            add(grads, "D.l4.bias", channelSums(dLogits, b, 1, 1));
-
-            double[] dz3 = n.batchNormBackward("D.bn3", z3, leakyReluGrad(y3, dh3), 1024, 1, grads);
-            double[] dh2 = linearInputGrad(dz3, n.p("D.l3.weight"), b, 128 * 7 * 7, 1024);
-            add(grads, "D.l3.weight", linearWeightGrad(h2, dz3, b, 128 * 7 * 7, 1024));
-            add(grads, "D.l3.bias", channelSums(dz3, b, 1024, 1));
-
-            double[] dz2 = n.batchNormBackward("D.bn2", z2, leakyReluGrad(y2, dh2), 128, 7 * 7, grads);
-            double[] dh1 = convInputGrad(dz2, n.p("D.c2.weight"), b, 64, 14, 14, 128);
-            add(grads, "D.c2.weight", convWeightGrad(h1, dz2, b, 64, 14, 14, 128));
-            add(grads, "D.c2.bias", channelSums(dz2, b, 128, 7 * 7));
-
-            double[] dz1 = leakyReluGrad(z1, dh1);
-            add(grads, "D.c1.weight", convWeightGrad(x, dz1, b, 1, 28, 28, 64));
-            add(grads, "D.c1.bias", channelSums(dz1, b, 64, 14 * 14));
-            return convInputGrad(dz1, n.p("D.c1.weight"), b, 1, 28, 28, 64);
-        }
-    }
-
-    // ---------------------------------------------------------------------- G(z)
-
-    /** G(z), z: b x zDim in (-1, 1), to b x 1 x 28 x 28 in (0, 1); keeps its latest forward's activations. */
-    private static final class Generator {
-        private final Network n;
-        private final int b;
-        private double[] z;
-        private double[] a1;
-        private double[] h1;
-        private double[] a2;
-        private double[] y2;
-        private double[] h2;
-        private double[] a3;
-        private double[] y3;
-        private double[] h3;
-        private double[] images;
-        private double[] y1;
-
-        Generator(Network n) {
-            this.n = n;
-            this.b = n.b();
-        }
-
-        double[] forward(double[] input) {
-            z = input;
-            // 1. linear zDim -> 1024 + bias; batch norm; ReLU
-            a1 = linear(z, n.p("G.l1.weight"), n.p("G.l1.bias"), b, Z_DIM, 1024);
-            y1 = n.batchNorm("G.bn1", a1, 1024, 1);
-            h1 = relu(y1);
-            // 2. linear 1024 -> 6272 + bias; batch norm per feature; ReLU; viewed as 128 x 7 x 7 (NCHW)
-            a2 = linear(h1, n.p("G.l2.weight"), n.p("G.l2.bias"), b, 1024, 128 * 7 * 7);
-            y2 = n.batchNorm("G.bn2", a2, 128 * 7 * 7, 1);
-            h2 = relu(y2);
-            // 3. transposed conv 128 -> 64, 7x7 -> 14x14, + bias; batch norm per channel; ReLU
-            a3 = convTranspose(h2, n.p("G.d3.weight"), n.p("G.d3.bias"), b, 128, 7, 7, 64);
-            y3 = n.batchNorm("G.bn3", a3, 64, 14 * 14);
-            h3 = relu(y3);
-            // 4. transposed conv 64 -> 1, 14x14 -> 28x28, + bias; sigmoid
-            images = sigmoid(convTranspose(h3, n.p("G.d4.weight"), n.p("G.d4.bias"), b, 64, 14, 14, 1));
-            return images;
-        }
-
-        /** Adds G's parameter gradients for dL/dImages to grads. */
-        void backward(double[] dImages, Map<String, double[]> grads) {
-            double[] da4 = new double[images.length];
-            for (int i = 0; i < da4.length; i++) {
-                da4[i] = dImages[i] * images[i] * (1 - images[i]);
+        double[] forward(double[] x) {
+            for (int i = 0; i < layers.size(); i++) {
+                inputs[i] = x;
+                x = forward(layers.get(i), x);
+                outputs[i] = x;
             }
-            double[] dh3 = convTransposeInputGrad(da4, n.p("G.d4.weight"), b, 64, 14, 14, 1);
-            add(grads, "G.d4.weight", convTransposeWeightGrad(h3, da4, b, 64, 14, 14, 1));
-            add(grads, "G.d4.bias", channelSums(da4, b, 1, 28 * 28));
+            return x;
+        }
 
-            double[] da3 = n.batchNormBackward("G.bn3", a3, reluGrad(y3, dh3), 64, 14 * 14, grads);
-            double[] dh2 = convTransposeInputGrad(da3, n.p("G.d3.weight"), b, 128, 7, 7, 64);
-            add(grads, "G.d3.weight", convTransposeWeightGrad(h2, da3, b, 128, 7, 7, 64));
-            add(grads, "G.d3.bias", channelSums(da3, b, 64, 14 * 14));
+        /** Adds the parameter gradients of the latest forward to grads (unless null) and returns dL/d(input). */
+        double[] backward(double[] dy, Map<String, double[]> grads) {
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                dy = backward(layers.get(i), inputs[i], outputs[i], dy, grads);
+            }
+            return dy;
+        }
 
-            double[] da2 = n.batchNormBackward("G.bn2", a2, reluGrad(y2, dh2), 128 * 7 * 7, 1, grads);
-            double[] dh1 = linearInputGrad(da2, n.p("G.l2.weight"), b, 1024, 128 * 7 * 7);
-            add(grads, "G.l2.weight", linearWeightGrad(h1, da2, b, 1024, 128 * 7 * 7));
-            add(grads, "G.l2.bias", channelSums(da2, b, 128 * 7 * 7, 1));
+        private double[] forward(Layer layer, double[] x) {
+            int b = n.b();
+            if (layer instanceof Layer.Conv c) {
+                // 4x4, stride 2, padding 1: size x size -> size/2 x size/2
+                return conv(x, weight(c.name()), bias(c.name(), c.bias()), b, c.in(), c.size(), c.size(), c.out());
+            } else if (layer instanceof Layer.ConvTranspose t) {
+                // 4x4, stride 2, padding 1: size x size -> 2size x 2size
+                return convTranspose(x, weight(t.name()), bias(t.name(), t.bias()), b, t.in(), t.size(), t.size(),
+                        t.out());
+            } else if (layer instanceof Layer.Linear l) {
+                // a flattened input is the NCHW array as it is
+                return linear(x, weight(l.name()), bias(l.name(), l.bias()), b, l.in(), l.out());
+            } else if (layer instanceof Layer.ConvTransposeFrom1x1To4x4 t) {
+                return convTransposeFrom1x1(x, weight(t.name()), b, t.in(), t.outChannels());
+            } else if (layer instanceof Layer.ConvFrom4x4To1x1 c) {
+                return convTo1x1(x, weight(c.name()), b, c.inChannels(), c.out());
+            } else if (layer instanceof Layer.BatchNorm bn) {
+                return n.batchNorm(bn.name(), x, bn.channels(), bn.spatial());
+            } else if (layer instanceof Layer.Activation a) {
+                return switch (a.kind()) {
+                    case LEAKY_RELU -> leakyRelu(x);
+                    case RELU -> relu(x);
+                    case SIGMOID -> sigmoid(x);
+                    case TANH -> tanh(x);
+                };
+            }
+            throw new IllegalArgumentException("no reference for layer " + layer);
+        }
 
-            double[] da1 = n.batchNormBackward("G.bn1", a1, reluGrad(y1, dh1), 1024, 1, grads);
-            add(grads, "G.l1.weight", linearWeightGrad(z, da1, b, Z_DIM, 1024));
-            add(grads, "G.l1.bias", channelSums(da1, b, 1024, 1));
+        /** dL/d(input) of one layer from dL/d(output) dy, its input x and its output y; adds its parameter gradients. */
+        private double[] backward(Layer layer, double[] x, double[] y, double[] dy, Map<String, double[]> grads) {
+            int b = n.b();
+            if (layer instanceof Layer.Conv c) {
+                String name = c.name();
+                add(grads, name + ".weight", convWeightGrad(x, dy, b, c.in(), c.size(), c.size(), c.out()));
+                if (c.bias() == Layer.Bias.WITH_BIAS) {
+                    add(grads, name + ".bias", channelSums(dy, b, c.out(), (c.size() / 2) * (c.size() / 2)));
+                }
+                return convInputGrad(dy, weight(name), b, c.in(), c.size(), c.size(), c.out());
+            } else if (layer instanceof Layer.ConvTranspose t) {
+                String name = t.name();
+                add(grads, name + ".weight", convTransposeWeightGrad(x, dy, b, t.in(), t.size(), t.size(), t.out()));
+                if (t.bias() == Layer.Bias.WITH_BIAS) {
+                    add(grads, name + ".bias", channelSums(dy, b, t.out(), 4 * t.size() * t.size()));
+                }
+                return convTransposeInputGrad(dy, weight(name), b, t.in(), t.size(), t.size(), t.out());
+            } else if (layer instanceof Layer.Linear l) {
+                String name = l.name();
+                add(grads, name + ".weight", linearWeightGrad(x, dy, b, l.in(), l.out()));
+                if (l.bias() == Layer.Bias.WITH_BIAS) {
+                    add(grads, name + ".bias", channelSums(dy, b, l.out(), 1));
+                }
+                return linearInputGrad(dy, weight(name), b, l.in(), l.out());
+            } else if (layer instanceof Layer.ConvTransposeFrom1x1To4x4 t) {
+                add(grads, t.name() + ".weight", convTransposeFrom1x1WeightGrad(x, dy, b, t.in(), t.outChannels()));
+                return convTransposeFrom1x1InputGrad(dy, weight(t.name()), b, t.in(), t.outChannels());
+            } else if (layer instanceof Layer.ConvFrom4x4To1x1 c) {
+                add(grads, c.name() + ".weight", convTo1x1WeightGrad(x, dy, b, c.inChannels(), c.out()));
+                return convTo1x1InputGrad(dy, weight(c.name()), b, c.inChannels(), c.out());
+            } else if (layer instanceof Layer.BatchNorm bn) {
+                // the batch statistics depend on x: the backward of the training-mode forward of x
+                return n.batchNormBackward(bn.name(), x, dy, bn.channels(), bn.spatial(), grads);
+            } else if (layer instanceof Layer.Activation a) {
+                return switch (a.kind()) {
+                    case LEAKY_RELU -> leakyReluGrad(x, dy);
+                    case RELU -> reluGrad(x, dy);
+                    case SIGMOID -> sigmoidGrad(y, dy);
+                    case TANH -> tanhGrad(y, dy);
+                };
+            }
+            throw new IllegalArgumentException("no reference for layer " + layer);
+        }
+
+        private double[] weight(String layer) {
+            return n.p(layer + ".weight");
+        }
+
+        private double[] bias(String layer, Layer.Bias bias) {
+            return bias == Layer.Bias.WITH_BIAS ? n.p(layer + ".bias") : null;
         }
     }
 
@@ -320,6 +348,32 @@ public final class IterationReference {
             y[i] = 1 / (1 + Math.exp(-x[i]));
         }
         return y;
+    }
+
+    /** dL/dx of the sigmoid from its output y: dy y (1 - y). */
+    private static double[] sigmoidGrad(double[] y, double[] dy) {
+        double[] dx = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            dx[i] = dy[i] * y[i] * (1 - y[i]);
+        }
+        return dx;
+    }
+
+    private static double[] tanh(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.tanh(x[i]);
+        }
+        return y;
+    }
+
+    /** dL/dx of tanh from its output y: dy (1 - y^2). */
+    private static double[] tanhGrad(double[] y, double[] dy) {
+        double[] dx = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            dx[i] = dy[i] * (1 - y[i] * y[i]);
+        }
+        return dx;
     }
 
     /** Sigmoid cross-entropy with logits against a constant label, averaged over the batch (docs/model.md's stable form). */

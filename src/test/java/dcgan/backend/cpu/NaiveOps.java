@@ -328,6 +328,77 @@ public final class NaiveOps {
         return y;
     }
 
+    /**
+     * dL/dx of {@link #convTransposeFrom1x1}: each input value's share of every output it spread to,
+     * dx[b, i] = sum over o, ky, kx of dy[b, o, ky, kx] * w[i, o, ky, kx].
+     */
+    public static double[] convTransposeFrom1x1InputGrad(double[] dy, double[] w, int batch, int in, int outC) {
+        double[] dx = new double[batch * in];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < in; i++) {
+                double s = 0;
+                for (int o = 0; o < outC; o++) {
+                    for (int k = 0; k < K * K; k++) {
+                        s += dy[(b * outC + o) * K * K + k] * w[(i * outC + o) * K * K + k];
+                    }
+                }
+                dx[b * in + i] = s;
+            }
+        }
+        return dx;
+    }
+
+    /** dL/dw of {@link #convTransposeFrom1x1}: dw[i, o, ky, kx] = sum over b of x[b, i] * dy[b, o, ky, kx]. */
+    public static double[] convTransposeFrom1x1WeightGrad(double[] x, double[] dy, int batch, int in, int outC) {
+        double[] dw = new double[in * outC * K * K];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < outC; o++) {
+                for (int k = 0; k < K * K; k++) {
+                    double s = 0;
+                    for (int b = 0; b < batch; b++) {
+                        s += x[b * in + i] * dy[(b * outC + o) * K * K + k];
+                    }
+                    dw[(i * outC + o) * K * K + k] = s;
+                }
+            }
+        }
+        return dw;
+    }
+
+    /** dL/dx of {@link #convTo1x1}: dx[b, c, ky, kx] = sum over o of dy[b, o] * w[o, c, ky, kx]. */
+    public static double[] convTo1x1InputGrad(double[] dy, double[] w, int batch, int inC, int out) {
+        double[] dx = new double[batch * inC * K * K];
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < inC; c++) {
+                for (int k = 0; k < K * K; k++) {
+                    double s = 0;
+                    for (int o = 0; o < out; o++) {
+                        s += dy[b * out + o] * w[(o * inC + c) * K * K + k];
+                    }
+                    dx[(b * inC + c) * K * K + k] = s;
+                }
+            }
+        }
+        return dx;
+    }
+
+    /** dL/dw of {@link #convTo1x1}: dw[o, c, ky, kx] = sum over b of dy[b, o] * x[b, c, ky, kx]. */
+    public static double[] convTo1x1WeightGrad(double[] x, double[] dy, int batch, int inC, int out) {
+        double[] dw = new double[out * inC * K * K];
+        for (int o = 0; o < out; o++) {
+            for (int c = 0; c < inC; c++) {
+                for (int k = 0; k < K * K; k++) {
+                    double s = 0;
+                    for (int b = 0; b < batch; b++) {
+                        s += dy[b * out + o] * x[(b * inC + c) * K * K + k];
+                    }
+                    dw[(o * inC + c) * K * K + k] = s;
+                }
+            }
+        }
+        return dw;
+    }
+
     // ------------------------------------------------------------------ batch norm
 
     /** Per-channel mean of a [batch, channels, spatial] tensor. */

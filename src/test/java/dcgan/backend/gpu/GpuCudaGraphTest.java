@@ -1,7 +1,6 @@
 package dcgan.backend.gpu;
 
 import dcgan.data.TestImages;
-import dcgan.data.PixelRange;
 import dcgan.model.ModelSpec;
 import dcgan.backend.CapturedWork;
 import dcgan.backend.Tensor;
@@ -11,11 +10,15 @@ import dcgan.train.GanTrainer;
 import dcgan.train.Hyperparameters;
 import dcgan.train.StepExecution;
 import dcgan.train.StepRunner;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,24 +87,32 @@ class GpuCudaGraphTest extends GpuTestBase {
         }
     }
 
+    static Stream<Named<ModelSpec>> models() {
+        return Stream.of(Named.of("notebook", ModelSpec.MNIST),
+                Named.of("DCGAN 64x64x3", ModelSpec.dcgan(64, 3, 100, 8, 8)));
+    }
+
     /**
      * Four steps at batch 8 captured (from the second on), with batches taken from a dataset on the device
      * and each step's losses read while the next runs, against the default path on the same GPU. The same kernels and cuDNN algorithms run on the
      * same data in the same order, so only nondeterministic algorithms could tell them apart: the tolerance
-     * is far below anything a missing, repeated or stale operation would cause.
+     * is far below anything a missing, repeated or stale operation would cause. For the notebook's model and
+     * for PyTorch's example's DCGAN (ngf = ndf = 8), whose captured G step reads the images of the captured D step.
      */
-    @Test
-    void capturedStepsOnTheDeviceDataComputeWhatDirectStepsDo() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void capturedStepsOnTheDeviceDataComputeWhatDirectStepsDo(ModelSpec model) {
         long seed = GpuTestSupport.freshSeed();
-        Hyperparameters hp = Hyperparameters.of(8, 2e-4f, 0.5f);
+        Hyperparameters hp = Hyperparameters.defaults(model.family()).with(8, 2e-4f, 0.5f);
         int steps = 4;
-        ImageSet images = TestImages.random(seed, steps * 8, 1, 28);
-        List<float[]> direct = train(hp, images, steps, seed, false);
-        List<float[]> captured = train(hp, images, steps, seed, true);
+        ImageSet images = TestImages.random(seed, steps * 8, model.channels(), model.imageSize());
+        List<float[]> direct = train(model, hp, images, steps, seed, false);
+        List<float[]> captured = train(model, hp, images, steps, seed, true);
         String[] names = {"losses", "D params", "D moving averages", "D Adam m", "D Adam v", "G params",
                           "G moving averages", "G Adam m", "G Adam v"};
         for (int i = 0; i < names.length; i++) {
-            GpuTestSupport.assertClose(names[i] + " (seed " + seed + ")", direct.get(i), captured.get(i), 1e-5);
+            GpuTestSupport.assertClose(names[i] + " (" + model.describe() + ", seed " + seed + ")", direct.get(i),
+                    captured.get(i), 1e-5);
         }
     }
 
@@ -112,13 +123,14 @@ class GpuCudaGraphTest extends GpuTestBase {
         losses[i + 2] = done.losses().g();
     }
 
-    private static List<float[]> train(Hyperparameters hp, ImageSet images, int steps, long seed, boolean fast) {
+    private static List<float[]> train(ModelSpec model, Hyperparameters hp, ImageSet images, int steps, long seed,
+                                       boolean fast) {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[3 * steps];
         // fast: captured steps on the dataset uploaded once, each step's losses read from pinned memory after
         // the next step is queued, as --cuda-graphs --data-on-device --async-losses do.
-        try (GanTrainer t = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed), fast, null);
-             StepRunner runner = new StepRunner(gpu, t, hp.batchSize(), images, PixelRange.UNIT,
+        try (GanTrainer t = new GanTrainer(gpu, hp, model, new CounterRng(seed), fast, null);
+             StepRunner runner = new StepRunner(gpu, t, hp.batchSize(), images, model.range(),
                      new StepExecution(fast, fast, fast))) {
             for (int s = 0; s < steps; s++) {
                 runner.step(s * hp.batchSize()).ifPresent(done -> put(losses, done));

@@ -1,5 +1,6 @@
 package dcgan.backend.gpu;
 
+import dcgan.data.BundledEmoji;
 import dcgan.model.ModelSpec;
 import dcgan.data.ImageSet;
 import dcgan.data.MnistLoader;
@@ -13,9 +14,10 @@ import dcgan.train.Hyperparameters;
 import dcgan.train.IterationReference;
 import dcgan.train.StepLosses;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import static dcgan.backend.gpu.GpuTestSupport.assertBitIdentical;
 import static dcgan.backend.gpu.GpuTestSupport.assertClose;
@@ -32,7 +35,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Whole training iterations on the GPU against the CPU reference: one iteration from the same weights,
- * batch and noise, compared half by half in every tensor, and 50 iterations whose losses must track.
+ * batch and noise, compared half by half in every tensor, and 50 iterations whose losses must track. Each for
+ * the notebook's model on real digits and for PyTorch's example's DCGAN at 64x64 in colour on the bundled emoji
+ * ({@link #DCGAN}), whose G step reuses the D step's images instead of running G again.
  *
  * <p>Why half by half: Adam's first step is {@code lr * g / (|g| + 3.2e-7)}, about {@code lr * sign(g)},
  * so a gradient within rounding of zero can step +lr on one backend and -lr on the other. The biases
@@ -43,7 +48,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GpuTrainingTest extends GpuTestBase {
 
-    private static final int Z_DIM = 100;
+    /**
+     * The DCGAN trained here beside the notebook's model: PyTorch's example at 64x64 in colour, with ngf = ndf = 8
+     * rather than the example's 64, so that the run against dev/fake-cuda and the double-precision reference stay
+     * short.
+     */
+    private static final ModelSpec DCGAN = ModelSpec.dcgan(64, 3, 100, 8, 8);
     private static final float D_LR = 2e-4f;
     private static final float BETA1 = 0.5f;
     /** Losses, parameters where the gradient is clear of zero, and moving averages. */
@@ -96,33 +106,57 @@ class GpuTrainingTest extends GpuTestBase {
     private static final double TOL_NOISE = 1e-2;
 
     private static ImageSet digits;
+    private static ImageSet emoji;
 
     @BeforeAll
-    static void loadDigits() throws IOException {
+    static void loadImages() throws IOException {
         digits = MnistLoader.load(Path.of("test-data"));
+        emoji = BundledEmoji.images(BundledEmoji.files().size());
     }
 
-    /** batch * steps real digits starting at a random image. */
-    private static float[] images(SplittableRandom rnd, int count) {
-        int start = rnd.nextInt(digits.count() - count + 1);
-        float[] images = new float[count * 784];
-        for (int i = 0; i < count; i++) {
-            digits.copyImage(start + i, images, i * 784);
+    /**
+     * count real images in the model's range, starting at a random one: digits for the notebook's model, the
+     * bundled emoji for the DCGAN (from the first again when count exceeds them).
+     */
+    private static float[] images(ModelSpec model, SplittableRandom rnd, int count) {
+        ImageSet set = model.family() == ModelSpec.Family.NOTEBOOK ? digits : emoji;
+        int per = set.pixelsPerImage();
+        float[] images = new float[count * per];
+        if (count <= set.count()) {
+            set.copyImages(rnd.nextInt(set.count() - count + 1), count, model.range(), images, 0);
+        } else {
+            int start = rnd.nextInt(set.count());
+            for (int i = 0; i < count; i++) {
+                set.copyImages((start + i) % set.count(), 1, model.range(), images, i * per);
+            }
         }
         return images;
     }
 
-    @ParameterizedTest(name = "batch {0}")
-    @ValueSource(ints = {8, 256})
-    void oneIterationFromTheSameStartAgreesWithTheCpu(int batch) {
+    /** The family's default constants (what {@code train} starts from) at this batch. */
+    private static Hyperparameters hyperparameters(ModelSpec model, int batch) {
+        return Hyperparameters.defaults(model.family()).with(batch, D_LR, BETA1);
+    }
+
+    private static Arguments model(ModelSpec model, int batch) {
+        return Arguments.of(Named.of(model == DCGAN ? "DCGAN 64x64x3" : "notebook", model), batch);
+    }
+
+    static Stream<Arguments> oneIteration() {
+        return Stream.of(model(ModelSpec.MNIST, 8), model(ModelSpec.MNIST, 256), model(DCGAN, 8));
+    }
+
+    @ParameterizedTest(name = "{0}, batch {1}")
+    @MethodSource("oneIteration")
+    void oneIterationFromTheSameStartAgreesWithTheCpu(ModelSpec model, int batch) {
         long seed = GpuTestSupport.freshSeed();
-        String at = " (batch " + batch + ", seed " + seed + ")";
-        float[] images = images(new SplittableRandom(seed), batch);
-        Hyperparameters hp = Hyperparameters.of(batch, D_LR, BETA1);
-        try (GanTrainer onCpu = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed));
-             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
-             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
+        String at = " (" + model.describe() + ", batch " + batch + ", seed " + seed + ")";
+        float[] images = images(model, new SplittableRandom(seed), batch);
+        Hyperparameters hp = hyperparameters(model, batch);
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, model, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, model, new CounterRng(seed));
+             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch, model);
+             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch, model)) {
             NetworkState cd = onCpu.discriminatorState();
             NetworkState gd = onGpu.discriminatorState();
             NetworkState cg = onCpu.generatorState();
@@ -148,13 +182,14 @@ class GpuTrainingTest extends GpuTestBase {
             if (exact) {
                 // The noise of step 1 as both trainers draw it (STREAM_NOISE, step 1); the G step runs through
                 // the CPU's updated D, which is what the GPU gets below.
-                float[] z = new CounterRng(seed).uniform(batch * Z_DIM, -1f, 1f, CounterRng.STREAM_NOISE, 1);
-                want = IterationReference.iteration(batch, d0, d0Buffers, g0, g0Buffers, images, z, d1);
+                float[] z = IterationReference.noiseOfStep1(model, seed, batch);
+                want = IterationReference.iteration(model, batch, d0, d0Buffers, g0, g0Buffers, images, z, d1);
             }
             compareUpdatedNetwork("D step" + at, cd, gd, hp.lr(), momentTolerance(batch), exact ? want.dAdam() : null);
             compareBuffers("D step: G's moving averages" + at, cg, gg);
 
-            // The G step from identical networks: the CPU's D, moving averages included, goes to the GPU.
+            // The G step from identical networks: the CPU's D, moving averages included, goes to the GPU. (The
+            // DCGAN's G step reuses the images each G drew in the D step, which agree to FP32 rounding.)
             gpu.upload(cpu.download(cd.params()), 0, gd.params());
             gpu.upload(cpu.download(cd.buffers()), 0, gd.buffers());
             gpu.upload(cpu.download(cg.buffers()), 0, gg.buffers());
@@ -268,22 +303,27 @@ class GpuTrainingTest extends GpuTestBase {
         }
     }
 
-    @Test
-    void fiftyIterationsOnRealDigitsTrackTheCpu() {
+    static Stream<Arguments> fiftyIterations() {
+        return Stream.of(model(ModelSpec.MNIST, 64), model(DCGAN, 16));
+    }
+
+    @ParameterizedTest(name = "{0}, batch {1}")
+    @MethodSource("fiftyIterations")
+    void fiftyIterationsOnRealImagesTrackTheCpu(ModelSpec model, int batch) {
         long seed = GpuTestSupport.freshSeed();
-        int batch = 64;
         int steps = GpuTestSupport.iterations(50, 8); // 8 against dev/fake-cuda: a plumbing check there
-        float[] images = images(new SplittableRandom(seed), batch * steps);
-        Hyperparameters hp = Hyperparameters.of(batch, D_LR, BETA1);
+        float[] images = images(model, new SplittableRandom(seed), batch * steps);
+        Hyperparameters hp = hyperparameters(model, batch);
+        int per = model.pixelsPerImage();
         double worst = 0;
         StringBuilder log = new StringBuilder();
-        try (GanTrainer onCpu = new GanTrainer(cpu, hp, ModelSpec.MNIST, new CounterRng(seed));
-             GanTrainer onGpu = new GanTrainer(gpu, hp, ModelSpec.MNIST, new CounterRng(seed));
-             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch);
-             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch)) {
+        try (GanTrainer onCpu = new GanTrainer(cpu, hp, model, new CounterRng(seed));
+             GanTrainer onGpu = new GanTrainer(gpu, hp, model, new CounterRng(seed));
+             HostBatches cpuBatches = new HostBatches(cpu, onCpu, batch, model);
+             HostBatches gpuBatches = new HostBatches(gpu, onGpu, batch, model)) {
             for (int s = 0; s < steps; s++) {
-                StepLosses c = cpuBatches.step(images, s * batch * 784);
-                StepLosses g = gpuBatches.step(images, s * batch * 784);
+                StepLosses c = cpuBatches.step(images, s * batch * per);
+                StepLosses g = gpuBatches.step(images, s * batch * per);
                 assertTrue(g.finite(), "step " + (s + 1) + " GPU losses not finite: " + g + " (seed " + seed + ")");
                 float[] cv = {c.dReal(), c.dFake(), c.g()};
                 float[] gv = {g.dReal(), g.dFake(), g.g()};
@@ -296,7 +336,10 @@ class GpuTrainingTest extends GpuTestBase {
                 log.append(String.format("step %d cpu %s gpu %s%n", s + 1, c, g));
             }
         }
-        assertTrue(worst <= 1, "losses drifted beyond 0.02 + 2% (worst ratio " + worst + ", seed " + seed + "):\n" + log);
+        System.out.printf("GpuTrainingTest: %s, worst ratio to 0.02 + 2%%: %.3f (seed %d)%n", model.describe(), worst,
+                seed);
+        assertTrue(worst <= 1, "losses drifted beyond 0.02 + 2% (worst ratio " + worst + ", " + model.describe()
+                               + ", seed " + seed + "):\n" + log);
     }
 
     private static float[] slice(float[] flat, ParameterLayout.Entry e) {
