@@ -1,5 +1,6 @@
 package dcgan.cli;
 
+import dcgan.data.Preprocessing;
 import dcgan.model.ModelSpec;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -31,8 +32,8 @@ final class ModelOption {
 
     static void add(Options o, String sizeDefault, String channelsDefault) {
         o.addOption(Command.valued("image-size", "S", "28 (the notebook's model), 32 or 64 (the DCGAN of PyTorch's "
-                                                      + "example); default " + sizeDefault));
-        o.addOption(Command.valued("channels", "C", "1 (grey) or 3 (colour); default " + channelsDefault));
+                                                      + "example), or auto; default " + sizeDefault));
+        o.addOption(Command.valued("channels", "C", "1 (grey), 3 (colour) or auto; default " + channelsDefault));
         o.addOption(Command.valued("ngf", "N", "G's width at 32 and 64: its last hidden layer has N channels, its first "
                                                + "8N (default 64)"));
         o.addOption(Command.valued("ndf", "N", "D's width at 32 and 64, the mirror of G's (default 64)"));
@@ -41,18 +42,18 @@ final class ModelOption {
 
     static Request parse(CommandLine cl) throws Command.UsageException {
         Integer size = null;
-        if (cl.hasOption("image-size")) {
-            size = Command.intOption(cl, "image-size", 0, 1);
-            if (!ModelSpec.IMAGE_SIZES.contains(size)) {
-                throw new Command.UsageException("--image-size must be 28, 32 or 64, got " + size);
-            }
-        }
         Integer channels = null;
-        if (cl.hasOption("channels")) {
-            channels = Command.intOption(cl, "channels", 0, 1);
-            if (channels != 1 && channels != 3) {
-                throw new Command.UsageException("--channels must be 1 or 3, got " + channels);
+        try {
+            if (cl.hasOption("image-size")) {
+                int s = Preprocessing.parseSize(cl.getOptionValue("image-size"));
+                size = s == Preprocessing.AUTO ? null : s;
             }
+            if (cl.hasOption("channels")) {
+                int c = Preprocessing.parseChannels(cl.getOptionValue("channels"));
+                channels = c == Preprocessing.AUTO ? null : c;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Command.UsageException(e.getMessage());
         }
         boolean widths = cl.hasOption("ngf") || cl.hasOption("ndf");
         if (widths && size != null && size == 28) {

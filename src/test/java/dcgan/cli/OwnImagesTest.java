@@ -186,10 +186,10 @@ class OwnImagesTest {
         assertTrue(n.err().startsWith("error: --ngf and --ndf set the widths of the 32x32 and 64x64 model"), n.err());
         CliRun s = CliRun.of("train", "--image-size", "48");
         assertEquals(2, s.status());
-        assertTrue(s.err().startsWith("error: --image-size must be 28, 32 or 64, got 48"), s.err());
+        assertTrue(s.err().startsWith("error: --image-size needs 28, 32, 64 or auto, got '48'"), s.err());
         CliRun c = CliRun.of("bench", "--channels", "4");
         assertEquals(2, c.status());
-        assertTrue(c.err().startsWith("error: --channels must be 1 or 3, got 4"), c.err());
+        assertTrue(c.err().startsWith("error: --channels needs 1, 3 or auto, got '4'"), c.err());
         CliRun b = CliRun.of("train", "--background", "pink", "--device", "cpu");
         assertEquals(2, b.status());
         assertTrue(b.err().startsWith("error: --background needs"), b.err());
