@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingOnEmojiTest {
 
     private static final Path EMOJI = Path.of("test-data", "emoji-noto-64");
-    private static final int BATCH = 8;
+    private static final int BATCH = 4;
     /** Shared with the other tests, so that a test run trains each data set's scorer once. */
     private static final Path SCORER_CACHE = Path.of("target", "test-scorer-cache");
 
@@ -44,7 +44,7 @@ class TrainingOnEmojiTest {
         assertEquals(3, data.channels());
         assertEquals(64, data.size());
         assertEquals(10, data.classNames().size());
-        ModelSpec model = ModelSpec.forImages(data.size(), data.channels(), 100, 32, 32);
+        ModelSpec model = ModelSpec.forImages(data.size(), data.channels(), 100, 64, 64);
         Hyperparameters hp = Hyperparameters.pytorchExample().with(BATCH, 2e-4f, 0.5f);
         RunSettings settings = new RunSettings(hp, model, Background.WHITE, 3, 547, 64, EMOJI, out, 1, 0, 0, 1, false,
                 1, SCORER_CACHE, StepExecution.DEFAULT);
