@@ -5,7 +5,6 @@ import dcgan.data.Background;
 import dcgan.data.DataSets;
 import dcgan.data.ImageSet;
 import dcgan.data.Preprocessing;
-import dcgan.eval.Scorer;
 import dcgan.model.ModelSpec;
 import dcgan.random.CounterRng;
 import org.junit.jupiter.api.Test;
@@ -24,39 +23,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An epoch of PyTorch's example's DCGAN at 64x64 on real colour images: the 329 bundled emoji, composited onto
- * white. The untrained generator draws near-flat mid grey (tanh of small values); the emoji are mostly white
- * background around saturated colour. If any gradient on the path D -> G were wrong, or the noise, the range or
- * the recipe, G would not move toward them and the scorer's Frechet distance would not fall.
+ * An epoch of PyTorch's example's DCGAN at 64x64 on real colour images, the 329 bundled emoji composited onto
+ * white, through everything a run does: the images decoded and cached, the model chosen by the data, the steps,
+ * a colour grid, the quality measured, the checkpoint. The untrained generator draws near-flat mid grey (tanh of
+ * small values); in one epoch D learns to tell the emoji from G's images and G leaves flat grey.
+ *
+ * <p>What one epoch of 20 steps does not do is lower the Frechet distance: on these 329 images, at batch 4 to
+ * 32, widths 16 to 64 and learning rates 2e-4 to 2e-3, the FD after the epoch was 42.7 to 57.8 against the
+ * untrained 41.8 (flat grey scores well against white backgrounds), and PyTorch's example draws the same grey
+ * texture after as many steps. The FD falls from the third epoch of the 3,786 emoji on (docs/quality.md); on
+ * digits the notebook's model shows it in one epoch ({@link TrainingOnDigitsTest}).
  */
 class TrainingOnEmojiTest {
 
     private static final Path EMOJI = Path.of("test-data", "emoji-noto-64");
-    private static final int BATCH = 4;
+    private static final int BATCH = 16;
     /** Shared with the other tests, so that a test run trains each data set's scorer once. */
     private static final Path SCORER_CACHE = Path.of("target", "test-scorer-cache");
 
     @Test
-    void anEpochAt64x64InColourLowersTheFrechetDistance(@TempDir Path out) throws Exception {
+    void anEpochAt64x64InColourTrainsEveryPart(@TempDir Path out) throws Exception {
         ImageSet data = DataSets.load(EMOJI, Preprocessing.DEFAULT, SCORER_CACHE,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(329, data.count());
         assertEquals(3, data.channels());
         assertEquals(64, data.size());
         assertEquals(10, data.classNames().size());
-        ModelSpec model = ModelSpec.forImages(data.size(), data.channels(), 100, 64, 64);
+        ModelSpec model = ModelSpec.forImages(data.size(), data.channels(), 100, 32, 32);
         Hyperparameters hp = Hyperparameters.pytorchExample().with(BATCH, 2e-4f, 0.5f);
         RunSettings settings = new RunSettings(hp, model, Background.WHITE, 3, 547, 64, EMOJI, out, 1, 0, 0, 1, false,
                 1, SCORER_CACHE, StepExecution.DEFAULT);
 
-        double untrainedFd;
+        float[] untrainedSamples;
         try (CpuBackend cpu = new CpuBackend(2);
              GanTrainer untrained = new GanTrainer(cpu, hp, model, new CounterRng(settings.seed()));
-             Scorer scorer = Scorer.forData(data, SCORER_CACHE, cpu, new PrintStream(new ByteArrayOutputStream()))) {
-            int n = scorer.heldOutCount();
-            float[] samples = Generation.sample(cpu, untrained.snapshotGenerator().asWeights(model, 0),
-                    Generation.noise(settings.seed(), model, CounterRng.STREAM_EVALUATE), n);
-            untrainedFd = scorer.score(samples, n).fd();
+             Sampler sampler = new Sampler(cpu, untrained.generatorState(), model, 64)) {
+            untrainedSamples = sampler.sample(Sampler.fixedNoise(new CounterRng(settings.seed()), model, 64));
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingRun.Result result;
@@ -64,33 +66,55 @@ class TrainingOnEmojiTest {
             result = new TrainingRun(cpu, settings, new PrintStream(log, true, StandardCharsets.UTF_8))
                     .run(() -> data, null, StopCheck.NEVER);
         }
+        String said = log.toString(StandardCharsets.UTF_8);
         assertEquals(329 / BATCH, result.steps());
+        assertTrue(said.contains("DCGAN 64x64 (3 channels, ngf 32, ndf 32)"), said);
 
+        // D learns to tell the emoji from G's images: its loss on them falls from about 2 ln 2.
+        List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+        double first = Double.parseDouble(rows.get(1).split(",")[2]);
+        double last = 0;
+        for (String row : rows.subList(rows.size() - 5, rows.size())) {
+            last += Double.parseDouble(row.split(",")[2]) / 5;
+        }
+        assertTrue(first > 1.2 && last < 0.8 * first, "D_loss: first " + first + ", last five " + last);
+
+        // G leaves flat grey: its images (the grid's noise, inference mode) vary within each image, and are not
+        // the untrained generator's.
+        float[] trained = result.lastSamples();
+        assertTrue(withinImageSpread(trained) > 3 * withinImageSpread(untrainedSamples), "spread within images: "
+                   + withinImageSpread(untrainedSamples) + " untrained, " + withinImageSpread(trained) + " trained");
+        double moved = 0;
+        for (int i = 0; i < trained.length; i++) {
+            moved += Math.abs(trained[i] - untrainedSamples[i]) / trained.length;
+        }
+        assertTrue(moved > 0.02, "mean change of a pixel " + moved);
+
+        // Quality measured after the epoch, its generator kept; the grid is 8x8 colour images of 64 pixels.
         List<String> quality = Files.readAllLines(out.resolve(QualityLog.FILE_NAME));
         assertEquals(2, quality.size(), "one measurement, after epoch 1: " + quality);
         double fd = Double.parseDouble(quality.get(1).split(",")[2]);
-        assertTrue(fd < 0.8 * untrainedFd, "FD falls in the epoch: untrained " + untrainedFd + ", after it " + fd
-                                           + "\n" + log.toString(StandardCharsets.UTF_8));
-
-        // The epoch's grid is in colour, 8x8 images of 64 pixels with 2-pixel gaps, and not grey.
+        assertTrue(fd > 0 && Double.isFinite(fd), "FD " + fd);
+        assertEquals(65, Double.parseDouble(quality.get(1).split(",")[5]), "as many samples as held-out emoji");
+        assertEquals(model, CheckpointFile.readGenerator(out.resolve(QualityLog.BEST_FILE)).model());
         BufferedImage grid = ImageIO.read(out.resolve("samples-epoch-001.png").toFile());
         assertEquals(8 * (64 + 2) + 2, grid.getWidth());
         assertEquals(3, grid.getColorModel().getNumColorComponents());
-        int coloured = 0;
-        for (int y = 0; y < grid.getHeight(); y++) {
-            for (int x = 0; x < grid.getWidth(); x++) {
-                int rgb = grid.getRGB(x, y);
-                int r = rgb >> 16 & 255;
-                int g = rgb >> 8 & 255;
-                int b = rgb & 255;
-                if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 30) {
-                    coloured++;
-                }
+    }
+
+    /** The mean over images of each image's standard deviation over its pixels and channels. */
+    private static double withinImageSpread(float[] images) {
+        int per = 3 * 64 * 64;
+        double total = 0;
+        for (int i = 0; i < images.length / per; i++) {
+            double sum = 0;
+            double squares = 0;
+            for (int p = 0; p < per; p++) {
+                sum += images[i * per + p];
+                squares += images[i * per + p] * (double) images[i * per + p];
             }
+            total += Math.sqrt(Math.max(0, squares / per - sum * sum / per / per));
         }
-        assertTrue(coloured > grid.getWidth() * grid.getHeight() / 100, "colour in the samples: " + coloured
-                                                                         + " pixels of " + grid.getWidth() * grid.getHeight());
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("DCGAN 64x64 (3 channels, ngf 32, ndf 32)"),
-                log.toString(StandardCharsets.UTF_8));
+        return total / (images.length / per);
     }
 }
