@@ -129,7 +129,7 @@ final class EvaluateCommand extends Command {
         try (Backend backend = weights != null ? DeviceOption.open(cl, out) : null;
              // --threads is said once: by the device's backend when that is the CPU too.
              CpuBackend scoring = new CpuBackend(DeviceOption.threads(cl, backend instanceof CpuBackend ? null : out));
-             Scorer scorer = Scorer.forData(labelled, cache, scoring, out)) {
+             Scorer scorer = scorer(labelled, dataDir, cache, scoring, out)) {
             if (weights != null) {
                 out.printf(Locale.ROOT, "evaluate: %d images from %s (%s, %s) with %s, noise from seed %d%n", count,
                         checkpoint, weights.describeOrigin(), weights.model().describe(), backend.describe(), seed);
@@ -145,6 +145,16 @@ final class EvaluateCommand extends Command {
             out.println("wrote " + json);
         }
         return OK;
+    }
+
+    /** The scorer of the labelled data; data it cannot learn from (no labels, one class) is named with why. */
+    private static Scorer scorer(ImageSet labelled, Path dataDir, Path cache, CpuBackend cpu, PrintStream out)
+            throws IOException {
+        try {
+            return Scorer.forData(labelled, cache, cpu, out);
+        } catch (IllegalArgumentException e) {
+            throw new BadFileException(dataDir, e.getMessage() + "; give a --data-dir of labelled images");
+        }
     }
 
     /**

@@ -178,6 +178,42 @@ class OwnImagesTest {
         assertTrue(b.out().contains("model: DCGAN 32x32 (3 channels, ngf 4, ndf 4)"), b.out());
     }
 
+    /**
+     * Images without labels (all at the top of the folder), or of a single class, train; quality, which needs
+     * classes to tell apart, is skipped with one line saying why, and evaluate refuses them saying the same.
+     */
+    @Test
+    void withoutLabelsOrWithOneClassQualityIsSkippedSayingWhy() throws IOException {
+        Path flat = Files.createDirectories(dir.resolve("flat"));
+        Path one = Files.createDirectories(dir.resolve("one").resolve("disks"));
+        try (var pictures = Files.list(folder.resolve("disks"))) {
+            for (Path p : pictures.toList()) {
+                Files.copy(p, flat.resolve(p.getFileName()));
+                Files.copy(p, one.resolve(p.getFileName()));
+            }
+        }
+        CliRun unlabelled = CliRun.of("train", "--device", "cpu", "--data-dir", flat.toString(), "--out",
+                dir.resolve("run-flat").toString(), "--ngf", "4", "--ndf", "4", "--batch-size", "8", "--max-steps", "1",
+                "--scorer-cache", cache.toString());
+        assertEquals(0, unlabelled.status(), unlabelled.out() + unlabelled.err());
+        assertTrue(unlabelled.out().contains("quality: not measured: the images have no labels, and the scorer "
+                                             + "learns to tell their classes apart"), unlabelled.out());
+        assertTrue(Files.isRegularFile(dir.resolve("run-flat").resolve("checkpoint.safetensors")));
+
+        CliRun single = CliRun.of("train", "--device", "cpu", "--data-dir", one.getParent().toString(), "--out",
+                dir.resolve("run-one").toString(), "--ngf", "4", "--ndf", "4", "--batch-size", "8", "--max-steps", "1",
+                "--scorer-cache", cache.toString());
+        assertEquals(0, single.status(), single.out() + single.err());
+        assertTrue(single.out().contains("quality: not measured: the images are of a single class (disks)"),
+                single.out());
+
+        CliRun e = CliRun.of("evaluate", "--device", "cpu", "--checkpoint", dir.resolve("run-flat").toString(),
+                "--count", "8", "--scorer-cache", cache.toString());
+        assertEquals(1, e.status(), e.out() + e.err());
+        assertTrue(e.err().startsWith("error: " + flat + ": the images have no labels, and the scorer learns to tell "
+                                      + "their classes apart; give a --data-dir of labelled images"), e.err());
+    }
+
     /** Widths belong to the 32x32 and 64x64 model; a size or channel count outside the models' is refused. */
     @Test
     void modelOptionsOutsideTheModelsAreRefused() {

@@ -50,4 +50,21 @@ class RunShTest {
         String output = runSh(dir, "--device", "tpu");
         assertTrue(output.contains("run.sh: ./mnist not found"), output);
     }
+
+    /**
+     * evaluate --npy without a data directory and without ./mnist compares with the bundled digits, as the demo
+     * trains on them, and says so; a real run then scores (here it stops at --device tpu, after run.sh spoke).
+     */
+    @Test
+    void evaluateWithoutDataFallsBackToTheBundledDigits() throws Exception {
+        String output = runSh(dir, "evaluate", "--npy", "x.npy", "--device", "tpu");
+        assertTrue(output.contains("run.sh: ./mnist is not a directory; evaluate compares with the bundled digits in "
+                                   + Path.of("test-data").toAbsolutePath()), output);
+        assertTrue(output.contains("--device must be auto, gpu, gpu:N or cpu, got 'tpu'"), output);
+        Files.createDirectories(dir.resolve("mnist"));
+        assertFalse(runSh(dir, "evaluate", "--npy", "x.npy", "--device", "tpu").contains("bundled digits"),
+                "with ./mnist, evaluate compares with it");
+        assertFalse(runSh(dir.resolve("mnist"), "evaluate", "--npy", "x.npy", "--data-dir", "d", "--device", "tpu")
+                .contains("bundled digits"), "nor when told where the data is");
+    }
 }
