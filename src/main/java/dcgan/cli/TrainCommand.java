@@ -115,7 +115,7 @@ final class TrainCommand extends Command {
         // may choose, are settled after.
         ModelOption.Request request = ModelOption.parse(cl);
         if (resume != null) {
-            requireSameModel(cl, resume.settings().model());
+            requireSameModel(cl, request, resume.settings().model());
         }
         RunSettings first = settings(cl, resume != null ? resume.settings() : RunSettings.NOTEBOOK,
                 resume != null ? resume.settings().model() : request.resolve());
@@ -151,15 +151,15 @@ final class TrainCommand extends Command {
      *
      * @throws IllegalArgumentException naming each option that conflicts
      */
-    private static void requireSameModel(CommandLine cl, ModelSpec saved) throws UsageException {
+    private static void requireSameModel(CommandLine cl, ModelOption.Request asked, ModelSpec saved) {
         List<String> conflicts = new ArrayList<>();
-        modelConflict(cl, conflicts, "image-size", saved.imageSize());
-        modelConflict(cl, conflicts, "channels", saved.channels());
-        modelConflict(cl, conflicts, "z-dim", saved.zDim());
+        modelConflict(conflicts, "image-size", asked.imageSize(), saved.imageSize());
+        modelConflict(conflicts, "channels", asked.channels(), saved.channels());
+        modelConflict(conflicts, "z-dim", cl.hasOption("z-dim") ? asked.zDim() : null, saved.zDim());
         if (saved.family() == ModelSpec.Family.DCGAN) {
-            modelConflict(cl, conflicts, "ngf", saved.ngf());
-            modelConflict(cl, conflicts, "ndf", saved.ndf());
-        } else if (cl.hasOption("ngf") || cl.hasOption("ndf")) {
+            modelConflict(conflicts, "ngf", cl.hasOption("ngf") ? asked.ngf() : null, saved.ngf());
+            modelConflict(conflicts, "ndf", cl.hasOption("ndf") ? asked.ndf() : null, saved.ndf());
+        } else if (asked.widthsGiven()) {
             conflicts.add("--ngf and --ndf do not apply: the checkpoint holds " + saved.describe());
         }
         if (!conflicts.isEmpty()) {
@@ -168,10 +168,9 @@ final class TrainCommand extends Command {
         }
     }
 
-    private static void modelConflict(CommandLine cl, List<String> conflicts, String option, int saved)
-            throws UsageException {
-        int given = intOption(cl, option, saved, 1);
-        if (given != saved) {
+    /** A conflict of an option given (not null) with the checkpoint's value. */
+    private static void modelConflict(List<String> conflicts, String option, Integer given, int saved) {
+        if (given != null && given != saved) {
             conflicts.add("--" + option + " " + given + " conflicts with the checkpoint, which was trained with " + saved);
         }
     }
