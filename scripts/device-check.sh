@@ -5,24 +5,29 @@
 # and its limit:
 #
 #   part    what                                                                expected   limit
-#   stage0  ./run.sh gpu-check: versions, PTX, cuDNN's algorithms per layer and  ~30 s      120 s
-#           direction (24 cuDNN searches), a step per math mode beside the
-#           CPU's, CUDA graph capture
+#   stage0  ./run.sh gpu-check for the notebook's model (batch 256) and the      ~45 s      120 s
+#           64x64 DCGAN (batch 64): versions, PTX, cuDNN's algorithms per layer
+#           and direction (72 cuDNN searches: 4 + 8 layers, 3 directions, 2 math
+#           modes), a step per math mode beside the CPU's, CUDA graph capture
 #   tests   the gpu-tagged JUnit classes, fastest first, one JVM and timeout     ~4 min     330 s, and
 #           each (18 JVM starts; the CPU references dominate: GpuTrainingTest               150 s a class
 #           and GpuFastTrainingTest ~70 s each, the other 16 under a minute)
-#   bench   bench at batch 256 in five modes (~8 s each), then PyTorch's timing  ~70 s      45 s a mode,
-#           of the same model (scripts/pytorch-reference.py, ~25 s) in the               120 s PyTorch
-#           same call, and the ratios
+#   bench   bench: the notebook's model at batch 256 in five modes, the 64x64     ~2 min     45 s a mode,
+#           DCGAN at batch 64 in three (fp32; fp32, graphs and search; tf32,                150 s PyTorch
+#           graphs and search), ~8-10 s each; then PyTorch's timing of both
+#           (scripts/pytorch-reference.py, ~45 s) in the same call, and the ratios
 #   long    100 epochs on 70,000 images (scripts/repeat-mnist.sh 7: 27,300       ~2.5 min   300 s
 #           steps at batch 256), every speed option and TF32: 3-5 ms a step if
 #           CUDA graphs take away the host's ~100 launches x 9-14 us a step
 #           (PyTorch on an H100: 6.9 ms eager FP32, 2.8 ms TF32 graph)
-#   ops     bench --ops: each operation at batch 256, 50 calls each               ~10 s      60 s
-#   short   5 epochs of the bundled 10,000 digits at batch 64, default mode:     ~15 s      90 s
-#           780 steps, a 160 MB checkpoint per epoch
+#   ops     bench --ops: each operation, 50 calls each, of the notebook's model  ~20 s      60 s a model
+#           at batch 256 and of the 64x64 DCGAN at batch 64
+#   short   5 epochs of the bundled 10,000 digits at batch 64, default mode:     ~45 s      90 s a run
+#           780 steps, a 160 MB checkpoint per epoch; then the 64x64 DCGAN on
+#           the 329 bundled emoji (test-data/emoji-noto-64), 10 epochs at batch
+#           64, default mode: 50 steps, a 76 MB checkpoint per epoch
 #
-# All parts together are about 8.5 minutes, too close to one device call's 600 s: split them over two calls,
+# All parts together are about 10 minutes, too long for one device call's 600 s: split them over two calls,
 # as below. The script ends within DEVICE_CHECK_BUDGET_S seconds (default 580), cutting each part's limit to
 # what is left and reporting a part it could not run or had to cut short; a command cut short first gets
 # SIGQUIT, on which the JVM prints every thread's stack into the part's log (where a CUDA call hung), then
@@ -35,21 +40,26 @@
 #   command "DEVICE_CHECK_PARTS=stage0,tests scripts/device-check.sh", carry [".device"], timeout_s 600
 #   command "DEVICE_CHECK_PARTS=bench,long,ops,short scripts/device-check.sh", carry [".device"], timeout_s 600
 #
-# (with machine start-up, about 11 of a session's 15 device minutes). A rerun after a fix names only the
-# parts that failed, e.g. command "DEVICE_CHECK_PARTS=tests scripts/device-check.sh"; any subset of
-# stage0,tests,bench,long,ops,short runs in that order. Set DEVICE_CHECK_BUDGET_S to at most timeout_s - 20.
+# (about 5 and 6 minutes; with machine start-up, about 12 of a session's 15 device minutes). A rerun after a
+# fix names only the parts that failed, e.g. command "DEVICE_CHECK_PARTS=tests scripts/device-check.sh"; any
+# subset of stage0,tests,bench,long,ops,short runs in that order. Set DEVICE_CHECK_BUDGET_S to at most
+# timeout_s - 20.
 #
 # Without .device/ it runs from the project's own build instead:
 #   ./mvnw -B -Pdevice-check -DskipTests package     # target/classes, test-classes, lib/ and test-lib/
 #
 # Output goes to $OUT (default /tmp/device-check), at most 8 files, as the device tool returns: summary.txt
 # (every part's verdict and key figures, written as each part ends, so it survives a part that hangs;
-# read it first), the logs stage0.txt, tests.txt, bench.txt, train-long.txt, ops.txt and train-short.txt,
-# and samples.png (the last sample grid of the long run, else of the short one). Each call rewrites the
-# files of the parts it runs and summary.txt.
+# read it first), the logs stage0.txt, tests.txt, bench.txt, train-long.txt, ops.txt and train-short.txt
+# (ops.txt and train-short.txt hold both models' runs, one after the other), samples.png (the last sample
+# grid of the long run, else of the short run on the digits) and samples-emoji64.png (the last grid of the
+# DCGAN's short run). That last one is left out, as summary.txt says at its top, when a call runs all six
+# parts: it would be a ninth file; the two calls above keep it. Each call rewrites the files of the parts it
+# runs and summary.txt.
 #
-# DEVICE_CHECK_SMOKE=1 runs every part tiny (batch 2, a few steps, two fast test classes), to check the
-# script itself, e.g. against dev/fake-cuda (dev/fake-cuda/device-check-smoke.sh, which CI runs).
+# DEVICE_CHECK_SMOKE=1 runs every part tiny (batch 2, a few steps, two fast test classes, the DCGAN at
+# ngf = ndf = 8 after stage 0), to check the script itself, e.g. against dev/fake-cuda
+# (dev/fake-cuda/device-check-smoke.sh, which CI runs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,9 +89,11 @@ part_start() {
   part_t0=$(date +%s.%N)
   say "$(printf '%-7s started at %s UTC' "$1" "$(date -u +%H:%M:%S)")"
 }
-# part_end VERDICT TEXT: VERDICT is ok, FAILED, CUT-SHORT or SKIPPED.
+# part_end VERDICT TEXT...: VERDICT is ok, FAILED, CUT-SHORT or SKIPPED; TEXT's words are joined by spaces.
 part_end() {
-  say "$(awk -v p="$current" -v v="$1" -v t0="$part_t0" -v t1="$(date +%s.%N)" -v text="$2" \
+  local v=$1
+  shift
+  say "$(awk -v p="$current" -v v="$v" -v t0="$part_t0" -v t1="$(date +%s.%N)" -v text="$*" \
     'BEGIN { printf "%-7s %-9s %6.1f s  %s", p, v, t1 - t0, text }')"
   current=
 }
@@ -166,6 +178,11 @@ if [ -n "$smoke" ]; then
   long_run=(--batch-size 2 --epochs 1 --max-steps 2)
   ops_size=(--batch-size 2 --iterations 2)
   short_run=(--batch-size 2 --epochs 1 --max-steps 2)
+  # PyTorch's example's DCGAN at 64x64 in colour, narrowed to ngf = ndf = 8 (gpu-check runs it at full width).
+  dcgan64=(--image-size 64 --channels 3 --ngf 8 --ndf 8)
+  dcgan64_bench=(--batch-size 2 --iterations 2 --warmup 1)
+  dcgan64_ops=(--batch-size 2 --iterations 2)
+  dcgan64_short=(--ngf 8 --ndf 8 --batch-size 2 --epochs 1 --max-steps 2)
 else
   check_args=()
   # Fastest first, as they ran against dev/fake-cuda and with the CPU standing in for the GPU
@@ -181,9 +198,37 @@ else
   long_run=(--epochs 100)
   ops_size=(--batch-size 256 --iterations 50)
   short_run=(--batch-size 64 --epochs 5)
+  # PyTorch's example's DCGAN at 64x64 in colour (ngf = ndf = 64), at its default batch.
+  dcgan64=(--image-size 64 --channels 3)
+  dcgan64_bench=(--batch-size 64)
+  dcgan64_ops=(--batch-size 64 --iterations 50)
+  dcgan64_short=(--batch-size 64 --epochs 10)
 fi
 
 say "device-check $(date -u '+%Y-%m-%d %H:%M UTC'): parts $parts${smoke:+ (smoke run: everything tiny)}, budget $((deadline - started)) s, classes from $build/"
+
+# The files of this call: summary.txt, each part's log, samples.png with the long or the short run, and
+# samples-emoji64.png (the DCGAN's last grid) with the short run where the device tool's 8 files leave room.
+files=1
+for p in ${parts//,/ }; do files=$((files + 1)); done
+if wants long || wants short; then files=$((files + 1)); fi
+emoji_grid=
+if wants short; then
+  if ((files < 8)); then
+    emoji_grid=samples-emoji64.png
+  else
+    say "device-check: samples-emoji64.png (the DCGAN's last grid) is left out: it would be file $((files + 1)) of" \
+      "this call, and the device tool returns 8; the two calls in this script's header keep it"
+  fi
+fi
+
+# worse STATUS STATUS: of two exit statuses, the one with the worse verdict (FAILED, then CUT-SHORT, then ok).
+severity() { case "$1" in 0) echo 0 ;; 124 | 137) echo 1 ;; *) echo 2 ;; esac; }
+worse() {
+  if (($(severity "$2") > $(severity "$1"))); then echo "$2"; else echo "$1"; fi
+}
+# next_line LOG: the number of the line that a command appending to LOG writes first.
+next_line() { echo $(($(wc -l < "$1") + 1)); }
 
 # ---- stage 0 ------------------------------------------------------------------------------------------------
 if wants stage0; then
@@ -207,9 +252,12 @@ if wants stage0; then
   detail "nvidia-smi: $smi"
   detail "$(grep -E '^(info|WARNING|FAILED) ' "$log")"
   detail "$(grep -E '^ok +(open|kernels|step|graph) ' "$log" | sed 's/^ok *//')"
-  # The algorithms chosen, one line per mode, choice and layer: "fp32 heuristic D.c1: forward 1:IMPLICIT_GEMM ..."
+  # The algorithms chosen, one line per mode, model, choice and layer: "fp32 heuristic D.c1: forward
+  # 1:IMPLICIT_GEMM ...", "fp32 dcgan64x3 heuristic D.main.0: ..." (the first model's checks carry no label).
   detail "$(awk '/^(ok|WARNING) +algo / {
-      key = $3 " " $4 " " substr($5, 1, length($5) - 1)
+      i = $4 ~ /^(heuristic|search)$/ ? 4 : 5
+      layer = $(i + 1); sub(/:$/, "", layer)
+      key = $3 (i == 5 ? " " $4 : "") " " $i " " layer
       role = $0; sub(/ \(cuDNN.*/, "", role); sub(/^.*->[0-9x]+ /, "", role)
       chose = $0; sub(/.*; chose /, "", chose); sub(/ \[[0-9.]+ s\]$/, "", chose)
       sub(/ \((searched|heuristic)[^)]*\)/, "", chose); sub(/, workspace /, " ws ", chose); gsub(/, /, " ", chose)
@@ -285,22 +333,28 @@ if wants bench; then
   log="$out/bench.txt"
   : > "$log"
   worst=0
+  # A label that starts with dcgan64- is the 64x64 DCGAN at its batch; the others are the notebook's model.
   while read -r label flags; do
-    echo "-- $label: bench --device gpu ${bench_size[*]} $flags" >> "$log"
+    size=("${bench_size[@]}")
+    [[ "$label" == dcgan64-* ]] && size=("${dcgan64[@]}" "${dcgan64_bench[@]}")
+    echo "-- $label: bench --device gpu ${size[*]} $flags" >> "$log"
     # shellcheck disable=SC2086
-    run_limited "$(limit 45)" "$log" "${dcgan[@]}" bench --device gpu "${bench_size[@]}" $flags
+    run_limited "$(limit 45)" "$log" "${dcgan[@]}" bench --device gpu "${size[@]}" $flags
     status=$?
-    [ "$status" -ne 0 ] && { worst=$status; echo "-- $label: exit status $status" >> "$log"; }
+    [ "$status" -ne 0 ] && { worst=$(worse "$worst" "$status"); echo "-- $label: exit status $status" >> "$log"; }
   done << 'MODES'
 fp32-default
 fp32-graphs --cuda-graphs --data-on-device --async-losses
 fp32-graphs-search --cuda-graphs --data-on-device --async-losses --conv-algo search
 tf32-default --math tf32
 tf32-graphs-search --math tf32 --cuda-graphs --data-on-device --async-losses --conv-algo search
+dcgan64-fp32-default
+dcgan64-fp32-graphs-search --cuda-graphs --data-on-device --async-losses --conv-algo search
+dcgan64-tf32-graphs-search --math tf32 --cuda-graphs --data-on-device --async-losses --conv-algo search
 MODES
   if python3 -c 'import torch' > /dev/null 2>&1; then
     echo "-- PyTorch, same GPU, same call: scripts/pytorch-reference.py ${torch_args[*]}" >> "$log"
-    run_limited "$(limit 120)" "$log" python3 scripts/pytorch-reference.py "${torch_args[@]}"
+    run_limited "$(limit 150)" "$log" python3 scripts/pytorch-reference.py "${torch_args[@]}"
     torch_status=$?
     [ "$torch_status" -ne 0 ] && echo "-- PyTorch: exit status $torch_status" >> "$log"
   else
@@ -312,27 +366,32 @@ MODES
     /^bench: .* ms\/iteration/ { for (i = 1; i <= NF; i++) if ($i ~ /^ms\/iteration/) ours[mode] = $(i - 1) }
     /^TORCH [a-z0-9_]+ ms\/iter / { torch[$2] = $4 }
     END {
-      n = split("fp32-default:fp32_eager fp32-graphs:fp32_graph fp32-graphs-search:fp32_graph tf32-default:tf32_eager tf32-graphs-search:tf32_graph", pairs, " ")
+      n = split("fp32-default:fp32_eager fp32-graphs:fp32_graph fp32-graphs-search:fp32_graph tf32-default:tf32_eager " \
+                "tf32-graphs-search:tf32_graph dcgan64-fp32-default:dcgan64_fp32_eager " \
+                "dcgan64-fp32-graphs-search:dcgan64_fp32_graph dcgan64-tf32-graphs-search:dcgan64_tf32_graph", pairs, " ")
       for (p = 1; p <= n; p++) {
         split(pairs[p], ab, ":")
         if ((ab[1] in ours) && (ab[2] in torch))
-          printf "%-20s %8.3f ms   PyTorch %-11s %8.3f ms   ratio %.2f\n", ab[1], ours[ab[1]], ab[2], torch[ab[2]], torch[ab[2]] / ours[ab[1]]
+          printf "%-26s %8.3f ms   PyTorch %-18s %8.3f ms   ratio %.2f\n", ab[1], ours[ab[1]], ab[2], torch[ab[2]], torch[ab[2]] / ours[ab[1]]
       }
     }' "$log" > "$out/.ratios"
   cat "$out/.ratios" >> "$log"
-  part_end "$(verdict $worst)" "five modes at ${bench_size[*]}; PyTorch: $(grep -c '^TORCH .* ms/iter ' "$log") timings"
+  part_end "$(verdict "$worst")" "the notebook's model in five modes at ${bench_size[*]}, the 64x64 DCGAN in three at" \
+    "${dcgan64_bench[*]}; PyTorch: $(grep -c '^TORCH .* ms/iter ' "$log") timings"
   detail "$(awk '/^-- / && !/PyTorch/ && !/ratios/ { mode = $2; sub(":", "", mode) }
-      /^bench: .* ms\/iteration/ { sub(/^bench: .*, batch [0-9]+: /, ""); printf "%-20s %s\n", mode, $0 }
+      /^bench: .* ms\/iteration/ { sub(/^bench: .*, batch [0-9]+: /, ""); printf "%-26s %s\n", mode, $0 }
       /^-- .*: exit status/ || /^warning:/ || /^error:/ { print }' "$log")"
   detail "$(grep -E '^(TORCH |-- PyTorch: not run)' "$log")"
   detail "$(cat "$out/.ratios")"
   rm -f "$out/.ratios"
 fi
 
-# summarise_train LOG STATUS SECONDS: the key lines of a train run's log.
+# summarise_train LOG [FIRST [LAST]]: the key lines of a train run's log, in its lines FIRST to LAST (default: all).
 summarise_train() {
-  detail "$(grep -E '^(training on|steps:|warning|error|trained|done|stopped)' "$1")"
-  detail "last progress: $(grep -E '^epoch [0-9]+/' "$1" | tail -n 1)"
+  local run
+  run=$(sed -n "${2:-1},${3:-\$}p" "$1")
+  grep -E '^(training on|model:|steps:|warning|error|trained|done|stopped)' <<< "$run"
+  echo "last progress: $(grep -E '^epoch [0-9]+/' <<< "$run" | tail -n 1)"
 }
 
 # ---- the 100-epoch run ------------------------------------------------------------------------------------------
@@ -349,34 +408,66 @@ if wants long; then
   grid=$(ls "$data"/run/samples-epoch-*.png 2> /dev/null | tail -n 1)
   [ -n "$grid" ] && cp "$grid" "$out/samples.png"
   part_end "$(verdict $status)" "$((repeat * 10000)) images, ${long_run[*]}: exit status $status after $(($(date +%s) - t0)) s (JVM start and data loading included)"
-  summarise_train "$log"
+  detail "$(summarise_train "$log")"
   rm -rf "$data"
 fi
 
-# ---- per-operation timings ----------------------------------------------------------------------------------------
+# ---- per-operation timings, each model's in its section of ops.txt ---------------------------------------------------
 if wants ops; then
   part_start ops
   log="$out/ops.txt"
   : > "$log"
+  echo "== the notebook's model: bench --ops --device gpu ${ops_size[*]}" >> "$log"
+  first_notebook=$(next_line "$log")
   run_limited "$(limit 60)" "$log" "${dcgan[@]}" bench --ops --device gpu "${ops_size[@]}"
   status=$?
-  part_end "$(verdict $status)" "${ops_size[*]}: exit status $status; the five slowest:"
-  detail "$(grep -E ' ms$' "$log" | awk '{ print $(NF - 1), $0 }' | sort -rn | head -n 5 | cut -d' ' -f2- | sed 's/^ *//')"
+  echo "== the 64x64 DCGAN: bench --ops --device gpu ${dcgan64[*]} ${dcgan64_ops[*]}" >> "$log"
+  first_dcgan=$(next_line "$log")
+  run_limited "$(limit 60)" "$log" "${dcgan[@]}" bench --ops --device gpu "${dcgan64[@]}" "${dcgan64_ops[@]}"
+  status_dcgan=$?
+  part_end "$(verdict "$(worse $status $status_dcgan)")" "the notebook's model at ${ops_size[*]}: exit status $status;" \
+    "the 64x64 DCGAN at ${dcgan64_ops[*]}: exit status $status_dcgan; the five slowest of each:"
+  # slowest FIRST: the five slowest operations of the section of ops.txt that starts at line FIRST.
+  slowest() {
+    sed -n "$1,\$p" "$log" | sed '/^== /,$d' | grep -E ' ms$' | awk '{ print $(NF - 1), $0 }' | sort -rn | head -n 5 |
+      cut -d' ' -f2- | sed 's/^ */  /'
+  }
+  detail "the notebook's model:" "$(slowest "$first_notebook")"
+  detail "the 64x64 DCGAN:" "$(slowest "$first_dcgan")"
 fi
 
-# ---- the short run ------------------------------------------------------------------------------------------------
+# ---- the short runs: the notebook's model on the bundled digits, the 64x64 DCGAN on the bundled emoji --------------
 if wants short; then
   part_start short
   log="$out/train-short.txt"
   : > "$log"
+  rm -f "$out/samples-emoji64.png"
   run_dir=$(mktemp -d)
+  echo "\$ run.sh train --device gpu --data-dir test-data ${short_run[*]}" >> "$log"
+  first_digits=$(next_line "$log")
   t0=$(date +%s)
-  run_limited "$(limit 90)" "$log" "${dcgan[@]}" train --device gpu --data-dir test-data "${short_run[@]}" --out "$run_dir"
+  run_limited "$(limit 90)" "$log" "${dcgan[@]}" train --device gpu --data-dir test-data "${short_run[@]}" --out "$run_dir/digits"
   status=$?
-  grid=$(ls "$run_dir"/samples-epoch-*.png 2> /dev/null | tail -n 1)
+  seconds=$(($(date +%s) - t0))
+  grid=$(ls "$run_dir"/digits/samples-epoch-*.png 2> /dev/null | tail -n 1)
   [ -n "$grid" ] && [ ! -f "$out/samples.png" ] && cp "$grid" "$out/samples.png"
-  part_end "$(verdict $status)" "10000 images, ${short_run[*]}, default mode: exit status $status after $(($(date +%s) - t0)) s"
-  summarise_train "$log"
+  echo "\$ run.sh train --device gpu --data-dir test-data/emoji-noto-64 ${dcgan64_short[*]}" >> "$log"
+  first_emoji=$(next_line "$log")
+  t0=$(date +%s)
+  run_limited "$(limit 90)" "$log" "${dcgan[@]}" train --device gpu --data-dir test-data/emoji-noto-64 "${dcgan64_short[@]}" \
+    --out "$run_dir/emoji"
+  status_emoji=$?
+  grid=$(ls "$run_dir"/emoji/samples-epoch-*.png 2> /dev/null | tail -n 1)
+  kept="its last grid not kept (see above)"
+  if [ -n "$emoji_grid" ]; then
+    kept="no grid written"
+    [ -n "$grid" ] && cp "$grid" "$out/$emoji_grid" && kept="its last grid: $emoji_grid"
+  fi
+  part_end "$(verdict "$(worse $status $status_emoji)")" "the digits: 10000 images, ${short_run[*]}, default mode: exit" \
+    "status $status after $seconds s; the emoji: 329 images, the 64x64 DCGAN, ${dcgan64_short[*]}, default mode:" \
+    "exit status $status_emoji after $(($(date +%s) - t0)) s"
+  detail "the digits:" "$(summarise_train "$log" "$first_digits" $((first_emoji - 2)) | sed 's/^/  /')"
+  detail "the emoji ($kept):" "$(summarise_train "$log" "$first_emoji" | sed 's/^/  /')"
   rm -rf "$run_dir"
 fi
 
