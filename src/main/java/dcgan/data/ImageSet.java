@@ -239,6 +239,6 @@ public final class ImageSet {
 
     @Override
     public String toString() {
-        return "ImageSet[" + count + " images of " + channels + "x" + size + "x" + size + " from " + source + "]";
+        return "ImageSet[" + dcgan.io.Plural.count(count, "image") + " of " + channels + "x" + size + "x" + size + " from " + source + "]";
     }
 }
